@@ -1,0 +1,47 @@
+# manysides: `make demo` and `make test` are the quick start; both install into .venv first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+EXAMPLE := examples/nato-2024-04-04
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install demo test test-fast eval bench lint typecheck clean
+
+install: $(STAMP)
+
+# torch is pinned to the CPU build in requirements.lock; an unpinned torch pulls CUDA.
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/manysides compare $(EXAMPLE) --json out/report.json --html out/report.html
+	@echo "Full report: out/report.html   ·   data: out/report.json"
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+eval: install
+	$(BIN)/python -m eval
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check src tests eval bench
+	$(BIN)/ruff format --check src tests eval bench
+
+typecheck: install
+	$(BIN)/mypy src
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache

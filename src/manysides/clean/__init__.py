@@ -1,0 +1,309 @@
+"""Stage 2, clean: boilerplate out, metadata in.
+
+1. HTML goes through trafilatura (main text and metadata); plain text as it is.
+2. Normalise the text (ftfy, spaces, bullets, words glued by a lost line break).
+3. Give every line a verdict (``rules.line_reason``), then the rules that need context:
+   captions, related links after "Read more", the title and its repeats, repeated blocks,
+   and the page footer after the last sentence.
+4. Read the metadata the text states (title, date, dateline, byline, credits, outlet).
+
+Every dropped line is kept in ``Article.removed`` with its reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from collections.abc import Callable
+from typing import Any
+
+import ftfy
+
+from ..model import Article, RawDocument, Removed
+from ..outlets import Registry
+from . import metadata as md
+from .html import extract_html
+from .rules import SITE_SUFFIX, WIDGET_LINES, headline_like, is_caption, line_reason
+
+#: Lines after these markers that look like headlines are links to other stories.
+RELATED_MARKERS = frozenset({"read more", "related", "more on this story", "see also", "you may also like", "related stories", "related articles"})
+#: How far into the page the title may sit (non-empty lines), and the most related links after a marker.
+TITLE_WINDOW = 8
+MAX_RELATED_RUN = 5
+#: Lines shorter than this are not treated as repeated blocks ("Share" repeats legitimately).
+MIN_REPEAT_CHARS = 20
+#: A kept line with at least this many words and sentence punctuation counts as body text.
+BODY_MIN_WORDS = 8
+
+BULLET = re.compile(r"^[•·▪●◦*]\s*")
+GLUED = re.compile(r"(?<=[a-z]{2}[:.!?])(?=[A-Z][a-z])")
+SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+
+
+@dataclass
+class _Page:
+    lines: list[str]
+    reasons: list[str | None]
+    removed_prefixes: list[Removed] = field(default_factory=list)
+    is_outlet: Callable[[str], bool] = lambda _name: False
+
+    def untitled(self, line: str) -> str:
+        """The line without a trailing site name ("... | Reuters")."""
+        return md.split_title_suffix(line, self.is_outlet)[0]
+
+    def suffix(self, line: str) -> str | None:
+        return md.split_title_suffix(line, self.is_outlet)[1]
+
+    def kept(self) -> list[int]:
+        return [i for i, r in enumerate(self.reasons) if r is None]
+
+
+def clean(doc: RawDocument, registry: Registry) -> Article:
+    """Turn one raw document into an ``Article`` with clean text and metadata (no sentences yet)."""
+    hints: dict[str, Any] = dict(doc.hints)
+    text = doc.content
+    if doc.format == "html":
+        text, html_meta = extract_html(doc.content)
+        hints = {**html_meta, **hints}
+    page = _classify(_lines(text), hints.get("title"), lambda name: registry.by_name(name) is not None)
+    meta = _metadata(page)
+    body = "\n\n".join(page.lines[i] for i in page.kept())
+    removed = tuple(page.removed_prefixes) + tuple(
+        Removed(line, reason) for line, reason in zip(page.lines, page.reasons, strict=True) if reason
+    )
+    outlet, evidence = _outlet(hints, meta, registry)
+    return Article(
+        id=article_id(doc.source, body, hints.get("id")),
+        source=doc.source,
+        outlet=outlet,
+        url=hints.get("url"),
+        title=hints.get("title") or meta["title"],
+        published=_iso_or_none(hints.get("published")) or meta["published"],
+        language=hints.get("language"),
+        byline=tuple(hints.get("byline") or meta["byline"]),
+        credits=tuple(dict.fromkeys(registry.canonical(c) or c for c in (hints.get("credits") or meta["credits"]))),
+        text=body,
+        removed=removed,
+        outlet_evidence=evidence,
+    )
+
+
+def article_id(source: str, text: str, given: Any = None) -> str:
+    """Stable id: the input's own id if it has one, else a hash of the text and file name.
+
+    The file name (not the full path) keeps ids equal across working folders.
+    """
+    if given not in (None, ""):
+        return str(given)
+    name = PurePath(source.partition("#")[0]).name + source.partition("#")[2]
+    return "a" + hashlib.sha1(f"{name}\n{text}".encode()).hexdigest()[:10]
+
+
+def normalise(text: str) -> str:
+    # Keep curly quotes: how an outlet quotes is evidence (issue "Who said what").
+    text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+    text = INVISIBLE.sub("", text)
+    return "\n".join(SPACES.sub(" ", line).strip() for line in text.splitlines())
+
+
+def _lines(text: str) -> list[str]:
+    out = []
+    for line in normalise(text).split("\n"):
+        line = GLUED.sub(" ", BULLET.sub("", line)).strip()
+        if line:
+            out.append(line)
+    return out
+
+
+def _classify(lines: list[str], known_title: str | None, is_outlet: Callable[[str], bool]) -> _Page:
+    page = _Page(lines=list(lines), reasons=[line_reason(x) for x in lines], is_outlet=is_outlet)
+    _strip_glued_navigation(page)
+    for i, line in enumerate(page.lines):
+        if page.reasons[i] is None:
+            page.reasons[i] = _single_line_context(line)
+    _captions(page)
+    _related_runs(page)
+    _title(page, known_title)
+    _repeats(page)
+    _footer(page)
+    return page
+
+
+def _single_line_context(line: str) -> str | None:
+    if md.is_date_line(line):
+        return "date line"
+    if md.byline(line):
+        return "byline"
+    if is_caption(line):
+        return "caption"
+    return None
+
+
+def _strip_glued_navigation(page: _Page) -> None:
+    for i, line in enumerate(page.lines):
+        m = re.match(r"^([A-Z][a-z]+category)(?=[A-Z])", line)
+        if m:
+            page.removed_prefixes.append(Removed(m.group(1), "navigation"))
+            page.lines[i] = line[m.end() :]
+
+
+def _captions(page: _Page) -> None:
+    """A line that a caption line starts with is the same caption without its credit."""
+    captions = [page.lines[i] for i, r in enumerate(page.reasons) if r == "caption"]
+    for i in page.kept():
+        line = page.lines[i]
+        if len(line) >= 40 and any(c != line and c.startswith(line) for c in captions):
+            page.reasons[i] = "caption"
+
+
+def _related_runs(page: _Page) -> None:
+    for i, line in enumerate(page.lines):
+        if line.lower().rstrip(":").strip() not in RELATED_MARKERS:
+            continue
+        j = i + 1
+        while j < len(page.lines) and j <= i + MAX_RELATED_RUN:
+            if page.reasons[j] is None and headline_like(page.lines[j]):
+                page.reasons[j] = "related link"
+                j += 1
+            else:
+                break
+    for i in page.kept():
+        if headline_like(page.lines[i]) and SITE_SUFFIX.search(page.lines[i]):
+            page.reasons[i] = "related link"
+
+
+def _title(page: _Page, known_title: str | None) -> None:
+    title_key = _key(page.untitled(known_title)) if known_title else None
+    for i in range(min(len(page.lines), TITLE_WINDOW)):
+        line = page.lines[i]
+        if page.reasons[i] not in (None, "related link") or not headline_like(line):
+            if page.reasons[i] is None and _is_body(line):
+                break
+            continue
+        key = _key(page.untitled(line))
+        if title_key is None:
+            title_key = key
+            page.reasons[i] = "title"
+        elif key == title_key:
+            page.reasons[i] = "repeated title"
+    if title_key is None:
+        return
+    for i in page.kept():
+        if _key(page.untitled(page.lines[i])) == title_key:
+            page.reasons[i] = "repeated title"
+
+
+def _repeats(page: _Page) -> None:
+    seen: set[str] = set()
+    for i in page.kept():
+        key = _key(page.lines[i])
+        if len(key) < MIN_REPEAT_CHARS:
+            continue
+        if key in seen:
+            page.reasons[i] = "repeated block"
+        seen.add(key)
+
+
+def _footer(page: _Page) -> None:
+    """Short headline-like lines after the last body sentence are page furniture."""
+    kept = page.kept()
+    body = [i for i in kept if _is_body(page.lines[i])]
+    if not body:
+        return
+    for i in kept:
+        if i > body[-1] and headline_like(page.lines[i]):
+            page.reasons[i] = "page footer"
+
+
+def _is_body(line: str) -> bool:
+    return len(line.split()) >= BODY_MIN_WORDS and not headline_like(line)
+
+
+def _key(text: str) -> str:
+    return " ".join(re.sub(r"[\"'“”‘’]", "", text.lower()).split())
+
+
+def _metadata(page: _Page) -> dict[str, Any]:
+    all_text = "\n".join(page.lines)
+    year = md.copyright_year(all_text)
+    meta: dict[str, Any] = {"title": None, "published": None, "byline": (), "credits": [], "hints": []}
+    for line, reason in zip(page.lines, page.reasons, strict=True):
+        _read_line_meta(meta, page, line, reason)
+    if year is None and meta["published"]:
+        year = int(meta["published"][:4])
+    for i in page.kept()[:3]:
+        place, iso, agency = md.dateline(page.lines[i], year)
+        if agency:
+            meta["credits"].insert(0, agency)
+            meta["hints"].append(("dateline credit", agency))
+            meta["place"] = place
+            meta["published"] = meta["published"] or iso
+            break
+    return meta
+
+
+def _read_line_meta(meta: dict[str, Any], page: _Page, line: str, reason: str | None) -> None:
+    if reason == "title" and meta["title"] is None:
+        meta["title"] = page.untitled(line)
+        if page.suffix(line):
+            meta["hints"].append(("title suffix", page.suffix(line)))
+    elif reason == "repeated title":
+        suffix = page.suffix(line)
+        if suffix:
+            meta["hints"].append(("title suffix", suffix))
+    elif reason == "date line" and meta["published"] is None:
+        meta["published"] = md.parse_date(line)
+    elif reason == "byline" and not meta["byline"]:
+        meta["byline"] = md.byline(line)
+    elif reason == "credit":
+        agency = md.credit_agency(line)
+        if agency:
+            meta["credits"].append(agency)
+        names = md.reporting_names(line)
+        if names and not meta["byline"]:
+            meta["byline"] = names
+    elif reason == "copyright":
+        holder = md.copyright_holder(line)
+        if holder:
+            meta["hints"].append(("copyright line", holder))
+    elif reason == "site notice":
+        name = md.self_reference(line)
+        if name:
+            meta["hints"].append(("self reference", name))
+
+
+#: Which textual evidence names the outlet, strongest first.
+OUTLET_EVIDENCE_ORDER = ("title suffix", "copyright line", "self reference", "dateline credit")
+
+
+def _outlet(hints: dict[str, Any], meta: dict[str, Any], registry: Registry) -> tuple[str | None, str | None]:
+    if hints.get("outlet"):
+        return registry.canonical(str(hints["outlet"])), "given"
+    by_url = registry.by_url(hints.get("url"))
+    if by_url:
+        return by_url.name, "url domain"
+    if hints.get("sitename"):
+        return registry.canonical(str(hints["sitename"])), "page metadata"
+    for kind in OUTLET_EVIDENCE_ORDER:
+        for found_kind, name in meta["hints"]:
+            if found_kind != kind:
+                continue
+            # A copyright line names a company; only trust it when the registry knows it,
+            # or when it is short enough to be a masthead ("InDaily").
+            known = registry.by_name(name)
+            if known or kind != "copyright line" or len(name.split()) <= 3:
+                if kind == "dateline credit" or name.lower() not in WIDGET_LINES:
+                    return (known.name if known else name), kind
+    return None, None
+
+
+def _iso_or_none(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value)
+    if re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        return text[:10]
+    return md.parse_date(text)

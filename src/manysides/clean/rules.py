@@ -1,0 +1,96 @@
+"""Line-level boilerplate rules for scraped plain text.
+
+Each rule looks at one line (a block between line breaks) and either names a reason to
+drop it or says nothing. Rules only fire on patterns that article prose does not take
+(a widget phrase alone on its line, a photo credit, a copyright notice, a tweet embed):
+a false removal loses content, which is worse than a leftover.
+
+The patterns were written from the seed coverage (shared/seeds, 2026-11) and the
+widget vocabulary of the HTML extraction benchmark's pages; issue "Clean text"
+measures and extends them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Widgets that stand alone on their line (compared lower-case, trailing ":" dropped).
+WIDGET_LINES = frozenset(
+    {
+        "advertisement", "advertising", "sponsored", "share", "share this article", "share this",
+        "share on facebook", "share on twitter", "tweet", "email", "print", "comments", "comment",
+        "no comments", "no comment", "add yours", "+ there are no comments", "there are no comments",
+        "leave a comment", "leave a reply", "read more", "read also", "see also", "related",
+        "related articles", "related stories", "more on this story", "you may also like",
+        "more from author", "recommended", "most read", "trending", "subscribe", "sign up",
+        "newsletter", "follow us", "skip to content", "listen to this article", "local news matters",
+        "back to top", "top stories", "latest news", "more", "menu", "search",
+    }
+)
+
+WIDGET_PREFIX = re.compile(
+    r"^(estimated read time|reading time|\d+\s*min(ute)?s? read|read also|read more:|updated at\b"
+    r"|from\s*\d+\s*(h|m|min|hours?|minutes?)\s*ago|topics?:|tags?:|source link|share this|follow us on"
+    r"|click here|sign up for|subscribe to|this article (was|is) (originally )?published|filed under)",
+    re.IGNORECASE,
+)
+RELATIVE_TIME = re.compile(r"^\d+\s*(h|m|min|mins|hours?|minutes?|days?)\s*ago$", re.IGNORECASE)
+SEPARATOR = re.compile(r"^[\s_\-=*~#.·•]{3,}$")
+NAVIGATION_SEP = re.compile(r"\s[/>|»›]\s")
+COPYRIGHT = re.compile(r"(©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved)", re.IGNORECASE)
+COPYRIGHT_START = re.compile(r"^(copyright\s*(©|\(c\)|\d{4})|©)")
+CAPTION_CREDIT = re.compile(
+    r"(\b(photograph|photo|picture|image|credit|file photo)s?\s*:\s*\S[^.]{0,80}$"
+    r"|\b(getty images|afp via getty|reuters/[a-z]+|ap photo)\W*$)",
+    re.IGNORECASE,
+)
+CAPTION_POSITION = re.compile(r",\s*(center|centre|left|right|top|bottom|second from (left|right))(\s+(left|right))?,", re.IGNORECASE)
+SOCIAL = re.compile(r"(pic\.twitter\.com/|\bt\.co/|^[—–-]\s*.{1,80}\(@\w+\)|^\s*@\w+\s*$)")
+HANDLE_OR_TAG = re.compile(r"(^|\s)[@#][A-Za-z_]\w+")
+SITE_NOTICE = re.compile(r"(website can (also )?be accessed|^(https?://)?(www\.)?[\w-]+(\.[\w-]+)+/?$)", re.IGNORECASE)
+CREDIT_LINE = re.compile(r"^[–—-]\s*(?P<agency>[A-Z][\w&. ]{1,30})$")
+REPORTING_LINE = re.compile(r"^\((reporting|writing|editing|additional reporting)\b.*\)$", re.IGNORECASE)
+GLUED_CATEGORY = re.compile(r"^(?P<junk>[A-Z][a-z]+category)(?=[A-Z])")
+SITE_SUFFIX = re.compile(r"\s(\|\s*[^|]{2,40}|[-–]\s+[^-–]{2,30}\s+[-–]\s+[^-–]{2,40})$")
+# Sentence-final punctuation, possibly followed by closing quotes or brackets. A line
+# that ends in a quote with no punctuation before it ("... in "direct confrontation"")
+# is a headline, not a sentence.
+SENTENCE_END = re.compile(r"[.!?…:;][\"”’'»)\]]*$|[)\]]$")
+
+
+def has_emoji(line: str) -> bool:
+    return any(ord(c) > 0x1F000 or unicodedata.category(c) == "So" for c in line)
+
+
+def headline_like(line: str) -> bool:
+    """Short and without sentence-final punctuation: a title, a subhead or a link."""
+    return not SENTENCE_END.search(line) and len(line.split()) <= 25
+
+
+def line_reason(line: str) -> str | None:
+    """The reason to drop this line on its own, or None to keep it."""
+    low = line.lower().rstrip(":").strip()
+    if low in WIDGET_LINES:
+        return "widget"
+    if WIDGET_PREFIX.match(line) or RELATIVE_TIME.match(line):
+        return "widget"
+    if SEPARATOR.match(line):
+        return "separator"
+    if len(NAVIGATION_SEP.findall(line)) >= 2 and len(line.split()) <= 3 * (len(NAVIGATION_SEP.findall(line)) + 1):
+        return "navigation"
+    if COPYRIGHT.search(line) and (len(line.split()) <= 12 or COPYRIGHT_START.match(low)):
+        return "copyright"
+    if SOCIAL.search(line) or (has_emoji(line) and len(line.split()) <= 30):
+        return "social embed"
+    if "@" in line and HANDLE_OR_TAG.search(line):
+        return "social embed"
+    if SITE_NOTICE.search(line):
+        return "site notice"
+    if CREDIT_LINE.match(line) or REPORTING_LINE.match(line):
+        return "credit"
+    return None
+
+
+def is_caption(line: str) -> bool:
+    return bool(CAPTION_CREDIT.search(line)) or bool(CAPTION_POSITION.search(line))

@@ -1,0 +1,157 @@
+"""Stage 1, ingest: paths, folders, globs and stdin to ``RawDocument``s.
+
+Bad inputs never stop the run: each becomes a ``Skipped`` with a one-line reason.
+Documents come out sorted by source, so the input order never changes the report.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from ..errors import EmptyInput, InputError, UnknownFormat, UnreadableInput
+from ..model import RawDocument, Skipped
+from .manifest import MANIFEST_NAME, Manifest, load_manifest
+from .readers import READERS, Reader, reader_for_extension, register_reader, sniff
+
+__all__ = [
+    "MANIFEST_NAME",
+    "Manifest",
+    "READERS",
+    "ingest",
+    "load_manifest",
+    "register_reader",
+]
+
+#: Inputs larger than this are skipped: no article is this long, a dump is.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+
+def ingest(
+    paths: Iterable[str], manifest: Manifest | None = None, stdin: bytes | None = None
+) -> tuple[list[RawDocument], list[Skipped]]:
+    """Read every input. Returns the documents (sorted by source) and what was skipped."""
+    docs: list[RawDocument] = []
+    skipped: list[Skipped] = []
+    for source, data in _expand(paths, skipped, stdin):
+        try:
+            for item in _read_one(source, data):
+                if isinstance(item, InputError):
+                    skipped.append(Skipped(item.source, item.reason))
+                else:
+                    docs.append(_apply_manifest(item, manifest))
+        except InputError as exc:
+            skipped.append(Skipped(exc.source, exc.reason))
+    docs.sort(key=lambda d: _source_key(d.source))
+    skipped.sort(key=lambda s: _source_key(s.source))
+    return docs, skipped
+
+
+def _source_key(source: str) -> tuple[str, int]:
+    # "file.jsonl#L10" sorts after "file.jsonl#L9".
+    base, _, line = source.partition("#L")
+    return base, int(line) if line.isdigit() else 0
+
+
+def _expand(paths: Iterable[str], skipped: list[Skipped], stdin: bytes | None) -> Iterator[tuple[str, bytes]]:
+    for raw in paths:
+        if raw == "-":
+            yield "<stdin>", stdin if stdin is not None else sys.stdin.buffer.read()
+            continue
+        for path in _resolve(raw, skipped):
+            try:
+                yield str(path), _read_bytes(path)
+            except InputError as exc:
+                skipped.append(Skipped(exc.source, exc.reason))
+
+
+def _resolve(raw: str, skipped: list[Skipped]) -> list[Path]:
+    path = Path(raw)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))
+        files = [p for p in files if p.name != MANIFEST_NAME]
+        if not files:
+            skipped.append(Skipped(raw, "the folder holds no files; point at a folder of articles"))
+        return files
+    if path.exists():
+        return [path]
+    if glob.has_magic(raw):
+        matches = sorted(Path(p) for p in glob.glob(raw, recursive=True) if Path(p).is_file())
+        if not matches:
+            skipped.append(Skipped(raw, "the pattern matches no file; check the pattern and quote it"))
+        return matches
+    skipped.append(Skipped(raw, "no such file or folder; check the path"))
+    return []
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise UnreadableInput(
+                str(path), f"{size // 2**20} MB is larger than the {MAX_INPUT_BYTES // 2**20} MB limit; split the file"
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise UnreadableInput(str(path), f"cannot read the file ({exc.strerror}); check it exists and is readable") from None
+
+
+def _read_one(source: str, data: bytes) -> Iterator[RawDocument | InputError]:
+    name = source.lower()
+    if name.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            raise UnreadableInput(source, "not a valid gzip file; decompress it or fix the download") from None
+        name = name[:-3]
+    ext = Path(name).suffix if source != "<stdin>" else ""
+    reader = _reader_for(source, ext)
+    if not data.strip():
+        raise EmptyInput(source, "the file is empty; remove it or give it article text")
+    text = decode(source, data)
+    yield from (reader or sniff(text)).read(source, text)
+
+
+def _reader_for(source: str, ext: str) -> Reader | None:
+    """The reader for a file extension; None means sniff the content (stdin, no extension)."""
+    if not ext:
+        return None
+    reader = reader_for_extension(ext)
+    if reader is None:
+        known = ", ".join(sorted(e for r in READERS.values() for e in r.extensions))
+        raise UnknownFormat(source, f"unknown format {ext!r}; use one of {known} (or rename the file)")
+    return reader
+
+
+def decode(source: str, data: bytes) -> str:
+    """UTF-8 first (the common case), then charset detection; binary data is refused."""
+    if b"\x00" in data[:8192]:
+        raise UnknownFormat(source, "binary data, not text; give the article as text, HTML or JSON Lines")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None:
+        raise UnreadableInput(source, "cannot tell the text encoding; convert the file to UTF-8")
+    return str(best)
+
+
+def _apply_manifest(doc: RawDocument, manifest: Manifest | None) -> RawDocument:
+    if manifest is None:
+        return doc
+    entry = manifest.lookup(doc.source)
+    if not entry:
+        return doc
+    # The input's own record (a JSONL field) is more specific than the manifest.
+    return replace(doc, hints={**entry, **doc.hints})

@@ -1,0 +1,144 @@
+"""The whole pipeline, in order. Each stage is a plain function from records to records.
+
+1. ingest    paths, folders, globs, stdin -> RawDocument (+ what was skipped, and why)
+2. clean     RawDocument -> Article: clean text, removed boilerplate, metadata
+3. segment   Article -> Article with sentences (character offsets into the clean text)
+4. annotate  Article -> Article with language and named-entity mentions
+5. index     articles -> CorpusIndex: MinHash signatures, sentence and article embeddings
+6. cluster   articles + index -> Story list
+7. compare   stories + index -> Reuse list (who took which sentences from whom)
+8. render    Report -> terminal, JSON, HTML (``manysides.render``; the CLI calls it)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from .annotate import annotate
+from .clean import clean
+from .cluster import cluster
+from .compare import compare as compare_stories
+from .errors import NothingToAnalyse
+from .index import build_index
+from .ingest import MANIFEST_NAME, Manifest, ingest, load_manifest
+from .model import Article, RawDocument, Report, Skipped
+from .nlp import Models
+from .outlets import Registry, load_registry
+from .segment import segment
+from .settings import Settings, load_settings
+
+Progress = Callable[[str], None]
+
+
+def compare(
+    paths: Iterable[str | Path],
+    manifest: str | Path | None = None,
+    *,
+    settings: Settings | None = None,
+    registry: Registry | None = None,
+    use_manifest: bool = True,
+    models: Models | None = None,
+    progress: Progress | None = None,
+    stdin: bytes | None = None,
+) -> Report:
+    """Analyse the given inputs and return the report.
+
+    Args:
+        paths: files, folders, glob patterns, or "-" for stdin.
+        manifest: a manifest TOML file; by default a ``manifest.toml`` in a given folder.
+        settings: defaults to ``load_settings()`` (defaults < file < environment).
+        registry: outlet registry; defaults to the shipped one.
+        use_manifest: False ignores manifests found in folders.
+        models: reuse loaded models across calls (notebooks, servers).
+        progress: called with the name of each stage as it starts.
+        stdin: bytes to read for "-" (defaults to the process's stdin).
+
+    Returns:
+        The ``Report``; ``report.to_json()`` gives the JSON report.
+
+    Raises:
+        NothingToAnalyse: every input was skipped (the reasons are in the message).
+
+    Example:
+        >>> report = compare(["examples/nato-2024-04-04"])  # doctest: +SKIP
+    """
+    settings = settings or load_settings()
+    registry = registry or load_registry()
+    models = models or Models(settings)
+    path_list = [str(p) for p in paths]
+    found = _manifest(path_list, manifest, use_manifest)
+    say = progress or (lambda _stage: None)
+    say("ingest")
+    docs, skipped = ingest(path_list, found, stdin=stdin)
+    return analyse(docs, skipped, settings=settings, registry=registry, models=models, progress=say)
+
+
+def analyse(
+    docs: list[RawDocument],
+    skipped: list[Skipped],
+    *,
+    settings: Settings,
+    registry: Registry,
+    models: Models,
+    progress: Progress,
+) -> Report:
+    progress("clean")
+    articles, more_skipped = _clean_all(docs, registry)
+    skipped = sorted(skipped + more_skipped, key=lambda s: s.source)
+    if not articles:
+        reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped) or "no input given"
+        raise NothingToAnalyse(f"nothing could be analysed ({reasons})")
+    progress("segment")
+    articles = segment(articles, models)
+    progress("annotate")
+    articles = annotate(articles, models)
+    progress("index")
+    index = build_index(articles, models)
+    progress("cluster")
+    stories = cluster(articles, index)
+    progress("compare")
+    reuse = compare_stories(articles, stories, index)
+    return Report(
+        articles=tuple(articles),
+        stories=tuple(stories),
+        reuse=tuple(reuse),
+        skipped=tuple(skipped),
+        settings=settings.as_dict(),
+        version=_version(),
+    )
+
+
+def _clean_all(docs: list[RawDocument], registry: Registry) -> tuple[list[Article], list[Skipped]]:
+    articles: dict[str, Article] = {}
+    skipped: list[Skipped] = []
+    for doc in docs:
+        article = clean(doc, registry)
+        if not article.text.strip():
+            skipped.append(Skipped(doc.source, "no article text left after cleaning; check it is an article page"))
+        elif article.id in articles:
+            skipped.append(Skipped(doc.source, f"same text and name as {articles[article.id].source}; analysed once"))
+        else:
+            articles[article.id] = article
+    return sorted(articles.values(), key=lambda a: (a.published or "9999", a.source, a.id)), skipped
+
+
+def _manifest(paths: list[str], manifest: str | Path | None, use_manifest: bool) -> Manifest | None:
+    if manifest is not None:
+        return load_manifest(manifest)
+    if not use_manifest:
+        return None
+    for p in paths:
+        candidate = Path(p) / MANIFEST_NAME
+        if candidate.is_file():
+            return load_manifest(candidate)
+    return None
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("manysides")
+    except PackageNotFoundError:
+        return "0.0.0"

@@ -1,0 +1,90 @@
+"""The terminal summary: the honest count first, then each story's outlets and who took from whom."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ..model import Report, Reuse
+from .view import StoryView, outlet_name, story_views
+
+WIDTH = 100
+#: Stories listed in full; the rest are counted on one line.
+MAX_STORIES = 3
+MAX_EXAMPLES = 2
+
+
+def render_terminal(report: Report, elapsed: float | None = None, width: int = WIDTH) -> str:
+    """Plain text at a fixed width (what golden tests compare)."""
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, color_system=None, force_terminal=False, legacy_windows=False)
+    console.print(summary(report, elapsed))
+    return buf.getvalue()
+
+
+def summary(report: Report, elapsed: float | None = None) -> RenderableType:
+    views = story_views(report)
+    parts: list[RenderableType] = [_header(report, elapsed)]
+    if report.skipped:
+        parts.append(Text(f"skipped {len(report.skipped)} input(s): " + "; ".join(
+            f"{s.source}: {s.reason}" for s in report.skipped[:3]) + (" …" if len(report.skipped) > 3 else ""),
+            style="yellow"))
+    for view in views[:MAX_STORIES]:
+        parts.extend(_story(report, view))
+    rest = views[MAX_STORIES:]
+    if rest:
+        parts.append(Text(f"\n… and {len(rest)} more stories ({sum(len(v.lines) for v in rest)} articles): see the full report"))
+    return Group(*parts)
+
+
+def _header(report: Report, elapsed: float | None) -> Text:
+    sources = {a.source.partition("#")[0] for a in report.articles}
+    text = Text(
+        f"manysides · {len(sources)} input(s) → {len(report.articles)} articles → {len(report.stories)} stories",
+        style="bold",
+    )
+    if elapsed is not None:
+        text.append(f"   {elapsed:.1f} s", style="dim")
+    return text
+
+
+def _story(report: Report, view: StoryView) -> list[RenderableType]:
+    title = Text("\n" + (view.story.title or "(untitled story)"), style="bold")
+    if view.dates:
+        title.append(f"   {view.dates}", style="dim")
+    n = len(view.lines)
+    count = Text(f"{n} article{'s' * (n != 1)} · {view.outlets} outlet{'s' * (view.outlets != 1)}")
+    if view.derived_count:
+        count.append(f" · {view.derived_count} reuse text of another article here")
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True)
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(overflow="fold")
+    for line in view.lines:
+        table.add_row(line.outlet, line.label, _reuse_note(report, line.derived) or line.article.title or "")
+    return [title, count, table, *_examples(report, view)]
+
+
+def _reuse_note(report: Report, derived: tuple[Reuse, ...]) -> str:
+    notes = []
+    for r in derived:
+        n = len(report.article(r.article_id).sentences)
+        notes.append(f"← {outlet_name(report, r.source_id)}: {len(r.pairs)} of {n} sentences, {r.kind}")
+    return "; ".join(notes)
+
+
+def _examples(report: Report, view: StoryView) -> list[RenderableType]:
+    reuse = sorted((r for line in view.lines for r in line.derived), key=lambda r: -len(r.pairs))
+    out: list[RenderableType] = []
+    for r in reuse[:1]:
+        out.append(Text(f"  e.g. {outlet_name(report, r.article_id)} ← {outlet_name(report, r.source_id)}:", style="dim"))
+        for p in sorted(r.pairs, key=lambda p: (p.score, -p.sentence))[:MAX_EXAMPLES]:
+            out.append(Text(f"    “{_clip(p.text)}”  ({p.kind}, {p.score:.2f})"))
+    return out
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,62 @@
+"""Shared fixtures. The seed report is computed once per session (models load once)."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import manysides  # noqa: E402
+from manysides.model import Report  # noqa: E402
+from manysides.nlp import Models  # noqa: E402
+from manysides.settings import load_settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "nato-2024-04-04"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEEDS = {
+    "reuters": "000_d11a53ac0214ade3.txt",
+    "presstv": "001_c680fcd0d1af501d.txt",
+    "rt": "002_c974ad76943d9b07.txt",
+    "indaily": "003_9fbdd8bab5d11303.txt",
+    "reuters_fr": "004_3c6e93e2b3a5dd35.txt",
+}
+
+
+def seed_text(name: str) -> str:
+    return (EXAMPLE / SEEDS[name]).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def models() -> Models:
+    return Models(load_settings(env={}))
+
+
+@pytest.fixture(scope="session")
+def seed_report(models: Models) -> Report:
+    return manysides.compare([str(EXAMPLE)], models=models)
+
+
+@pytest.fixture(scope="session")
+def shuffled_seed_report(models: Models, tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The same files copied in another order into another folder, given file by file."""
+    folder = tmp_path_factory.mktemp("shuffled")
+    names = sorted(SEEDS.values())
+    random.Random(7).shuffle(names)
+    for name in names:
+        shutil.copy(EXAMPLE / name, folder / name)
+    shutil.copy(EXAMPLE / "manifest.toml", folder / "manifest.toml")
+    return manysides.compare([str(folder / n) for n in names], folder / "manifest.toml", models=models)
+
+
+def by_source(report: Report, name: str) -> manysides.Article:
+    matches = [a for a in report.articles if a.source.endswith(SEEDS[name])]
+    assert len(matches) == 1, [a.source for a in report.articles]
+    return matches[0]
