@@ -43,7 +43,8 @@ def summary(report: Report, elapsed: float | None = None) -> RenderableType:
 def _header(report: Report, elapsed: float | None) -> Text:
     sources = {a.source.partition("#")[0] for a in report.articles}
     text = Text(
-        f"manysides · {len(sources)} input(s) → {len(report.articles)} articles → {len(report.stories)} stories",
+        f"manysides · {_n(len(sources), 'input')} → {_n(len(report.articles), 'article')} → "
+        f"{_n(len(report.stories), 'story', 'stories')}",
         style="bold",
     )
     if elapsed is not None:
@@ -55,8 +56,7 @@ def _story(report: Report, view: StoryView) -> list[RenderableType]:
     title = Text("\n" + (view.story.title or "(untitled story)"), style="bold")
     if view.dates:
         title.append(f"   {view.dates}", style="dim")
-    n = len(view.lines)
-    count = Text(f"{n} article{'s' * (n != 1)} · {view.outlets} outlet{'s' * (view.outlets != 1)}")
+    count = Text(f"{_n(len(view.lines), 'article')} · {_n(view.outlets, 'outlet')}")
     if view.derived_count:
         count.append(f" · {view.derived_count} reuse text of another article here")
     table = Table.grid(padding=(0, 2))
@@ -84,6 +84,10 @@ def _examples(report: Report, view: StoryView) -> list[RenderableType]:
         for p in sorted(r.pairs, key=lambda p: (p.score, -p.sentence))[:MAX_EXAMPLES]:
             out.append(Text(f"    “{_clip(p.text)}”  ({p.kind}, {p.score:.2f})"))
     return out
+
+
+def _n(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
 
 
 def _clip(text: str, limit: int = 80) -> str:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from ..model import Article, Sentence
 from ..nlp import Models
 
+OPENING_QUOTES = "“‘«„\""
 PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]+)*")
 
 
@@ -26,11 +27,24 @@ def split_sentences(text: str, models: Models) -> tuple[Sentence, ...]:
     paragraphs = [(m.start(), m.group()) for m in PARAGRAPH.finditer(text)]
     docs = models.sentencizer.pipe(p for _, p in paragraphs)
     for (offset, _), doc in zip(paragraphs, docs, strict=True):
-        for sent in doc.sents:
-            start, end = _trim(text, offset + sent.start_char, offset + sent.end_char)
+        bounds = [[offset + sent.start_char, offset + sent.end_char] for sent in doc.sents]
+        _move_opening_quotes(text, bounds)
+        for raw_start, raw_end in bounds:
+            start, end = _trim(text, raw_start, raw_end)
             if end > start:
                 spans.append((start, end))
     return tuple(Sentence(i=i, text=text[s:e], start=s, end=e) for i, (s, e) in enumerate(spans))
+
+
+def _move_opening_quotes(text: str, bounds: list[list[int]]) -> None:
+    """An opening quote that the splitter left at the end of a sentence starts the next one."""
+    for k in range(len(bounds) - 1):
+        end = bounds[k][1]
+        while end > bounds[k][0] and text[end - 1].isspace():
+            end -= 1
+        if end - 1 > bounds[k][0] and text[end - 1] in OPENING_QUOTES and text[end - 2].isspace():
+            bounds[k][1] = end - 1
+            bounds[k + 1][0] = end - 1
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

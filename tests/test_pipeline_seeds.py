@@ -1,0 +1,93 @@
+"""The bundled example end to end: the facts a reader should get from it."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import by_source
+
+from manysides.model import Report
+from manysides.render.json import validate_report
+
+
+def test_pipeline_indaily_reprints_the_reuters_kremlin_story(seed_report: Report) -> None:
+    reuters, indaily = by_source(seed_report, "reuters"), by_source(seed_report, "indaily")
+    [reuse] = [r for r in seed_report.reuse if r.article_id == indaily.id and r.source_id == reuters.id]
+    assert reuse.kind in ("verbatim", "near-verbatim")
+    assert all(p.kind in ("verbatim", "near-verbatim") for p in reuse.pairs)
+    # The Reuters Kremlin story is its first ten sentences (dateline lead .. "World War Three").
+    kremlin_story = set(range(0, 10))
+    reused = {p.source_sentence for p in reuse.pairs}
+    assert len(reused & kremlin_story) >= 8, sorted(reused)
+    assert reused <= kremlin_story
+    # About a third of InDaily's own text: the rest is its Finland story.
+    assert 0.25 <= reuse.share <= 0.45
+    assert not any(p.sentence >= 10 for p in reuse.pairs)  # no Finland sentence is "reused"
+    assert reuse.direction_evidence == ("published 2024-04-04, before 2024-04-05",)
+
+
+def test_pipeline_pairs_point_at_the_right_sentences(seed_report: Report) -> None:
+    for reuse in seed_report.reuse:
+        derived, source = seed_report.article(reuse.article_id), seed_report.article(reuse.source_id)
+        for p in reuse.pairs:
+            assert derived.sentences[p.sentence].text == p.text
+            assert source.sentences[p.source_sentence].text == p.source_text
+            assert 0.8 <= p.score <= 1.0
+
+
+def test_pipeline_rt_is_not_derived_from_anything(seed_report: Report) -> None:
+    rt = by_source(seed_report, "rt")
+    assert not [r for r in seed_report.reuse if rt.id in (r.article_id, r.source_id)]
+
+
+def test_pipeline_machine_translation_is_not_near_verbatim_of_reuters(seed_report: Report) -> None:
+    fr = by_source(seed_report, "reuters_fr")
+    assert not [r for r in seed_report.reuse if fr.id in (r.article_id, r.source_id)]
+
+
+def test_pipeline_story_holds_the_kremlin_coverage(seed_report: Report) -> None:
+    ids = {by_source(seed_report, n).id for n in ("reuters", "presstv", "rt", "indaily")}
+    story = seed_report.story_of(by_source(seed_report, "reuters").id)
+    assert story is not None and ids <= set(story.article_ids)
+    assert "direct confrontation" in (story.title or "")
+    assert story.first_published == "2024-04-04" and story.last_published == "2024-04-05"
+
+
+def test_pipeline_outlets_and_entities(seed_report: Report) -> None:
+    assert by_source(seed_report, "rt").outlet == "RT"  # from the manifest
+    people = {m.text for m in by_source(seed_report, "reuters").mentions if m.label == "PERSON"}
+    assert {"Dmitry Peskov", "Vladimir Putin"} <= people
+    for article in seed_report.articles:
+        assert article.language == "en"
+        for m in article.mentions:
+            assert article.text[m.start : m.end] == m.text
+            s = article.sentences[m.sentence]
+            assert s.start <= m.start < s.end
+
+
+def test_pipeline_report_matches_the_schema(seed_report: Report) -> None:
+    data = json.loads(seed_report.to_json())
+    validate_report(data)
+    assert data["schema"] == "manysides/report/1"
+    assert list(data)[0] == "schema"
+    assert data["settings"]["seed"] == 1 and data["settings"]["embedding_model"] == "all-MiniLM-L6-v2"
+
+
+def test_pipeline_schema_rejects_a_broken_report(seed_report: Report) -> None:
+    import jsonschema
+    import pytest
+
+    data = json.loads(seed_report.to_json())
+    data["reuse"][0]["kind"] = "stolen"
+    with pytest.raises(jsonschema.ValidationError):
+        validate_report(data)
+
+
+def test_pipeline_is_deterministic_whatever_the_input_order(seed_report: Report, shuffled_seed_report: Report) -> None:
+    def strip_paths(report: Report) -> str:
+        data = json.loads(report.to_json())
+        for a in data["articles"]:
+            a["source"] = a["source"].rsplit("/", 1)[-1]
+        return json.dumps(data, sort_keys=True)
+
+    assert strip_paths(seed_report) == strip_paths(shuffled_seed_report)

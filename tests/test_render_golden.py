@@ -1,0 +1,65 @@
+"""Renderers against golden files (set MANYSIDES_UPDATE_GOLDEN=1 to rewrite them after a deliberate change)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from small_report import small_report
+
+from manysides.render import RENDERERS, render_html, render_terminal
+
+GOLDEN = Path(__file__).parent / "golden"
+EVIL = ' <script>alert(1)</script><img src=x onerror=alert(2)><a href="javascript:alert(3)">x</a></style>'
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("MANYSIDES_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_render_terminal_golden() -> None:
+    check_golden("small_terminal.txt", render_terminal(small_report(), elapsed=1.23))
+
+
+def test_render_html_golden() -> None:
+    check_golden("small_report.html", render_html(small_report()))
+
+
+def test_render_terminal_fits_in_40_lines_of_100_columns() -> None:
+    text = render_terminal(small_report())
+    lines = text.splitlines()
+    assert len(lines) <= 40 and max(len(line) for line in lines) <= 100
+    assert "InDaily" in text and "← Reuters: 2 of 3 sentences, verbatim" in text
+
+
+def test_render_html_escapes_article_text_and_sets_a_strict_csp() -> None:
+    html = render_html(small_report(EVIL))
+    for raw in ("<script>", "<img src=x", 'href="javascript:', "</style>alert"):
+        assert raw not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("</style>") == 1  # only the page's own stylesheet closes
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert csp and "default-src 'none'" in csp.group(1) and "script-src" not in csp.group(1)
+    assert "'unsafe-inline'" not in csp.group(1)
+
+
+def test_render_html_stylesheet_hash_matches_the_csp() -> None:
+    import base64
+    import hashlib
+
+    html = render_html(small_report())
+    css = re.search(r"<style>(.*?)</style>", html, re.S)
+    assert css
+    digest = base64.b64encode(hashlib.sha256(css.group(1).encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in html
+
+
+@pytest.mark.parametrize("name", ["json", "html", "terminal"])
+def test_render_builtins_use_the_public_registry(name: str) -> None:
+    assert name in RENDERERS
+    assert "InDaily" in RENDERERS[name](small_report())
