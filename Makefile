@@ -31,10 +31,10 @@ test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
 
 eval: install
-	$(BIN)/python -m eval
+	PYTHONPATH=. $(BIN)/python -m eval
 
 bench: install
-	$(BIN)/python -m bench
+	PYTHONPATH=. $(BIN)/python -m bench
 
 lint: install
 	$(BIN)/ruff check src tests eval bench

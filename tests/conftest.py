@@ -13,10 +13,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-import manysides  # noqa: E402
-from manysides.model import Report  # noqa: E402
-from manysides.nlp import Models  # noqa: E402
-from manysides.settings import load_settings  # noqa: E402
+import manysides
+from manysides.model import Report
+from manysides.nlp import Models
+from manysides.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "nato-2024-04-04"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EXAMPLE, SEEDS, seed_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import EXAMPLE, SEEDS, seed_text
 from manysides.clean import clean
 from manysides.model import Article, RawDocument
 from manysides.outlets import default_registry
@@ -18,26 +18,76 @@ def cleaned(name: str, **hints: str) -> Article:
 
 
 BOILERPLATE = {
-    "reuters": ["Share", "Updated at", "From 2h ago", "No comments", "pic.twitter.com", "Photograph:", "RELATED",
-                "Worldcategory", "Business Recorder", "More on this story", "10h ago", "____"],
-    "presstv": ["News / Russia", "SHARE THIS ARTICLE", "website can also be accessed", "www.presstv.co.uk", "Roku",
-                "right, welcomes"],
-    "rt": ["Estimated read time", "Read more", "worse than during Cold War", "You May Also Like", "More From Author",
-           "There are no comments", "Add yours"],
-    "indaily": ["Advertisement", "Photo: AP", "Topics:", "Local News Matters", "Copyright", "All rights reserved", "– AAP"],
+    "reuters": [
+        "Share",
+        "Updated at",
+        "From 2h ago",
+        "No comments",
+        "pic.twitter.com",
+        "Photograph:",
+        "RELATED",
+        "Worldcategory",
+        "Business Recorder",
+        "More on this story",
+        "10h ago",
+        "____",
+    ],
+    "presstv": [
+        "News / Russia",
+        "SHARE THIS ARTICLE",
+        "website can also be accessed",
+        "www.presstv.co.uk",
+        "Roku",
+        "right, welcomes",
+    ],
+    "rt": [
+        "Estimated read time",
+        "Read more",
+        "worse than during Cold War",
+        "You May Also Like",
+        "More From Author",
+        "There are no comments",
+        "Add yours",
+    ],
+    "indaily": [
+        "Advertisement",
+        "Photo: AP",
+        "Topics:",
+        "Local News Matters",
+        "Copyright",
+        "All rights reserved",
+        "– AAP",
+    ],
     "reuters_fr": ["Read also", "Counting", "Thomson Reuters", "Source link", "(Reporting", "by John Irish"],
 }
 
 CONTENT = {
-    "reuters": ["Kremlin spokesman Dmitry Peskov told reporters:", "The West rejects that version",
-                "NATO began with 12 members", "Nato foreign ministers will meet today"],
-    "presstv": ["Relations have now slipped to the level of direct confrontation", "The Wednesday call was a first",
-                "Shoigu highlighted Moscow's preparedness"],
-    "rt": ["The current state of relations between Russia and NATO", "Multiple Western leaders have warned",
-           "one step shy of a full-scale World War III."],
-    "indaily": ["Instead, the war has galvanised NATO", "Prior to this period, the numbers had averaged just one person a day.",
-                "“This would be dangerous to people seeking to enter Finland"],
-    "reuters_fr": ["AN AUSTERE BIRTHDAY", "The Alliance denies any offensive desire.", "European allies provide first-rate armies"],
+    "reuters": [
+        "Kremlin spokesman Dmitry Peskov told reporters:",
+        "The West rejects that version",
+        "NATO began with 12 members",
+        "Nato foreign ministers will meet today",
+    ],
+    "presstv": [
+        "Relations have now slipped to the level of direct confrontation",
+        "The Wednesday call was a first",
+        "Shoigu highlighted Moscow's preparedness",
+    ],
+    "rt": [
+        "The current state of relations between Russia and NATO",
+        "Multiple Western leaders have warned",
+        "one step shy of a full-scale World War III.",
+    ],
+    "indaily": [
+        "Instead, the war has galvanised NATO",
+        "Prior to this period, the numbers had averaged just one person a day.",
+        "“This would be dangerous to people seeking to enter Finland",
+    ],
+    "reuters_fr": [
+        "AN AUSTERE BIRTHDAY",
+        "The Alliance denies any offensive desire.",
+        "European allies provide first-rate armies",
+    ],
 }
 
 

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE
 
+from conftest import EXAMPLE
 from manysides import __version__
 from manysides.cli import main
 from manysides.render.json import validate_report
@@ -25,7 +25,9 @@ def test_cli_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
     assert "examples:" in capsys.readouterr().out
 
 
-def test_cli_nothing_to_analyse_exits_1_with_one_line_reasons(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_nothing_to_analyse_exits_1_with_one_line_reasons(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "empty.txt").write_text("")
     code = main(["compare", str(tmp_path / "empty.txt"), str(tmp_path / "missing.txt"), "--quiet"])
     err = capsys.readouterr().err
@@ -44,7 +46,9 @@ def test_cli_bad_manifest_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.
 def test_cli_compare_writes_json_html_and_reports_skips(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], models: object
 ) -> None:
-    (tmp_path / "bad.jsonl").write_text('{"id": "ok", "text": "NATO marked its anniversary on Thursday in Brussels."}\n[1]\n')
+    (tmp_path / "bad.jsonl").write_text(
+        '{"id": "ok", "text": "NATO marked its anniversary on Thursday in Brussels."}\n[1]\n'
+    )
     html = tmp_path / "out" / "r.html"
     code = main(["compare", str(EXAMPLE), str(tmp_path / "bad.jsonl"), "--json", "-", "--html", str(html)])
     captured = capsys.readouterr()

@@ -28,7 +28,10 @@ def test_ingest_reads_text_html_jsonl_and_gzip(tmp_path: Path) -> None:
     docs, skipped = ingest([str(tmp_path)])
     assert skipped == []
     assert [(Path(d.source.partition("#")[0]).name, d.format) for d in docs] == [
-        ("a.txt", "text"), ("b.html", "html"), ("c.jsonl", "text"), ("d.txt.gz", "text")
+        ("a.txt", "text"),
+        ("b.html", "html"),
+        ("c.jsonl", "text"),
+        ("d.txt.gz", "text"),
     ]
     assert docs[2].hints == {"id": "x1", "outlet": "AP"}
     assert docs[3].content == "Gzipped text."
@@ -51,7 +54,7 @@ def test_ingest_jsonl_bad_lines_are_skipped_and_the_rest_is_read(tmp_path: Path)
     assert set(reasons) == {"L2", "L3", "L4"}
     assert "expected a JSON object per line, found list" in reasons["L2"]
     assert "not valid JSON" in reasons["L3"]
-    assert "neither \"text\" nor \"html\"" in reasons["L4"]
+    assert 'neither "text" nor "html"' in reasons["L4"]
 
 
 @pytest.mark.parametrize(
@@ -123,7 +126,11 @@ def test_manifest_gives_outlet_and_jsonl_fields_win(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("[[file]\nbad", "not valid TOML"), ("title = 'x'", "expected [[file]] tables"), ("[[file]]\noutlet='x'", "has no path")],
+    [
+        ("[[file]\nbad", "not valid TOML"),
+        ("title = 'x'", "expected [[file]] tables"),
+        ("[[file]]\noutlet='x'", "has no path"),
+    ],
 )
 def test_manifest_errors_say_how_to_fix(tmp_path: Path, text: str, expected: str) -> None:
     path = write(tmp_path / "m.toml", text)

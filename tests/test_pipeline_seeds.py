@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from conftest import by_source
-
 from manysides.model import Report
 from manysides.render.json import validate_report
 
@@ -69,7 +68,7 @@ def test_pipeline_report_matches_the_schema(seed_report: Report) -> None:
     data = json.loads(seed_report.to_json())
     validate_report(data)
     assert data["schema"] == "manysides/report/1"
-    assert list(data)[0] == "schema"
+    assert next(iter(data)) == "schema"
     assert data["settings"]["seed"] == 1 and data["settings"]["embedding_model"] == "all-MiniLM-L6-v2"
 
 

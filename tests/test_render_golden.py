@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-from small_report import small_report
 
 from manysides.render import RENDERERS, render_html, render_terminal
+from small_report import small_report
 
 GOLDEN = Path(__file__).parent / "golden"
 EVIL = ' <script>alert(1)</script><img src=x onerror=alert(2)><a href="javascript:alert(3)">x</a></style>'

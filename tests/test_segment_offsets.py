@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +35,11 @@ def test_segment_opening_quote_starts_the_next_sentence() -> None:
 
 def test_segment_never_crosses_a_paragraph_break() -> None:
     text = "Headline without a stop\n\nBody sentence one. Body two"
-    assert [s.text for s in split_sentences(text, MODELS)] == ["Headline without a stop", "Body sentence one.", "Body two"]
+    assert [s.text for s in split_sentences(text, MODELS)] == [
+        "Headline without a stop",
+        "Body sentence one.",
+        "Body two",
+    ]
 
 
 @settings(max_examples=60, deadline=None)
@@ -43,4 +49,4 @@ def test_segment_offsets_hold_for_any_text(text: str) -> None:
     for s in sentences:
         assert text[s.start : s.end] == s.text
         assert s.text == s.text.strip() and s.text
-    assert all(a.end <= b.start for a, b in zip(sentences, sentences[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(sentences))

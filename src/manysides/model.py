@@ -129,12 +129,15 @@ class ReusePair(Record):
 
     ``sentence`` and ``source_sentence`` are sentence indices (``Sentence.i``) in the
     derived and the source article; the texts ride along for readers of the JSON.
+    ``score`` is the lexical similarity that decided the kind; ``semantic`` the cosine
+    of the two sentences' embeddings.
     """
 
     sentence: int
     source_sentence: int
     kind: ReuseKind
     score: float
+    semantic: float | None = None
     text: str = ""
     source_text: str = ""
 

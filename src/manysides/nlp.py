@@ -104,6 +104,6 @@ def load_embedder(name: str) -> Any:
     import transformers
     from sentence_transformers import SentenceTransformer
 
-    transformers.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
+    transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     return SentenceTransformer(path, device="cpu")

@@ -26,7 +26,7 @@ class Outlet:
     source: str | None = None
 
     def label(self) -> str:
-        """"wire agency, GB": the labels a report shows beside the name."""
+        """ "wire agency, GB": the labels a report shows beside the name."""
         return ", ".join(x for x in (self.kind, self.country) if x)
 
 
@@ -75,7 +75,7 @@ def parse_registry(text: str, origin: str) -> Registry:
     outlets = []
     for item in data.get("outlet", []):
         if not isinstance(item, dict) or "name" not in item:
-            raise SettingsError(f"{origin}: every [[outlet]] needs name = \"...\"; see data/outlets.toml")
+            raise SettingsError(f'{origin}: every [[outlet]] needs name = "..."; see data/outlets.toml')
         outlets.append(
             Outlet(
                 name=item["name"],

@@ -26,6 +26,7 @@ class Settings:
     embedding_batch: int = 64
     spacy_model: str = "en_core_web_sm"
     spacy_batch: int = 8
+    spacy_processes: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from collections.abc import Callable
 from typing import Any
 
 import ftfy
@@ -25,10 +25,20 @@ from ..model import Article, RawDocument, Removed
 from ..outlets import Registry
 from . import metadata as md
 from .html import extract_html
-from .rules import SITE_SUFFIX, WIDGET_LINES, headline_like, is_caption, line_reason
+from .rules import SITE_SUFFIX, headline_like, is_caption, line_reason
 
 #: Lines after these markers that look like headlines are links to other stories.
-RELATED_MARKERS = frozenset({"read more", "related", "more on this story", "see also", "you may also like", "related stories", "related articles"})
+RELATED_MARKERS = frozenset(
+    {
+        "read more",
+        "related",
+        "more on this story",
+        "see also",
+        "you may also like",
+        "related stories",
+        "related articles",
+    }
+)
 #: How far into the page the title may sit (non-empty lines), and the most related links after a marker.
 TITLE_WINDOW = 8
 MAX_RELATED_RUN = 5
@@ -295,8 +305,7 @@ def _outlet(hints: dict[str, Any], meta: dict[str, Any], registry: Registry) -> 
             # or when it is short enough to be a masthead ("InDaily").
             known = registry.by_name(name)
             if known or kind != "copyright line" or len(name.split()) <= 3:
-                if kind == "dateline credit" or name.lower() not in WIDGET_LINES:
-                    return (known.name if known else name), kind
+                return (known.name if known else name), kind
     return None, None
 
 

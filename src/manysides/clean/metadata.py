@@ -13,9 +13,18 @@ MONTHS = {
     m: i
     for i, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"), ("december", "dec"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
         ],
         start=1,
     )
@@ -37,9 +46,15 @@ DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z .'-]{1,40}?)(,\s*(?P<month>[A-Z][a-z]{2,8})\.?\s+(?P<day>\d{1,2}))?"
     r"\s*\((?P<agency>[A-Za-z][\w ]{1,30}?)\)\s*[-–—]\s*"
 )
-BYLINE = re.compile(r"^by\s+(?P<names>[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}((,|\s+and|\s*&)\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3})*)$", re.IGNORECASE)
+BYLINE = re.compile(
+    r"^by\s+(?P<names>[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}((,|\s+and|\s*&)\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3})*)$",
+    re.IGNORECASE,
+)
 REPORTING = re.compile(r"^\((?:additional\s+)?reporting\s+(?:by\s+)?(?P<names>[^;)]+)", re.IGNORECASE)
-COPYRIGHT_HOLDER = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:(?:19|20)\d{2}\s*)?(?P<holder>[A-Z][\w&.' -]{1,40}?)(?:[.,]|\s+all rights|$)", re.IGNORECASE)
+COPYRIGHT_HOLDER = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:(?:19|20)\d{2}\s*)?(?P<holder>[A-Z][\w&.' -]{1,40}?)(?:[.,]|\s+all rights|$)",
+    re.IGNORECASE,
+)
 COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?P<year>(?:19|20)\d{2})", re.IGNORECASE)
 SELF_REFERENCE = re.compile(r"^(?P<name>[A-Z][\w ]{1,30}?)[’']s website\b")
 TITLE_SUFFIX = re.compile(r"\s+(?P<sep>[|–-])\s+(?P<outlet>[^|–-]{2,40})$")
@@ -122,7 +137,7 @@ def credit_agency(line: str) -> str | None:
 
 
 def split_title_suffix(title: str, is_outlet: Callable[[str], bool] = lambda _: False) -> tuple[str, str | None]:
-    """"Kremlin says ... | Reuters" -> ("Kremlin says ...", "Reuters").
+    """ "Kremlin says ... | Reuters" -> ("Kremlin says ...", "Reuters").
 
     A pipe always separates a site name. A dash does only when ``is_outlet`` knows the
     name: "Russia and NATO already in 'direct confrontation' – Kremlin" names a speaker.

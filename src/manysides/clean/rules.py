@@ -18,14 +18,51 @@ import unicodedata
 # Widgets that stand alone on their line (compared lower-case, trailing ":" dropped).
 WIDGET_LINES = frozenset(
     {
-        "advertisement", "advertising", "sponsored", "share", "share this article", "share this",
-        "share on facebook", "share on twitter", "tweet", "email", "print", "comments", "comment",
-        "no comments", "no comment", "add yours", "+ there are no comments", "there are no comments",
-        "leave a comment", "leave a reply", "read more", "read also", "see also", "related",
-        "related articles", "related stories", "more on this story", "you may also like",
-        "more from author", "recommended", "most read", "trending", "subscribe", "sign up",
-        "newsletter", "follow us", "skip to content", "listen to this article", "local news matters",
-        "back to top", "top stories", "latest news", "more", "menu", "search",
+        "advertisement",
+        "advertising",
+        "sponsored",
+        "share",
+        "share this article",
+        "share this",
+        "share on facebook",
+        "share on twitter",
+        "tweet",
+        "email",
+        "print",
+        "comments",
+        "comment",
+        "no comments",
+        "no comment",
+        "add yours",
+        "+ there are no comments",
+        "there are no comments",
+        "leave a comment",
+        "leave a reply",
+        "read more",
+        "read also",
+        "see also",
+        "related",
+        "related articles",
+        "related stories",
+        "more on this story",
+        "you may also like",
+        "more from author",
+        "recommended",
+        "most read",
+        "trending",
+        "subscribe",
+        "sign up",
+        "newsletter",
+        "follow us",
+        "skip to content",
+        "listen to this article",
+        "local news matters",
+        "back to top",
+        "top stories",
+        "latest news",
+        "more",
+        "menu",
+        "search",
     }
 )
 
@@ -45,7 +82,9 @@ CAPTION_CREDIT = re.compile(
     r"|\b(getty images|afp via getty|reuters/[a-z]+|ap photo)\W*$)",
     re.IGNORECASE,
 )
-CAPTION_POSITION = re.compile(r",\s*(center|centre|left|right|top|bottom|second from (left|right))(\s+(left|right))?,", re.IGNORECASE)
+CAPTION_POSITION = re.compile(
+    r",\s*(center|centre|left|right|top|bottom|second from (left|right))(\s+(left|right))?,", re.IGNORECASE
+)
 SOCIAL = re.compile(r"(pic\.twitter\.com/|\bt\.co/|^[—–-]\s*.{1,80}\(@\w+\)|^\s*@\w+\s*$)")
 HANDLE_OR_TAG = re.compile(r"(^|\s)[@#][A-Za-z_]\w+")
 SITE_NOTICE = re.compile(r"(website can (also )?be accessed|^(https?://)?(www\.)?[\w-]+(\.[\w-]+)+/?$)", re.IGNORECASE)

@@ -67,27 +67,34 @@ def compare_story(story: Story, members: Sequence[Article], index: CorpusIndex) 
 
 
 def _candidate_matches(members: Sequence[Article], index: CorpusIndex) -> dict[tuple[int, int], list[Match]]:
-    """All scored pairs above NEAR_VERBATIM, keyed (article k, other article l) with k's sentence first."""
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=len(index.sentence_minhash[0].hashvalues) if index.sentence_minhash else 128)
-    rows: dict[str, tuple[int, int, int]] = {}
+    """All scored pairs above NEAR_VERBATIM, keyed (article k, other article m) with k's sentence first."""
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=index.num_perm)
+    rows: dict[str, tuple[int, int]] = {}
     for k, article in enumerate(members):
-        base = index.sentence_rows[index.row(article.id)].start
+        keys, hashes = index.sentence_keys[article.id], index.sentence_minhash[article.id]
         for s in article.sentences:
-            if len(index.sentence_keys[base + s.i].split()) >= MIN_WORDS:
-                key = f"{k}:{s.i}"
-                rows[key] = (k, s.i, base + s.i)
-                lsh.insert(key, index.sentence_minhash[base + s.i])
-    found: dict[tuple[int, int], list[Match]] = {}
-    for key, (k, i, row) in sorted(rows.items()):
-        for other in sorted(lsh.query(index.sentence_minhash[row])):
-            l, j, orow = rows[other]
-            if l <= k:
-                continue
-            score = fuzz.ratio(index.sentence_keys[row], index.sentence_keys[orow]) / 100.0
+            if len(keys[s.i].split()) >= MIN_WORDS:
+                rows[f"{k}:{s.i}"] = (k, s.i)
+                lsh.insert(f"{k}:{s.i}", hashes[s.i])
+    scored: list[tuple[int, int, int, int, float]] = []
+    for k, i in sorted(rows.values()):
+        a = members[k].id
+        for other in sorted(lsh.query(index.sentence_minhash[a][i])):
+            m, j = rows[other]
+            if m <= k:
+                continue  # each unordered pair once
+            b = members[m].id
+            score = fuzz.ratio(index.sentence_keys[a][i], index.sentence_keys[b][j]) / 100.0
             if score >= NEAR_VERBATIM:
-                semantic = float(index.sentence_vectors[row] @ index.sentence_vectors[orow])
-                found.setdefault((k, l), []).append((i, j, score, semantic))
-                found.setdefault((l, k), []).append((j, i, score, semantic))
+                scored.append((k, i, m, j, score))
+    vectors = index.sentence_vectors(
+        [(members[k].id, i) for k, i, _, _, _ in scored] + [(members[m].id, j) for _, _, m, j, _ in scored]
+    )
+    found: dict[tuple[int, int], list[Match]] = {}
+    for k, i, m, j, score in scored:
+        semantic = float(vectors[members[k].id, i] @ vectors[members[m].id, j])
+        found.setdefault((k, m), []).append((i, j, score, semantic))
+        found.setdefault((m, k), []).append((j, i, score, semantic))
     return found
 
 
@@ -110,10 +117,11 @@ def _reuse(story: Story, dst: Article, src: Article, pairs: list[Match], evidenc
             source_sentence=j,
             kind=kind_of(score),
             score=round(score, 4),
+            semantic=round(semantic, 4),
             text=dst.sentences[i].text,
             source_text=src.sentences[j].text,
         )
-        for i, j, score, _ in pairs
+        for i, j, score, semantic in pairs
     )
     counts = Counter(p.kind for p in reuse_pairs)
     kind: ReuseKind = max(counts, key=lambda k: (counts[k], k == "verbatim"))

@@ -27,8 +27,10 @@ def orient(
     if share_a != share_b:
         # A copy is mostly the copied text; the source is diluted by what the copy left out.
         src, dst, hi, lo = (b, a, share_a, share_b) if share_a > share_b else (a, b, share_b, share_a)
-        return src, dst, (
-            f"no dates or credits decide; {hi:.0%} of {_name(dst)} is shared text against {lo:.0%} of {_name(src)}",
+        return (
+            src,
+            dst,
+            (f"no dates or credits decide; {hi:.0%} of {_name(dst)} is shared text against {lo:.0%} of {_name(src)}",),
         )
     src, dst = (a, b) if a.id < b.id else (b, a)
     return src, dst, ("no evidence of direction; ordered by id",)

@@ -1,14 +1,18 @@
 """Stage 5, index: MinHash signatures and embeddings for sentences and articles.
 
-The index is a class because it holds arrays that later stages query (clustering reads
-article vectors, comparison reads sentence signatures and vectors). Rows follow
-``articles`` order; ``sentence_rows[k]`` is the slice of article k's sentences.
+The index is a class because it holds state that later stages query: clustering reads
+article signatures and vectors, comparison reads sentence signatures and vectors.
+
+Cost decides what is computed when (shared/STACK.md: an embedding of every sentence costs
+~0.1 s per article on 2 cores). Up front, for every article: MinHash signatures and ONE
+embedding of its lead (title and first sentences), the cheap features that story
+clustering needs. Sentence embeddings are computed on demand, once per sentence, for the
+sentences a later stage asks about (the compare stage: the sentences it matched).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash
@@ -20,38 +24,62 @@ from .text import match_key, shingles, tokens
 
 __all__ = ["CorpusIndex", "build_index", "match_key", "shingles", "tokens"]
 
+#: Words of an article's lead embedded as its vector: MiniLM reads 256 word pieces at
+#: most, and news puts the event in the first sentences (the inverted pyramid).
+LEAD_WORDS = 120
 
-@dataclass(frozen=True, eq=False)
+
 class CorpusIndex:
-    article_ids: tuple[str, ...]
-    sentence_rows: tuple[slice, ...]
-    sentence_keys: tuple[str, ...]
-    sentence_minhash: tuple[LeanMinHash, ...]
-    article_minhash: tuple[LeanMinHash, ...]
-    sentence_vectors: np.ndarray
-    article_vectors: np.ndarray
+    """Signatures and vectors of a set of articles; rows follow the articles' order."""
+
+    def __init__(self, articles: Sequence[Article], models: Models) -> None:
+        settings = models.settings
+        self._models = models
+        self.num_perm = settings.num_perm
+        self._articles = {a.id: a for a in articles}
+        self.article_ids = tuple(a.id for a in articles)
+        self._row = {aid: k for k, aid in enumerate(self.article_ids)}
+        self.sentence_keys = {a.id: tuple(match_key(s.text) for s in a.sentences) for a in articles}
+        self.sentence_minhash = {
+            a.id: _minhashes([k.split() for k in self.sentence_keys[a.id]], settings.sentence_shingle, settings)
+            for a in articles
+        }
+        self.article_minhash = _minhashes([tokens(a.text) for a in articles], settings.article_shingle, settings)
+        self.article_vectors = models.embed([lead(a) for a in articles])
+        self._sentence_vectors: dict[tuple[str, int], np.ndarray] = {}
 
     def row(self, article_id: str) -> int:
-        return self.article_ids.index(article_id)
+        return self._row[article_id]
+
+    def sentence_vectors(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
+        """Unit vectors of the given (article id, sentence index) pairs, each embedded once.
+
+        Callers ask for all they need at once, so that the model sees one batch.
+        """
+        wanted = sorted(set(keys))
+        todo = [k for k in wanted if k not in self._sentence_vectors]
+        vectors = self._models.embed([self._articles[aid].sentences[i].text for aid, i in todo])
+        self._sentence_vectors.update(zip(todo, vectors, strict=True))
+        return {k: self._sentence_vectors[k] for k in wanted}
+
+    @property
+    def embedded_sentences(self) -> int:
+        return len(self._sentence_vectors)
 
 
 def build_index(articles: Sequence[Article], models: Models) -> CorpusIndex:
-    settings = models.settings
-    rows, keys, texts = [], [], []
-    for a in articles:
-        rows.append(slice(len(keys), len(keys) + len(a.sentences)))
-        keys.extend(match_key(s.text) for s in a.sentences)
-        texts.extend(s.text for s in a.sentences)
-    sentence_vectors = models.embed(texts)
-    return CorpusIndex(
-        article_ids=tuple(a.id for a in articles),
-        sentence_rows=tuple(rows),
-        sentence_keys=tuple(keys),
-        sentence_minhash=_minhashes([k.split() for k in keys], settings.sentence_shingle, settings),
-        article_minhash=_minhashes([tokens(a.text) for a in articles], settings.article_shingle, settings),
-        sentence_vectors=sentence_vectors,
-        article_vectors=_article_vectors(sentence_vectors, rows),
-    )
+    return CorpusIndex(articles, models)
+
+
+def lead(article: Article) -> str:
+    """Title and first sentences, up to LEAD_WORDS words."""
+    parts, words = ([article.title] if article.title else []), 0
+    for s in article.sentences:
+        if words >= LEAD_WORDS:
+            break
+        parts.append(s.text)
+        words += len(s.text.split())
+    return " ".join(parts) or article.text[:1000]
 
 
 def _minhashes(word_lists: list[list[str]], n: int, settings: Settings) -> tuple[LeanMinHash, ...]:
@@ -60,14 +88,3 @@ def _minhashes(word_lists: list[list[str]], n: int, settings: Settings) -> tuple
         return ()
     hashes = MinHash.bulk(sets, num_perm=settings.num_perm, seed=settings.seed)
     return tuple(LeanMinHash(h) for h in hashes)
-
-
-def _article_vectors(sentence_vectors: np.ndarray, rows: list[slice]) -> np.ndarray:
-    """Mean of an article's sentence vectors, back to unit length (zero for no sentences)."""
-    dim = sentence_vectors.shape[1] if sentence_vectors.ndim == 2 else 384
-    out = np.zeros((len(rows), dim), dtype=np.float32)
-    for k, rows_k in enumerate(rows):
-        if rows_k.stop > rows_k.start:
-            v = sentence_vectors[rows_k].mean(axis=0)
-            out[k] = v / (np.linalg.norm(v) or 1.0)
-    return out

@@ -22,8 +22,8 @@ from .readers import READERS, Reader, reader_for_extension, register_reader, sni
 
 __all__ = [
     "MANIFEST_NAME",
-    "Manifest",
     "READERS",
+    "Manifest",
     "ingest",
     "load_manifest",
     "register_reader",
@@ -103,7 +103,9 @@ def _read_bytes(path: Path) -> bytes:
             )
         return path.read_bytes()
     except OSError as exc:
-        raise UnreadableInput(str(path), f"cannot read the file ({exc.strerror}); check it exists and is readable") from None
+        raise UnreadableInput(
+            str(path), f"cannot read the file ({exc.strerror}); check it exists and is readable"
+        ) from None
 
 
 def _read_one(source: str, data: bytes) -> Iterator[RawDocument | InputError]:

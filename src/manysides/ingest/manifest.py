@@ -60,6 +60,6 @@ def load_manifest(path: str | Path) -> Manifest:
     entries: dict[str, dict[str, Any]] = {}
     for n, item in enumerate(files, start=1):
         if not isinstance(item, dict) or not isinstance(item.get("path"), str):
-            raise ManifestError(f"{path}: [[file]] number {n} has no path = \"...\"; add the file's name")
+            raise ManifestError(f'{path}: [[file]] number {n} has no path = "..."; add the file\'s name')
         entries[item["path"]] = {k: item[k] for k in MANIFEST_FIELDS if item.get(k) not in (None, "")}
     return Manifest(root=path.parent, entries=entries)

@@ -72,16 +72,18 @@ def _jsonl_document(source: str, line_no: int, line: str) -> RawDocument:
     except json.JSONDecodeError as exc:
         raise BadRecord(where, f"line is not valid JSON ({exc.msg}); each line must be one JSON object") from None
     if not isinstance(obj, dict):
-        raise BadRecord(where, f"expected a JSON object per line, found {type(obj).__name__}; wrap it as {{\"text\": ...}}")
+        raise BadRecord(
+            where, f'expected a JSON object per line, found {type(obj).__name__}; wrap it as {{"text": ...}}'
+        )
     body_html, body_text = obj.get("html"), obj.get("text")
     if not isinstance(body_text, str) and not isinstance(body_html, str):
-        raise BadRecord(where, "the object has neither \"text\" nor \"html\" (a string); add one of them")
+        raise BadRecord(where, 'the object has neither "text" nor "html" (a string); add one of them')
     hints = {k: obj[k] for k in JSONL_HINT_FIELDS if obj.get(k) not in (None, "")}
     if isinstance(body_text, str) and body_text.strip():
         return RawDocument(source=where, content=body_text, format="text", hints=hints)
     if isinstance(body_html, str) and body_html.strip():
         return RawDocument(source=where, content=body_html, format="html", hints=hints)
-    raise BadRecord(where, "the article's \"text\"/\"html\" is empty; drop the line or fill it")
+    raise BadRecord(where, 'the article\'s "text"/"html" is empty; drop the line or fill it')
 
 
 def read_jsonl(source: str, text: str) -> Iterator[RawDocument | InputError]:

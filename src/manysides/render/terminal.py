@@ -29,14 +29,21 @@ def summary(report: Report, elapsed: float | None = None) -> RenderableType:
     views = story_views(report)
     parts: list[RenderableType] = [_header(report, elapsed)]
     if report.skipped:
-        parts.append(Text(f"skipped {len(report.skipped)} input(s): " + "; ".join(
-            f"{s.source}: {s.reason}" for s in report.skipped[:3]) + (" …" if len(report.skipped) > 3 else ""),
-            style="yellow"))
+        parts.append(
+            Text(
+                f"skipped {len(report.skipped)} input(s): "
+                + "; ".join(f"{s.source}: {s.reason}" for s in report.skipped[:3])
+                + (" …" if len(report.skipped) > 3 else ""),
+                style="yellow",
+            )
+        )
     for view in views[:MAX_STORIES]:
         parts.extend(_story(report, view))
     rest = views[MAX_STORIES:]
     if rest:
-        parts.append(Text(f"\n… and {len(rest)} more stories ({sum(len(v.lines) for v in rest)} articles): see the full report"))
+        parts.append(
+            Text(f"\n… and {len(rest)} more stories ({sum(len(v.lines) for v in rest)} articles): see the full report")
+        )
     return Group(*parts)
 
 
@@ -80,7 +87,9 @@ def _examples(report: Report, view: StoryView) -> list[RenderableType]:
     reuse = sorted((r for line in view.lines for r in line.derived), key=lambda r: -len(r.pairs))
     out: list[RenderableType] = []
     for r in reuse[:1]:
-        out.append(Text(f"  e.g. {outlet_name(report, r.article_id)} ← {outlet_name(report, r.source_id)}:", style="dim"))
+        out.append(
+            Text(f"  e.g. {outlet_name(report, r.article_id)} ← {outlet_name(report, r.source_id)}:", style="dim")
+        )
         for p in sorted(r.pairs, key=lambda p: (p.score, -p.sentence))[:MAX_EXAMPLES]:
             out.append(Text(f"    “{_clip(p.text)}”  ({p.kind}, {p.score:.2f})"))
     return out

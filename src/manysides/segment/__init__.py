@@ -14,7 +14,7 @@ from dataclasses import replace
 from ..model import Article, Sentence
 from ..nlp import Models
 
-OPENING_QUOTES = "“‘«„\""
+OPENING_QUOTES = '“‘«„"'
 PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]+)*")
 
 

@@ -1,0 +1,40 @@
+"""Shared helpers of the evaluations: where the data is, and clustering scores."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+FLOORS = Path(__file__).resolve().parent / "floors.json"
+
+
+def dataset(name: str) -> Path | None:
+    path = DATA / name
+    return path if path.exists() else None
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def bcubed(predicted: Sequence[object], gold: Sequence[object]) -> tuple[float, float, float]:
+    """BCubed precision, recall and F1 (Bagga & Baldwin 1998), averaged over items."""
+    pairs = Counter(zip(predicted, gold, strict=True))
+    pred_sizes, gold_sizes = Counter(predicted), Counter(gold)
+    n = len(predicted)
+    precision = sum(c * c / pred_sizes[p] for (p, _), c in pairs.items()) / n
+    recall = sum(c * c / gold_sizes[g] for (_, g), c in pairs.items()) / n
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def floors() -> dict[str, dict[str, Any]]:
+    data: dict[str, dict[str, Any]] = json.loads(FLOORS.read_text())
+    return data
