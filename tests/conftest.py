@@ -56,7 +56,13 @@ def shuffled_seed_report(models: Models, tmp_path_factory: pytest.TempPathFactor
     return manysides.compare([str(folder / n) for n in names], folder / "manifest.toml", models=models)
 
 
-def by_source(report: Report, name: str) -> manysides.Article:
-    matches = [a for a in report.articles if a.source.endswith(SEEDS[name])]
+def by_source(report: Report, name: str, part: int | None = None) -> manysides.Article:
+    """The seed's article; for a page split in pieces, the given part (default: the first)."""
+    suffix = SEEDS[name] if part is None else f"{SEEDS[name]}#part{part}"
+    matches = [
+        a
+        for a in report.articles
+        if a.source.endswith(suffix) or (part is None and a.source.endswith(SEEDS[name] + "#part1"))
+    ]
     assert len(matches) == 1, [a.source for a in report.articles]
     return matches[0]

@@ -12,9 +12,22 @@ from manysides.model import Article, RawDocument
 from manysides.outlets import default_registry
 
 
-def cleaned(name: str, **hints: str) -> Article:
+def pieces(name: str, **hints: str) -> list[Article]:
     doc = RawDocument(source=str(EXAMPLE / SEEDS[name]), content=seed_text(name), format="text", hints=hints)
     return clean(doc, default_registry())
+
+
+def cleaned(name: str, **hints: str) -> Article:
+    """The page's first (or only) article."""
+    return pieces(name, **hints)[0]
+
+
+def page_text(name: str) -> str:
+    return "\n\n".join(a.text for a in pieces(name))
+
+
+def page_removed(name: str) -> str:
+    return " ".join(r.text for a in pieces(name) for r in a.removed)
 
 
 BOILERPLATE = {
@@ -93,27 +106,25 @@ CONTENT = {
 
 @pytest.mark.parametrize("name", sorted(BOILERPLATE))
 def test_clean_removes_the_seed_boilerplate_with_reasons(name: str) -> None:
-    article = cleaned(name)
+    text, removed = page_text(name), page_removed(name)
     for item in BOILERPLATE[name]:
-        assert item not in article.text, f"{item!r} leaked into {name}"
-    removed = " ".join(r.text for r in article.removed)
+        assert item not in text, f"{item!r} leaked into {name}"
     for item in BOILERPLATE[name]:
         assert item in removed, f"{item!r} not recorded as removed in {name}"
-    assert all(r.reason for r in article.removed)
+    assert all(r.reason for a in pieces(name) for r in a.removed)
 
 
 @pytest.mark.parametrize("name", sorted(CONTENT))
 def test_clean_keeps_the_seed_content(name: str) -> None:
-    article = cleaned(name)
+    text = page_text(name)
     for item in CONTENT[name]:
-        assert item in article.text, f"content {item!r} lost from {name}"
+        assert item in text, f"content {item!r} lost from {name}"
 
 
 @pytest.mark.parametrize("name", sorted(SEEDS))
 def test_clean_loses_no_long_sentence_line(name: str) -> None:
     """Every line of 25+ words with sentence punctuation is article prose, except notices."""
-    article = cleaned(name)
-    kept = article.text.replace("’", "'").replace("\u00a0", " ")
+    kept = page_text(name).replace("’", "'").replace("\u00a0", " ")
     for line in seed_text(name).splitlines():
         line = " ".join(line.replace("\u00a0", " ").replace("’", "'").split()).lstrip("• ")
         if len(line.split()) >= 25 and line.endswith((".", "”", '"')) and "©" not in line and "Photograph" not in line:
@@ -130,7 +141,7 @@ def test_clean_reuters_page_title_date_and_repeats() -> None:
     assert article.credits == ("Reuters",)
     reasons = [r.reason for r in article.removed]
     assert reasons.count("repeated title") == 2
-    assert article.text.count("He also emphasised that") == 1  # the live-blog block repeated twice
+    assert page_text("reuters").count("He also emphasised that") == 1  # the live-blog block repeated twice
 
 
 def test_clean_indaily_metadata() -> None:
@@ -165,15 +176,38 @@ def test_clean_manifest_hints_win_over_the_text() -> None:
 
 
 def test_clean_keeps_curly_quotes_and_fixes_glued_words() -> None:
-    article = cleaned("reuters")
-    assert "“happy birthday”" in article.text
-    assert "Kuleba added: Saving" in article.text
+    assert "“happy birthday”" in page_text("reuters")
+    assert "Kuleba added: Saving" in page_text("reuters")
+
+
+def test_clean_splits_the_reuters_page_into_its_three_pieces() -> None:
+    kremlin, anniversary, blog = pieces("reuters")
+    assert [a.source.rsplit("#", 1)[1] for a in (kremlin, anniversary, blog)] == ["part1", "part2", "part3"]
+    assert kremlin.text.startswith("MOSCOW, April 4 (Reuters) - Russia and NATO")
+    assert kremlin.text.endswith("one step away from World War Three.")
+    assert anniversary.title == "NATO marks 75 years anniversary with show of unity as Ukraine war grinds on"
+    assert anniversary.text.startswith("BRUSSELS, April 4 (Reuters) - NATO foreign ministers")
+    assert anniversary.text.endswith("posed a military threat to European democracies.")
+    assert (anniversary.outlet, anniversary.published, anniversary.credits) == ("Reuters", "2024-04-04", ("Reuters",))
+    # The live blog says "Reuters reported": it restates Reuters, so it is not Reuters.
+    assert "Kuleba stresses need for Patriots" in (blog.title or "")
+    assert blog.outlet is None and "Reuters reported" in blog.outlet_evidence
+    assert blog.credits == ()
+    assert "75th anniversary of the signing" not in kremlin.text + anniversary.text  # a caption
+
+
+@pytest.mark.parametrize("name", ["presstv", "rt", "indaily", "reuters_fr"])
+def test_clean_single_article_pages_stay_whole(name: str) -> None:
+    [article] = pieces(name)
+    assert "#" not in article.source
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=600))
 def test_clean_never_crashes_and_only_drops_whole_lines(text: str) -> None:
-    article = clean(RawDocument(source="x.txt", content=text, format="text"), default_registry())
-    kept = article.text.split("\n\n") if article.text else []
-    assert all(line and line == line.strip() for line in kept)
-    assert all(r.reason for r in article.removed)
+    articles = clean(RawDocument(source="x.txt", content=text, format="text"), default_registry())
+    assert articles
+    for article in articles:
+        kept = article.text.split("\n\n") if article.text else []
+        assert all(line and line == line.strip() for line in kept)
+        assert all(r.reason for r in article.removed)

@@ -55,10 +55,10 @@ def test_cli_compare_writes_json_html_and_reports_skips(
     assert code == 0
     report = json.loads(captured.out)
     validate_report(report)
-    assert len(report["articles"]) == 6
+    assert len(report["articles"]) == 8  # the Reuters page holds three pieces
     assert [s["source"].rsplit("/", 1)[-1] for s in report["skipped"]] == ["bad.jsonl#L2"]
     assert "skipped" in captured.err and "bad.jsonl#L2" in captured.err
-    assert "manysides · 6 inputs → 6 articles" in captured.err  # the summary moves to stderr with --json -
+    assert "manysides · 6 inputs → 8 articles" in captured.err  # the summary moves to stderr with --json -
     assert html.read_text().startswith("<!doctype html>")
 
 

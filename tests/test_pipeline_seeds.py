@@ -90,3 +90,21 @@ def test_pipeline_is_deterministic_whatever_the_input_order(seed_report: Report,
         return json.dumps(data, sort_keys=True)
 
     assert strip_paths(seed_report) == strip_paths(shuffled_seed_report)
+
+
+def test_pipeline_press_tv_draws_on_reuters_not_on_the_reprint(seed_report: Report) -> None:
+    presstv, reuters = by_source(seed_report, "presstv"), by_source(seed_report, "reuters")
+    [reuse] = [r for r in seed_report.reuse if r.article_id == presstv.id]
+    assert reuse.source_id == reuters.id  # InDaily's copy of the same sentences counts once
+    assert reuse.direction_evidence == ("the (Reuters) dateline marks original Reuters copy; Press TV credits none",)
+    quoted = " ".join(p.text for p in reuse.pairs)
+    assert "already involved in the conflict surrounding Ukraine (and)" in quoted
+
+
+def test_pipeline_the_reuters_page_gives_three_articles(seed_report: Report) -> None:
+    parts = [by_source(seed_report, "reuters", part=n) for n in (1, 2, 3)]
+    assert [p.title for p in parts][:2] == [
+        'Kremlin says Russia and NATO are now in "direct confrontation"',
+        "NATO marks 75 years anniversary with show of unity as Ukraine war grinds on",
+    ]
+    assert len(seed_report.articles) == 7

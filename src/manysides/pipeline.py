@@ -1,7 +1,7 @@
 """The whole pipeline, in order. Each stage is a plain function from records to records.
 
 1. ingest    paths, folders, globs, stdin -> RawDocument (+ what was skipped, and why)
-2. clean     RawDocument -> Article: clean text, removed boilerplate, metadata
+2. clean     RawDocument -> Articles (one per piece of a page): clean text, removed boilerplate, metadata
 3. segment   Article -> Article with sentences (character offsets into the clean text)
 4. annotate  Article -> Article with language and named-entity mentions
 5. index     articles -> CorpusIndex: MinHash signatures, sentence and article embeddings
@@ -113,13 +113,15 @@ def _clean_all(docs: list[RawDocument], registry: Registry) -> tuple[list[Articl
     articles: dict[str, Article] = {}
     skipped: list[Skipped] = []
     for doc in docs:
-        article = clean(doc, registry)
-        if not article.text.strip():
-            skipped.append(Skipped(doc.source, "no article text left after cleaning; check it is an article page"))
-        elif article.id in articles:
-            skipped.append(Skipped(doc.source, f"same text and name as {articles[article.id].source}; analysed once"))
-        else:
-            articles[article.id] = article
+        for article in clean(doc, registry):
+            if not article.text.strip():
+                skipped.append(Skipped(doc.source, "no article text left after cleaning; check it is an article page"))
+            elif article.id in articles:
+                skipped.append(
+                    Skipped(article.source, f"same text and name as {articles[article.id].source}; analysed once")
+                )
+            else:
+                articles[article.id] = article
     return sorted(articles.values(), key=lambda a: (a.published or "9999", a.source, a.id)), skipped
 
 

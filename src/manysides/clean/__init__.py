@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
 
@@ -26,6 +26,7 @@ from ..outlets import Registry
 from . import metadata as md
 from .html import extract_html
 from .rules import SITE_SUFFIX, headline_like, is_caption, line_reason
+from .split import split_page
 
 #: Lines after these markers that look like headlines are links to other stories.
 RELATED_MARKERS = frozenset(
@@ -57,7 +58,7 @@ INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 class _Page:
     lines: list[str]
     reasons: list[str | None]
-    removed_prefixes: list[Removed] = field(default_factory=list)
+    prefix_removed: dict[int, Removed] = field(default_factory=dict)
     is_outlet: Callable[[str], bool] = lambda _name: False
 
     def untitled(self, line: str) -> str:
@@ -71,30 +72,83 @@ class _Page:
         return [i for i, r in enumerate(self.reasons) if r is None]
 
 
-def clean(doc: RawDocument, registry: Registry) -> Article:
-    """Turn one raw document into an ``Article`` with clean text and metadata (no sentences yet)."""
+def clean(doc: RawDocument, registry: Registry) -> list[Article]:
+    """Turn one raw document into its articles (one per piece of the page; no sentences yet)."""
     hints: dict[str, Any] = dict(doc.hints)
     text = doc.content
     if doc.format == "html":
         text, html_meta = extract_html(doc.content)
         hints = {**html_meta, **hints}
     page = _classify(_lines(text), hints.get("title"), lambda name: registry.by_name(name) is not None)
-    meta = _metadata(page)
-    body = "\n\n".join(page.lines[i] for i in page.kept())
-    removed = tuple(page.removed_prefixes) + tuple(
-        Removed(line, reason) for line, reason in zip(page.lines, page.reasons, strict=True) if reason
+    pieces = split_page(page.lines, page.reasons, _is_body)
+    page_meta = _metadata(page, range(len(page.lines)))
+    articles = []
+    for n, piece in enumerate(pieces, start=1):
+        _footer(page, piece)
+        if n > 1:
+            _piece_title(page, piece)
+        source = doc.source if len(pieces) == 1 else f"{doc.source}#part{n}"
+        articles.append(
+            _article(doc, source, page, piece, page_meta, hints if n == 1 else _piece_hints(hints), registry)
+        )
+    return _fold_empty_pieces(articles)
+
+
+def _fold_empty_pieces(articles: list[Article]) -> list[Article]:
+    """A piece with no text (a trailing "More on this story" block) hands its removed lines
+    to a neighbour, so that what cleaning dropped stays on record."""
+    out: list[Article] = []
+    pending: tuple[Removed, ...] = ()
+    for k, article in enumerate(articles):
+        if article.text or (not out and k == len(articles) - 1):
+            out.append(replace(article, removed=pending + article.removed))
+            pending = ()
+        elif out:
+            out[-1] = replace(out[-1], removed=out[-1].removed + article.removed)
+        else:
+            pending += article.removed
+    return out
+
+
+def _piece_hints(hints: dict[str, Any]) -> dict[str, Any]:
+    """What a page's later pieces inherit from the page's hints: not its title or id."""
+    return {k: v for k, v in hints.items() if k not in ("title", "id")}
+
+
+def _article(
+    doc: RawDocument,
+    source: str,
+    page: _Page,
+    piece: range,
+    page_meta: dict[str, Any],
+    hints: dict[str, Any],
+    registry: Registry,
+) -> Article:
+    meta = _metadata(page, piece)
+    first = piece.start == 0
+    body = "\n\n".join(page.lines[i] for i in piece if page.reasons[i] is None)
+    removed = tuple(
+        r
+        for i in piece
+        for r in ([page.prefix_removed[i]] if i in page.prefix_removed else [])
+        + ([Removed(page.lines[i], page.reasons[i] or "")] if page.reasons[i] else [])
     )
-    outlet, evidence = _outlet(hints, meta, registry)
+    # A later piece has its own title and dateline; the page's date and outlet carry over.
+    outlet_meta = {**meta, "hints": meta["hints"] + page_meta["hints"]}
+    outlet, evidence = _outlet(hints, outlet_meta, registry)
+    if outlet and re.search(rf"\b{re.escape(outlet)} reported\b", body):
+        outlet, evidence = None, f"'{outlet} reported' in the text: it restates {outlet}, it is not {outlet}"
+    credits = hints.get("credits") or meta["credits"] or (page_meta["credits"] if first else [])
     return Article(
-        id=article_id(doc.source, body, hints.get("id")),
-        source=doc.source,
+        id=article_id(source, body, hints.get("id")),
+        source=source,
         outlet=outlet,
         url=hints.get("url"),
-        title=hints.get("title") or meta["title"],
-        published=_iso_or_none(hints.get("published")) or meta["published"],
+        title=hints.get("title") or meta["title"] or (None if not first else page_meta["title"]),
+        published=_iso_or_none(hints.get("published")) or meta["published"] or page_meta["published"],
         language=hints.get("language"),
-        byline=tuple(hints.get("byline") or meta["byline"]),
-        credits=tuple(dict.fromkeys(registry.canonical(c) or c for c in (hints.get("credits") or meta["credits"]))),
+        byline=tuple(hints.get("byline") or meta["byline"] or (page_meta["byline"] if first else ())),
+        credits=tuple(dict.fromkeys(registry.canonical(c) or c for c in credits)),
         text=body,
         removed=removed,
         outlet_evidence=evidence,
@@ -138,7 +192,6 @@ def _classify(lines: list[str], known_title: str | None, is_outlet: Callable[[st
     _related_runs(page)
     _title(page, known_title)
     _repeats(page)
-    _footer(page)
     return page
 
 
@@ -156,7 +209,7 @@ def _strip_glued_navigation(page: _Page) -> None:
     for i, line in enumerate(page.lines):
         m = re.match(r"^([A-Z][a-z]+category)(?=[A-Z])", line)
         if m:
-            page.removed_prefixes.append(Removed(m.group(1), "navigation"))
+            page.prefix_removed[i] = Removed(m.group(1), "navigation")
             page.lines[i] = line[m.end() :]
 
 
@@ -217,15 +270,27 @@ def _repeats(page: _Page) -> None:
         seen.add(key)
 
 
-def _footer(page: _Page) -> None:
-    """Short headline-like lines after the last body sentence are page furniture."""
-    kept = page.kept()
+def _footer(page: _Page, piece: range) -> None:
+    """Short headline-like lines after the last body sentence of a piece are page furniture."""
+    kept = [i for i in piece if page.reasons[i] is None]
     body = [i for i in kept if _is_body(page.lines[i])]
     if not body:
         return
     for i in kept:
         if i > body[-1] and headline_like(page.lines[i]):
             page.reasons[i] = "page footer"
+
+
+def _piece_title(page: _Page, piece: range) -> None:
+    """The first headline-like line before a piece's first body line is its title."""
+    for i in piece:
+        if page.reasons[i] is not None:
+            continue
+        if _is_body(page.lines[i]):
+            return
+        if headline_like(page.lines[i]):
+            page.reasons[i] = "title"
+            return
 
 
 def _is_body(line: str) -> bool:
@@ -236,15 +301,14 @@ def _key(text: str) -> str:
     return " ".join(re.sub(r"[\"'“”‘’]", "", text.lower()).split())
 
 
-def _metadata(page: _Page) -> dict[str, Any]:
-    all_text = "\n".join(page.lines)
-    year = md.copyright_year(all_text)
+def _metadata(page: _Page, piece: range) -> dict[str, Any]:
+    year = md.copyright_year("\n".join(page.lines))
     meta: dict[str, Any] = {"title": None, "published": None, "byline": (), "credits": [], "hints": []}
-    for line, reason in zip(page.lines, page.reasons, strict=True):
-        _read_line_meta(meta, page, line, reason)
+    for i in piece:
+        _read_line_meta(meta, page, page.lines[i], page.reasons[i])
     if year is None and meta["published"]:
         year = int(meta["published"][:4])
-    for i in page.kept()[:3]:
+    for i in [i for i in piece if page.reasons[i] is None][:3]:
         place, iso, agency = md.dateline(page.lines[i], year)
         if agency:
             meta["credits"].insert(0, agency)

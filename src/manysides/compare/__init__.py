@@ -36,6 +36,9 @@ LSH_THRESHOLD = 0.3
 MIN_WORDS = 5
 #: An article pair is reported when at least this many sentences match.
 MIN_PAIRS = 2
+#: Sources whose match scores are this close to the best count as equally good; the
+#: earliest of them is credited (a wire story, not its reprint).
+CREDIT_MARGIN = 0.05
 
 Match = tuple[int, int, float, float]  # (sentence i, other sentence j, edit score, semantic score)
 
@@ -53,17 +56,40 @@ def compare_story(story: Story, members: Sequence[Article], index: CorpusIndex) 
     if len(members) < 2:
         return []
     matches = _candidate_matches(members, index)
-    out = []
+    oriented: list[tuple[Article, Article, list[Match], tuple[str, ...]]] = []
     for a, b in combinations(range(len(members)), 2):
         a_in_b = _best_per_sentence(matches.get((a, b), []))
         b_in_a = _best_per_sentence(matches.get((b, a), []))
         if max(len(a_in_b), len(b_in_a)) < MIN_PAIRS:
             continue
         src, dst, evidence = orient(members[a], members[b], a_in_b, b_in_a)
-        pairs = a_in_b if dst is members[a] else b_in_a
-        if len(pairs) >= MIN_PAIRS:
-            out.append(_reuse(story, dst, src, pairs, evidence))
+        oriented.append((src, dst, a_in_b if dst is members[a] else b_in_a, evidence))
+    credited = _credit_once(oriented)
+    out = []
+    for src, dst, pairs, evidence in oriented:
+        kept = [m for m in pairs if credited[dst.id, m[0]] == src.id]
+        if len(kept) >= MIN_PAIRS:
+            out.append(_reuse(story, dst, src, kept, evidence))
     return out
+
+
+def _credit_once(oriented: list[tuple[Article, Article, list[Match], tuple[str, ...]]]) -> dict[tuple[str, int], str]:
+    """Credit each derived sentence to one source, so that a reprint of a reprint counts once.
+
+    The best-scoring source wins; among sources within CREDIT_MARGIN of it, the earliest
+    published (a sentence Press TV shares with both Reuters and InDaily's reprint of
+    Reuters came from Reuters).
+    """
+    candidates: dict[tuple[str, int], list[tuple[float, Article]]] = {}
+    for src, dst, pairs, _ in oriented:
+        for i, _j, score, _sem in pairs:
+            candidates.setdefault((dst.id, i), []).append((score, src))
+    credited = {}
+    for key, options in candidates.items():
+        best = max(score for score, _ in options)
+        close = [src for score, src in options if score >= best - CREDIT_MARGIN]
+        credited[key] = min(close, key=lambda a: (a.published or "9999", a.id)).id
+    return credited
 
 
 def _candidate_matches(members: Sequence[Article], index: CorpusIndex) -> dict[tuple[int, int], list[Match]]:

@@ -12,7 +12,8 @@ Match = tuple[int, int, float, float]
 def orient(
     a: Article, b: Article, a_in_b: Sequence[Match], b_in_a: Sequence[Match]
 ) -> tuple[Article, Article, tuple[str, ...]]:
-    """(source, derived, evidence). Evidence, strongest first: dates, credits, then shares.
+    """(source, derived, evidence). Evidence, strongest first: dates, credits, own wire
+    datelines, then shares.
 
     ``a_in_b`` are a's sentences found in b; ``b_in_a`` b's sentences found in a.
     """
@@ -22,6 +23,14 @@ def orient(
     for src, dst in ((a, b), (b, a)):
         if src.outlet and src.outlet != dst.outlet and src.outlet in dst.credits:
             return src, dst, (f"{_name(dst)} credits {src.outlet}",)
+    for src, dst in ((a, b), (b, a)):
+        # "MOSCOW, April 4 (Reuters) -" on a Reuters article: the agency's own copy.
+        if src.outlet and src.outlet in src.credits and dst.outlet != src.outlet and src.outlet not in dst.credits:
+            return (
+                src,
+                dst,
+                (f"the ({src.outlet}) dateline marks original {src.outlet} copy; {_name(dst)} credits none",),
+            )
     share_a = len(a_in_b) / max(len(a.sentences), 1)
     share_b = len(b_in_a) / max(len(b.sentences), 1)
     if share_a != share_b:

@@ -91,7 +91,7 @@ def _examples(report: Report, view: StoryView) -> list[RenderableType]:
             Text(f"  e.g. {outlet_name(report, r.article_id)} ← {outlet_name(report, r.source_id)}:", style="dim")
         )
         for p in sorted(r.pairs, key=lambda p: (p.score, -p.sentence))[:MAX_EXAMPLES]:
-            out.append(Text(f"    “{_clip(p.text)}”  ({p.kind}, {p.score:.2f})"))
+            out.append(Text(f"    {p.kind} {p.score:.2f}  “{_clip(p.text, 70)}”", no_wrap=True, overflow="ellipsis"))
     return out
 
 
