@@ -1,4 +1,4 @@
-"""Run every evaluation whose data is present and print its figures."""
+"""Run every evaluation whose data is present and print its figures beside the pinned floors."""
 
 from __future__ import annotations
 
@@ -7,12 +7,29 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from eval import stories
+from eval import html_extraction, stories
 from eval.common import DATA, floors
 
 
 def main() -> None:
     pinned = floors()
+    _html(pinned)
+    _stories(pinned)
+
+
+def _html(pinned: dict[str, dict[str, object]]) -> None:
+    result = html_extraction.evaluate()
+    if result is None:
+        print(f"HTML extraction: skipped ({DATA / 'html_extraction'} is absent)")
+        return
+    ours = result["manysides"]
+    print(f"HTML extraction ({ours['pages']} pages, word 4-gram shingles; floor F1 {pinned['html_extraction']['f1']}):")
+    for name, r in sorted(result.items(), key=lambda kv: -kv[1]["f1"]):
+        mark = "  <- manysides" if name == "manysides" else ""
+        print(f"  {name:<12} P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}{mark}")
+
+
+def _stories(pinned: dict[str, dict[str, object]]) -> None:
     result = stories.evaluate()
     if result is None:
         print(f"ECB+ story clustering: skipped ({DATA / 'ecbplus'} is absent)")

@@ -39,7 +39,7 @@ def evaluate(models: Models | None = None) -> dict[str, Any] | None:
         for d in docs
     ]
     models = models or Models(load_settings())
-    articles = [clean(r, default_registry()) for r in raws]
+    articles = [a for r in raws for a in clean(r, default_registry())]
     articles = annotate(segment(articles, models), models)
     stories = cluster(articles, build_index(articles, models))
     label = {aid: k for k, s in enumerate(stories) for aid in s.article_ids}

@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 
 import pytest
-from eval import stories
+from eval import html_extraction, stories
 from eval.common import dataset, floors
 
 from manysides.nlp import Models
 
-pytestmark = [pytest.mark.eval, pytest.mark.slow]
+pytestmark = [pytest.mark.eval]
 
 
 def _need(name: str) -> None:
@@ -24,6 +24,7 @@ def _need(name: str) -> None:
         pytest.skip(f"../shared/data/{name} is absent (evaluation data lives outside the repository)")
 
 
+@pytest.mark.slow
 def test_eval_story_clustering_on_ecbplus_keeps_its_floor(models: Models) -> None:
     _need("ecbplus")
     result = stories.evaluate(models)
@@ -31,3 +32,21 @@ def test_eval_story_clustering_on_ecbplus_keeps_its_floor(models: Models) -> Non
     pinned = floors()["ecbplus_stories"]
     assert result["subtopic"]["bcubed_f1"] >= pinned["subtopic_bcubed_f1"]
     assert result["topic"]["bcubed_f1"] >= pinned["topic_bcubed_f1"]
+
+
+def test_eval_html_extraction_keeps_its_floor_and_beats_trafilatura() -> None:
+    _need("html_extraction")
+    result = html_extraction.evaluate()
+    assert result is not None
+    ours, pinned = result["manysides"], floors()["html_extraction"]
+    assert ours["pages"] == 119
+    assert ours["f1"] >= pinned["f1"]
+    assert ours["precision"] >= pinned["precision"] and ours["recall"] >= pinned["recall"]
+    assert ours["f1"] > result["trafilatura"]["f1"]
+
+
+def test_eval_shingle_scorer_on_known_cases() -> None:
+    assert html_extraction.page_scores("a b c d e", "a b c d e") == (1.0, 1.0)
+    precision, recall = html_extraction.page_scores("a b c d e f g", "a b c d e")
+    assert (precision, recall) == (0.5, 1.0)
+    assert html_extraction.page_scores("", "a b c d") == (0.0, 0.0)

@@ -25,7 +25,7 @@ from ..model import Article, RawDocument, Removed
 from ..outlets import Registry
 from . import metadata as md
 from .html import extract_html
-from .rules import SITE_SUFFIX, headline_like, is_caption, line_reason
+from .rules import SITE_SUFFIX, headline_like, is_caption, line_reason, tweet_like
 from .split import split_page
 
 #: Lines after these markers that look like headlines are links to other stories.
@@ -45,6 +45,14 @@ TITLE_WINDOW = 8
 MAX_RELATED_RUN = 5
 #: Lines shorter than this are not treated as repeated blocks ("Share" repeats legitimately).
 MIN_REPEAT_CHARS = 20
+#: A repeated line outside a run of repeats is dropped only from this length on, one in a
+#: run from MIN_RUN_REPEAT_CHARS: lists and recipes repeat their short lines legitimately
+#: (benchmark page 5f03fc17), pasted blocks repeat prose (the seed live blog).
+MIN_LONE_REPEAT_CHARS = 80
+MIN_RUN_REPEAT_CHARS = 60
+#: Page furniture after the last sentence is short ("Local News Matters", "Press TV News
+#: Roku"); longer trailing lines are lists and broken sentences of the article (benchmark).
+FOOTER_MAX_WORDS = 6
 #: A kept line with at least this many words and sentence punctuation counts as body text.
 BODY_MIN_WORDS = 8
 
@@ -84,7 +92,7 @@ def clean(doc: RawDocument, registry: Registry) -> list[Article]:
     page_meta = _metadata(page, range(len(page.lines)))
     articles = []
     for n, piece in enumerate(pieces, start=1):
-        _footer(page, piece)
+        _footer(page, piece, last=n == len(pieces))
         if n > 1:
             _piece_title(page, piece)
         source = doc.source if len(pieces) == 1 else f"{doc.source}#part{n}"
@@ -192,6 +200,7 @@ def _classify(lines: list[str], known_title: str | None, is_outlet: Callable[[st
     _related_runs(page)
     _title(page, known_title)
     _repeats(page)
+    _tweets(page)
     return page
 
 
@@ -260,24 +269,43 @@ def _title(page: _Page, known_title: str | None) -> None:
 
 
 def _repeats(page: _Page) -> None:
+    """Lines seen before on the page: dropped in runs of prose (a block pasted twice), or alone
+    when long and not a question (interviews repeat their questions; the benchmark's gold
+    keeps them)."""
     seen: set[str] = set()
-    for i in page.kept():
+    kept = page.kept()
+    repeat = []
+    for i in kept:
         key = _key(page.lines[i])
-        if len(key) < MIN_REPEAT_CHARS:
-            continue
-        if key in seen:
-            page.reasons[i] = "repeated block"
+        repeat.append(len(key) >= MIN_REPEAT_CHARS and key in seen)
         seen.add(key)
+    for n, i in enumerate(kept):
+        in_run = (n > 0 and repeat[n - 1]) or (n + 1 < len(kept) and repeat[n + 1])
+        size = len(page.lines[i])
+        long_statement = size >= MIN_LONE_REPEAT_CHARS and not page.lines[i].endswith("?")
+        if repeat[n] and ((in_run and size >= MIN_RUN_REPEAT_CHARS) or long_statement):
+            page.reasons[i] = "repeated block"
 
 
-def _footer(page: _Page, piece: range) -> None:
-    """Short headline-like lines after the last body sentence of a piece are page furniture."""
+def _tweets(page: _Page) -> None:
+    """Lines with handles, hashtags or emoji next to a tweet embed are the tweet's text."""
+    for _ in range(2):  # a tweet's lines chain to the embed marker
+        for i in page.kept():
+            near = [page.reasons[j] for j in (i - 2, i - 1, i + 1, i + 2) if 0 <= j < len(page.lines)]
+            if "social embed" in near and tweet_like(page.lines[i]):
+                page.reasons[i] = "social embed"
+
+
+def _footer(page: _Page, piece: range, last: bool = True) -> None:
+    """Headline-like lines after the last body sentence of a piece are page furniture: all
+    of them between two articles of a page, the short ones at the end of the page."""
     kept = [i for i in piece if page.reasons[i] is None]
     body = [i for i in kept if _is_body(page.lines[i])]
     if not body:
         return
     for i in kept:
-        if i > body[-1] and headline_like(page.lines[i]):
+        short = len(page.lines[i].split()) <= FOOTER_MAX_WORDS
+        if i > body[-1] and headline_like(page.lines[i]) and (short or not last):
             page.reasons[i] = "page footer"
 
 

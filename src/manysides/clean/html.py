@@ -15,11 +15,10 @@ def extract_html(html: str) -> tuple[str, dict[str, Any]]:
         include_comments=False,
         include_tables=False,
         deduplicate=False,
-        as_dict=True,
     )
     if not doc:
         return "", {}
-    data: dict[str, Any] = dict(doc) if isinstance(doc, dict) else doc.as_dict()
+    data: dict[str, Any] = doc if isinstance(doc, dict) else doc.as_dict()
     hints = {
         "title": data.get("title"),
         "url": data.get("url"),

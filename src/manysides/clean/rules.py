@@ -72,6 +72,18 @@ WIDGET_PREFIX = re.compile(
     r"|click here|sign up for|subscribe to|this article (was|is) (originally )?published|filed under)",
     re.IGNORECASE,
 )
+# Newsletter and subscription promotions, reader notices, author contact lines, shortcodes.
+PROMO = re.compile(
+    r"^(sign up\b|subscribe\b|start your day\b|stay on top of\b|join our\b|get (access to|the day’s|the day's)\b"
+    r"|get .{0,40} delivered\b|download (our|the) app\b|this copy is for your personal|also on [\w.-]+\.\w+\b"
+    r"|(email|e-mail|contact) [A-Z][\w.'-]+( [A-Z][\w.'-]+)? at \S+@\S+)",
+    re.IGNORECASE,
+)
+NEWSLETTER = re.compile(
+    r"\bnewsletters?\b.*\b(sign up|subscrib\w*|inbox)\b|\b(sign up|subscrib\w*)\b.*\bnewsletters?\b", re.I
+)
+SHORTCODE = re.compile(r"^\[/?[a-z_]{2,}(\s+[a-z_]+=|\])")
+BARE_URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 RELATIVE_TIME = re.compile(r"^\d+\s*(h|m|min|mins|hours?|minutes?|days?)\s*ago$", re.IGNORECASE)
 SEPARATOR = re.compile(r"^[\s_\-=*~#.·•]{3,}$")
 NAVIGATION_SEP = re.compile(r"\s[/>|»›]\s")
@@ -88,7 +100,8 @@ CAPTION_POSITION = re.compile(
 SOCIAL = re.compile(r"(pic\.twitter\.com/|\bt\.co/|^[—–-]\s*.{1,80}\(@\w+\)|^\s*@\w+\s*$)")
 HANDLE_OR_TAG = re.compile(r"(^|\s)[@#][A-Za-z_]\w+")
 SITE_NOTICE = re.compile(r"(website can (also )?be accessed|^(https?://)?(www\.)?[\w-]+(\.[\w-]+)+/?$)", re.IGNORECASE)
-CREDIT_LINE = re.compile(r"^[–—-]\s*(?P<agency>[A-Z][\w&. ]{1,30})$")
+# "– AAP": a dash and an agency name of at most three words (a list item is longer).
+CREDIT_LINE = re.compile(r"^[–—-]\s*(?P<agency>[A-Z][\w&.]*(\s[A-Z][\w&.]*){0,2})$")
 REPORTING_LINE = re.compile(r"^\((reporting|writing|editing|additional reporting)\b.*\)$", re.IGNORECASE)
 GLUED_CATEGORY = re.compile(r"^(?P<junk>[A-Z][a-z]+category)(?=[A-Z])")
 SITE_SUFFIX = re.compile(r"\s(\|\s*[^|]{2,40}|[-–]\s+[^-–]{2,30}\s+[-–]\s+[^-–]{2,40})$")
@@ -116,19 +129,26 @@ def line_reason(line: str) -> str | None:
         return "widget"
     if SEPARATOR.match(line):
         return "separator"
+    if PROMO.match(line) or (NEWSLETTER.search(line) and len(line.split()) <= 40) or SHORTCODE.match(line):
+        return "promotion"
+    if BARE_URL.match(line):
+        return "link"
     if len(NAVIGATION_SEP.findall(line)) >= 2 and len(line.split()) <= 3 * (len(NAVIGATION_SEP.findall(line)) + 1):
         return "navigation"
     if COPYRIGHT.search(line) and (len(line.split()) <= 12 or COPYRIGHT_START.match(low)):
         return "copyright"
-    if SOCIAL.search(line) or (has_emoji(line) and len(line.split()) <= 30):
-        return "social embed"
-    if "@" in line and HANDLE_OR_TAG.search(line):
+    if SOCIAL.search(line):
         return "social embed"
     if SITE_NOTICE.search(line):
         return "site notice"
     if CREDIT_LINE.match(line) or REPORTING_LINE.match(line):
         return "credit"
     return None
+
+
+def tweet_like(line: str) -> bool:
+    """A handle, hashtag or emoji: a tweet's text when it sits next to a tweet embed."""
+    return bool(HANDLE_OR_TAG.search(line)) or has_emoji(line)
 
 
 def is_caption(line: str) -> bool:

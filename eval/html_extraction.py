@@ -1,0 +1,72 @@
+"""Main-text extraction from raw news HTML, scored like the article-extraction benchmark.
+
+Method (scrapinghub/article-extraction-benchmark, re-implemented): word 4-gram shingles of
+the gold and the predicted article body; per page, precision = shared / predicted and
+recall = shared / gold (multiset counts); precision and recall are averaged over pages and
+F1 is computed from the two means. The stored outputs of trafilatura (and the other
+extractors) in baseline_outputs.json are scored with the same code in the same run.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from manysides.clean import clean
+from manysides.model import RawDocument
+from manysides.outlets import default_registry
+
+from .common import dataset, read_jsonl
+
+TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    words = TOKEN.findall(text.lower())
+    if len(words) < n:
+        return Counter([tuple(words)]) if words else Counter()
+    return Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+
+
+def page_scores(predicted: str, gold: str) -> tuple[float, float]:
+    p, g = shingles(predicted), shingles(gold)
+    shared = sum((p & g).values())
+    if not p and not g:
+        return 1.0, 1.0
+    precision = shared / sum(p.values()) if p else 0.0
+    recall = shared / sum(g.values()) if g else 0.0
+    return precision, recall
+
+
+def score(outputs: dict[str, str], gold: dict[str, str]) -> dict[str, float]:
+    pairs = [page_scores(outputs.get(k, ""), body) for k, body in gold.items()]
+    precision = sum(p for p, _ in pairs) / len(pairs)
+    recall = sum(r for _, r in pairs) / len(pairs)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "pages": len(pairs)}
+
+
+def manysides_text(html: str, url: str | None) -> str:
+    doc = RawDocument(source="page.html", content=html, format="html", hints={"url": url} if url else {})
+    return "\n\n".join(a.text for a in clean(doc, default_registry()))
+
+
+def evaluate(extract: Callable[[str, str | None], str] = manysides_text) -> dict[str, Any] | None:
+    folder = dataset("html_extraction")
+    if folder is None:
+        return None
+    records = list(read_jsonl(folder / "ground_truth.jsonl"))
+    gold = {r["id"]: r["article_body"] for r in records}
+    ours = {}
+    for r in records:
+        html = gzip.decompress((folder / r["html_file"]).read_bytes()).decode("utf-8", errors="replace")
+        ours[r["id"]] = extract(html, r.get("url"))
+    baselines = json.loads((folder / "baseline_outputs.json").read_text(encoding="utf-8"))
+    out: dict[str, Any] = {"manysides": score(ours, gold)}
+    for name, outputs in sorted(baselines.items()):
+        out[name] = score({k: v or "" for k, v in outputs.items()}, gold)
+    return out
