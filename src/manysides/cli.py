@@ -12,6 +12,7 @@ from typing import Any
 
 from . import __version__
 from .errors import ManysidesError, NothingToAnalyse
+from .ingest import Fetcher
 from .model import Report
 from .outlets import load_registry
 from .pipeline import compare
@@ -24,9 +25,12 @@ examples:
   manysides compare articles/*.txt --manifest manifest.toml --json out/report.json --html out/report.html
   manysides compare feed.jsonl --json - --quiet | jq '.reuse[] | {article_id, source_id, share}'
   cat page.html | manysides compare -
+  manysides compare https://example.org/feed.rss https://example.org/story.html --html out/report.html
 
 inputs: plain text (.txt), HTML (.html, .htm), JSON Lines (.jsonl: one object per line with
-id, url, outlet, title, published, and text or html), gzip of any of them, folders, globs, - for stdin.
+id, url, outlet, title, published, and text or html), RSS/Atom feeds (.rss, .atom, or a feed URL:
+each item's link is fetched), WARC (.warc, .warc.gz), http(s) URLs, gzip of any of them, folders,
+globs, - for stdin. URLs are fetched with robots.txt respected, a timeout and a size cap.
 A folder's manifest.toml (outlet, url, published per file) is used unless --no-manifest.
 """
 
@@ -54,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
     cmp.add_argument("--outlets", metavar="FILE", help="your outlet registry TOML, extending the shipped one")
     cmp.add_argument("--seed", type=int, help="seed of hashing and tie breaks (default 1)")
+    cmp.add_argument(
+        "--allow-private", action="store_true", help="let URLs reach loopback and private addresses (off by default)"
+    )
     cmp.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
     return parser
 
@@ -89,6 +96,7 @@ def _compare(args: argparse.Namespace) -> int:
             registry=registry,
             use_manifest=not args.no_manifest,
             progress=progress,
+            fetcher=Fetcher(allow_private=args.allow_private),
         )
     elapsed = time.perf_counter() - started
     _write_outputs(report, args)

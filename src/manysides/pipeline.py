@@ -1,6 +1,6 @@
 """The whole pipeline, in order. Each stage is a plain function from records to records.
 
-1. ingest    paths, folders, globs, stdin -> RawDocument (+ what was skipped, and why)
+1. ingest    paths, folders, globs, stdin, URLs, feeds, WARC -> RawDocument (+ what was skipped)
 2. clean     RawDocument -> Articles (one per piece of a page): clean text, removed boilerplate, metadata
 3. segment   Article -> Article with sentences (character offsets into the clean text)
 4. annotate  Article -> Article with language and named-entity mentions
@@ -21,7 +21,7 @@ from .cluster import cluster
 from .compare import compare as compare_stories
 from .errors import NothingToAnalyse
 from .index import build_index
-from .ingest import MANIFEST_NAME, Manifest, ingest, load_manifest
+from .ingest import MANIFEST_NAME, Fetcher, Manifest, ingest, load_manifest
 from .model import Article, RawDocument, Report, Skipped
 from .nlp import Models
 from .outlets import Registry, load_registry
@@ -41,6 +41,7 @@ def compare(
     models: Models | None = None,
     progress: Progress | None = None,
     stdin: bytes | None = None,
+    fetcher: Fetcher | None = None,
 ) -> Report:
     """Analyse the given inputs and return the report.
 
@@ -53,6 +54,8 @@ def compare(
         models: reuse loaded models across calls (notebooks, servers).
         progress: called with the name of each stage as it starts.
         stdin: bytes to read for "-" (defaults to the process's stdin).
+        fetcher: how URLs and feed items are fetched (``Fetcher(allow_private=True)`` to
+            reach addresses on your own network).
 
     Returns:
         The ``Report``; ``report.to_json()`` gives the JSON report.
@@ -70,7 +73,7 @@ def compare(
     found = _manifest(path_list, manifest, use_manifest)
     say = progress or (lambda _stage: None)
     say("ingest")
-    docs, skipped = ingest(path_list, found, stdin=stdin)
+    docs, skipped = ingest(path_list, found, stdin=stdin, fetcher=fetcher)
     return analyse(docs, skipped, settings=settings, registry=registry, models=models, progress=say)
 
 

@@ -17,12 +17,15 @@ from charset_normalizer import from_bytes
 
 from ..errors import EmptyInput, InputError, UnknownFormat, UnreadableInput
 from ..model import RawDocument, Skipped
+from .fetch import Fetcher
 from .manifest import MANIFEST_NAME, Manifest, load_manifest
 from .readers import READERS, Reader, reader_for_extension, register_reader, sniff
+from .web import Link, looks_like_feed, read_feed, read_warc
 
 __all__ = [
     "MANIFEST_NAME",
     "READERS",
+    "Fetcher",
     "Manifest",
     "ingest",
     "load_manifest",
@@ -34,23 +37,71 @@ MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
 def ingest(
-    paths: Iterable[str], manifest: Manifest | None = None, stdin: bytes | None = None
+    paths: Iterable[str],
+    manifest: Manifest | None = None,
+    stdin: bytes | None = None,
+    fetcher: Fetcher | None = None,
 ) -> tuple[list[RawDocument], list[Skipped]]:
-    """Read every input. Returns the documents (sorted by source) and what was skipped."""
+    """Read every input. Returns the documents (sorted by source) and what was skipped.
+
+    URLs are fetched, and so are the items of RSS/Atom feeds (one level: a feed's links are
+    read as articles, never as further feeds).
+    """
+    fetcher = fetcher or Fetcher()
     docs: list[RawDocument] = []
     skipped: list[Skipped] = []
-    for source, data in _expand(paths, skipped, stdin):
-        try:
-            for item in _read_one(source, data):
-                if isinstance(item, InputError):
-                    skipped.append(Skipped(item.source, item.reason))
-                else:
-                    docs.append(_apply_manifest(item, manifest))
-        except InputError as exc:
-            skipped.append(Skipped(exc.source, exc.reason))
+    for item in _expand(paths, skipped, stdin):
+        if isinstance(item, Link):
+            _fetch_link(item, fetcher, docs, skipped, manifest, follow_feeds=True)
+        else:
+            _collect(_read_one(item[0], item[1]), fetcher, docs, skipped, manifest)
+    fetcher.close()
     docs.sort(key=lambda d: _source_key(d.source))
     skipped.sort(key=lambda s: _source_key(s.source))
     return docs, skipped
+
+
+def _collect(
+    items: Iterator[RawDocument | InputError | Link],
+    fetcher: Fetcher,
+    docs: list[RawDocument],
+    skipped: list[Skipped],
+    manifest: Manifest | None,
+    extra_hints: dict[str, object] | None = None,
+    follow_feeds: bool = True,
+) -> None:
+    try:
+        for item in items:
+            if isinstance(item, InputError):
+                skipped.append(Skipped(item.source, item.reason))
+            elif isinstance(item, Link):
+                if follow_feeds:
+                    _fetch_link(item, fetcher, docs, skipped, manifest, follow_feeds=False)
+                else:
+                    skipped.append(Skipped(item.url, "a feed inside a feed is not followed; give its URL directly"))
+            else:
+                doc = replace(item, hints={**(extra_hints or {}), **item.hints}) if extra_hints else item
+                docs.append(_apply_manifest(doc, manifest))
+    except InputError as exc:
+        skipped.append(Skipped(exc.source, exc.reason))
+
+
+def _fetch_link(
+    link: Link,
+    fetcher: Fetcher,
+    docs: list[RawDocument],
+    skipped: list[Skipped],
+    manifest: Manifest | None,
+    follow_feeds: bool,
+) -> None:
+    try:
+        url, body, content_type = fetcher.fetch(link.url)
+    except InputError as exc:
+        skipped.append(Skipped(exc.source, exc.reason))
+        return
+    hints = {**link.hints, "url": url}
+    items = _read_one(url, body, content_type=content_type)
+    _collect(items, fetcher, docs, skipped, manifest, extra_hints=hints, follow_feeds=follow_feeds)
 
 
 def _source_key(source: str) -> tuple[str, int]:
@@ -59,8 +110,11 @@ def _source_key(source: str) -> tuple[str, int]:
     return base, int(line) if line.isdigit() else 0
 
 
-def _expand(paths: Iterable[str], skipped: list[Skipped], stdin: bytes | None) -> Iterator[tuple[str, bytes]]:
+def _expand(paths: Iterable[str], skipped: list[Skipped], stdin: bytes | None) -> Iterator[tuple[str, bytes] | Link]:
     for raw in paths:
+        if raw.startswith(("http://", "https://")):
+            yield Link(raw)
+            continue
         if raw == "-":
             yield "<stdin>", stdin if stdin is not None else sys.stdin.buffer.read()
             continue
@@ -108,20 +162,37 @@ def _read_bytes(path: Path) -> bytes:
         ) from None
 
 
-def _read_one(source: str, data: bytes) -> Iterator[RawDocument | InputError]:
-    name = source.lower()
+def _read_one(source: str, data: bytes, content_type: str = "") -> Iterator[RawDocument | InputError | Link]:
+    name = source.lower().split("?")[0]
     if name.endswith(".gz"):
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError):
             raise UnreadableInput(source, "not a valid gzip file; decompress it or fix the download") from None
         name = name[:-3]
-    ext = Path(name).suffix if source != "<stdin>" else ""
-    reader = _reader_for(source, ext)
     if not data.strip():
         raise EmptyInput(source, "the file is empty; remove it or give it article text")
+    if name.endswith(".warc"):
+        yield from read_warc(source, data)
+        return
+    if name.endswith((".rss", ".atom")) or "rss" in content_type or "atom" in content_type or looks_like_feed(data):
+        yield from read_feed(source, data)
+        return
+    web = source.startswith(("http://", "https://"))
+    reader = (
+        _reader_for_type(content_type) if web else _reader_for(source, Path(name).suffix if source != "<stdin>" else "")
+    )
     text = decode(source, data)
     yield from (reader or sniff(text)).read(source, text)
+
+
+def _reader_for_type(content_type: str) -> Reader | None:
+    """The reader for a fetched body's Content-Type; None means sniff the content."""
+    if "html" in content_type:
+        return READERS["html"]
+    if content_type.startswith("text/plain"):
+        return READERS["text"]
+    return None
 
 
 def _reader_for(source: str, ext: str) -> Reader | None:
@@ -131,6 +202,7 @@ def _reader_for(source: str, ext: str) -> Reader | None:
     reader = reader_for_extension(ext)
     if reader is None:
         known = ", ".join(sorted(e for r in READERS.values() for e in r.extensions))
+        known += ", .rss, .atom, .warc"
         raise UnknownFormat(source, f"unknown format {ext!r}; use one of {known} (or rename the file)")
     return reader
 
