@@ -189,6 +189,7 @@ def test_clean_splits_the_reuters_page_into_its_three_pieces() -> None:
     assert anniversary.text.startswith("BRUSSELS, April 4 (Reuters) - NATO foreign ministers")
     assert anniversary.text.endswith("posed a military threat to European democracies.")
     assert (anniversary.outlet, anniversary.published, anniversary.credits) == ("Reuters", "2024-04-04", ("Reuters",))
+    assert (kremlin.dateline, anniversary.dateline, blog.dateline) == ("Moscow", "Brussels", None)
     # The live blog says "Reuters reported": it restates Reuters, so it is not Reuters.
     assert "Kuleba stresses need for Patriots" in (blog.title or "")
     assert blog.outlet is None and "Reuters reported" in blog.outlet_evidence

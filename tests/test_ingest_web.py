@@ -70,6 +70,7 @@ def test_ingest_url_is_fetched_as_html(site: str) -> None:
     assert skipped == []
     [doc] = docs
     assert doc.format == "html" and doc.hints["url"] == f"{site}/a1.html"
+    assert doc.hints["retrieved"][:2] == "20"  # the server's Date header
     assert "air defence systems" in doc.content
 
 
@@ -132,7 +133,8 @@ def test_ingest_warc_reads_html_responses_only(tmp_path: Path) -> None:
     docs, skipped = ingest([str(tmp_path / "crawl.warc.gz")])
     assert skipped == []
     [doc] = docs
-    assert doc.hints == {"url": "https://news.example/a.html"} and "From CC-NEWS." in doc.content
+    assert doc.hints["url"] == "https://news.example/a.html" and "From CC-NEWS." in doc.content
+    assert len(doc.hints["retrieved"]) == 10  # the WARC-Date day: reference for "2h ago"
 
 
 def test_ingest_broken_warc_and_feed_get_reasons(tmp_path: Path) -> None:

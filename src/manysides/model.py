@@ -96,6 +96,7 @@ class Article(Record):
     removed: tuple[Removed, ...] = ()
     mentions: tuple[Mention, ...] = ()
     outlet_evidence: str | None = None
+    dateline: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:

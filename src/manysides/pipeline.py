@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .annotate import annotate
-from .clean import clean
+from .clean import clean_corpus
 from .cluster import cluster
 from .compare import compare as compare_stories
 from .errors import NothingToAnalyse
@@ -115,8 +115,8 @@ def analyse(
 def _clean_all(docs: list[RawDocument], registry: Registry) -> tuple[list[Article], list[Skipped]]:
     articles: dict[str, Article] = {}
     skipped: list[Skipped] = []
-    for doc in docs:
-        for article in clean(doc, registry):
+    for doc, pieces in zip(docs, clean_corpus(docs, registry), strict=True):
+        for article in pieces:
             if not article.text.strip():
                 skipped.append(Skipped(doc.source, "no article text left after cleaning; check it is an article page"))
             elif article.id in articles:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
@@ -24,6 +24,7 @@ import ftfy
 from ..model import Article, RawDocument, Removed
 from ..outlets import Registry
 from . import metadata as md
+from .corpus import repeated_lines, site_of
 from .html import extract_html
 from .rules import SITE_SUFFIX, headline_like, is_caption, line_reason, tweet_like
 from .split import split_page
@@ -80,14 +81,33 @@ class _Page:
         return [i for i, r in enumerate(self.reasons) if r is None]
 
 
-def clean(doc: RawDocument, registry: Registry) -> list[Article]:
-    """Turn one raw document into its articles (one per piece of the page; no sentences yet)."""
+def clean_corpus(docs: Sequence[RawDocument], registry: Registry) -> list[list[Article]]:
+    """Clean every document, using what repeats across documents of one site as boilerplate."""
+    texts = [as_text(d) for d in docs]
+    shared = repeated_lines(((d, _lines(d.content)) for d in texts), _key)
+    return [clean(d, registry, shared.get(site_of(d) or "", frozenset())) for d in texts]
+
+
+def as_text(doc: RawDocument) -> RawDocument:
+    """HTML through trafilatura to its main text, its metadata merged under the doc's own hints."""
+    if doc.format != "html":
+        return doc
+    text, html_meta = extract_html(doc.content)
+    return replace(doc, content=text, format="text", hints={**html_meta, **doc.hints})
+
+
+def clean(doc: RawDocument, registry: Registry, site_boilerplate: frozenset[str] = frozenset()) -> list[Article]:
+    """Turn one raw document into its articles (one per piece of the page; no sentences yet).
+
+    ``site_boilerplate`` holds the keys of lines that repeat across its site's documents
+    (``clean_corpus`` computes them).
+    """
+    doc = as_text(doc)
     hints: dict[str, Any] = dict(doc.hints)
-    text = doc.content
-    if doc.format == "html":
-        text, html_meta = extract_html(doc.content)
-        hints = {**html_meta, **hints}
-    page = _classify(_lines(text), hints.get("title"), lambda name: registry.by_name(name) is not None)
+    page = _classify(_lines(doc.content), hints.get("title"), lambda name: registry.by_name(name) is not None)
+    for i in page.kept():
+        if _key(page.lines[i]) in site_boilerplate:
+            page.reasons[i] = "repeated across the site's documents"
     pieces = split_page(page.lines, page.reasons, _is_body)
     page_meta = _metadata(page, range(len(page.lines)))
     articles = []
@@ -116,6 +136,15 @@ def _fold_empty_pieces(articles: list[Article]) -> list[Article]:
         else:
             pending += article.removed
     return out
+
+
+def _relative(page: _Page, piece: range, reference: str | None) -> str | None:
+    """A date from "2h ago" against the day the page was retrieved, when nothing better says."""
+    for i in piece:
+        found = md.relative_date(page.lines[i], reference) if page.reasons[i] == "widget" else None
+        if found:
+            return found
+    return None
 
 
 def _piece_hints(hints: dict[str, Any]) -> dict[str, Any]:
@@ -153,13 +182,17 @@ def _article(
         outlet=outlet,
         url=hints.get("url"),
         title=hints.get("title") or meta["title"] or (None if not first else page_meta["title"]),
-        published=_iso_or_none(hints.get("published")) or meta["published"] or page_meta["published"],
+        published=_iso_or_none(hints.get("published"))
+        or meta["published"]
+        or page_meta["published"]
+        or _relative(page, piece, _iso_or_none(hints.get("retrieved"))),
         language=hints.get("language"),
         byline=tuple(hints.get("byline") or meta["byline"] or (page_meta["byline"] if first else ())),
         credits=tuple(dict.fromkeys(registry.canonical(c) or c for c in credits)),
         text=body,
         removed=removed,
         outlet_evidence=evidence,
+        dateline=meta.get("place"),
     )
 
 
@@ -331,7 +364,7 @@ def _key(text: str) -> str:
 
 def _metadata(page: _Page, piece: range) -> dict[str, Any]:
     year = md.copyright_year("\n".join(page.lines))
-    meta: dict[str, Any] = {"title": None, "published": None, "byline": (), "credits": [], "hints": []}
+    meta: dict[str, Any] = {"title": None, "published": None, "byline": (), "credits": [], "hints": [], "place": None}
     for i in piece:
         _read_line_meta(meta, page, page.lines[i], page.reasons[i])
     if year is None and meta["published"]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 MONTHS = {
     m: i
@@ -59,6 +59,29 @@ COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?P<year>(?:19|
 SELF_REFERENCE = re.compile(r"^(?P<name>[A-Z][\w ]{1,30}?)[’']s website\b")
 TITLE_SUFFIX = re.compile(r"\s+(?P<sep>[|–-])\s+(?P<outlet>[^|–-]{2,40})$")
 CREDIT_LINE = re.compile(r"^[–—-]\s*(?P<agency>[A-Z][\w&. ]{1,30})$")
+
+
+RELATIVE = re.compile(
+    r"\b(?P<n>\d{1,3}|an?|one)\s*(?P<unit>minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\s+ago\b|\b(?P<yesterday>yesterday)\b",
+    re.IGNORECASE,
+)
+UNIT_DAYS = {"m": 0.0, "h": 1 / 24, "d": 1.0, "w": 7.0}
+
+
+def relative_date(line: str, reference: str | None) -> str | None:
+    """ "From 2h ago", "3 days ago", "yesterday" against a reference ISO date (the page's)."""
+    m = RELATIVE.search(line)
+    if not m or not reference:
+        return None
+    try:
+        ref = date.fromisoformat(reference[:10])
+    except ValueError:
+        return None
+    if m.group("yesterday"):
+        return (ref - timedelta(days=1)).isoformat()
+    n = 1 if m.group("n").lower() in ("a", "an", "one") else int(m.group("n"))
+    days = n * UNIT_DAYS[m.group("unit")[0].lower()]
+    return (ref - timedelta(days=int(days))).isoformat()
 
 
 def parse_date(text: str) -> str | None:

@@ -99,7 +99,7 @@ def _fetch_link(
     except InputError as exc:
         skipped.append(Skipped(exc.source, exc.reason))
         return
-    hints = {**link.hints, "url": url}
+    hints = {**link.hints, "url": url, **({"retrieved": fetcher.retrieved} if fetcher.retrieved else {})}
     items = _read_one(url, body, content_type=content_type)
     _collect(items, fetcher, docs, skipped, manifest, extra_hints=hints, follow_feeds=follow_feeds)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -35,6 +36,7 @@ class Fetcher:
     max_bytes: int = MAX_BYTES
     _robots: dict[str, RobotFileParser | None] = field(default_factory=dict)
     _client: httpx.Client | None = None
+    retrieved: str | None = None
 
     @property
     def client(self) -> httpx.Client:
@@ -49,7 +51,11 @@ class Fetcher:
             self._client.close()
 
     def fetch(self, url: str) -> tuple[str, bytes, str]:
-        """(final URL, body, content type). Raises UnreadableInput with a reason."""
+        """(final URL, body, content type). Raises UnreadableInput with a reason.
+
+        ``retrieved`` holds the server's Date of the last fetch (ISO day), the reference
+        for relative dates ("2h ago") in the page.
+        """
         for _ in range(MAX_REDIRECTS + 1):
             self._check(url)
             response = self._get(url)
@@ -86,11 +92,10 @@ class Fetcher:
                 for chunk in response.iter_bytes():
                     size += len(chunk)
                     if size > self.max_bytes:
-                        cap = (
-                            f"{self.max_bytes / 2**20:g} MB" if self.max_bytes >= 2**20 else f"{self.max_bytes:,} bytes"
-                        )
+                        cap = _size(self.max_bytes)
                         raise UnreadableInput(url, f"the page is over the {cap} cap; save it and split it")
                     chunks.append(chunk)
+                self.retrieved = _http_day(response.headers.get("date"))
                 return response.status_code, b"".join(chunks), response.headers.get("content-type", "")
         except httpx.TimeoutException:
             raise UnreadableInput(url, f"no answer within {self.timeout:.0f} s; try again later") from None
@@ -115,6 +120,19 @@ class Fetcher:
         parser = RobotFileParser()
         parser.parse(response.text.splitlines())
         return parser
+
+
+def _http_day(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError):
+        return None
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:g} MB" if n >= 2**20 else f"{n:,} bytes"
 
 
 def _addresses(url: str, host: str, port: int | None) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:

@@ -67,14 +67,12 @@ def read_warc(source: str, data: bytes) -> Iterator[RawDocument | InputError]:
             if not content_type.startswith(HTML_TYPES):
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI")
+            crawled = (record.rec_headers.get_header("WARC-Date") or "")[:10] or None
             body = record.content_stream().read()
             found = True
-            yield RawDocument(
-                source=f"{source}#{url}",
-                content=body.decode("utf-8", errors="replace"),
-                format="html",
-                hints={"url": url},
-            )
+            hints = {"url": url, **({"retrieved": crawled} if crawled else {})}
+            html = body.decode("utf-8", errors="replace")
+            yield RawDocument(source=f"{source}#{url}", content=html, format="html", hints=hints)
     except ArchiveLoadFailed as exc:
         raise UnknownFormat(source, f"not a valid WARC file ({exc}); check the file") from None
     if not found:
