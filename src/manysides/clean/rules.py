@@ -68,7 +68,8 @@ WIDGET_LINES = frozenset(
 
 WIDGET_PREFIX = re.compile(
     r"^(estimated read time|reading time|\d+\s*min(ute)?s? read|read also|read more:|updated at\b"
-    r"|from\s*\d+\s*(h|m|min|hours?|minutes?|d|days?|w|weeks?)\s*ago|topics?:|tags?:|source link|share this|follow us on"
+    r"|from\s*\d+\s*(h|m|min|hours?|minutes?|d|days?|w|weeks?)\s*ago"
+    r"|topics?:|tags?:|source link|share this|follow us on"
     r"|click here|sign up for|subscribe to|this article (was|is) (originally )?published|filed under)",
     re.IGNORECASE,
 )
