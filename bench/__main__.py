@@ -55,7 +55,7 @@ def main() -> None:
     )
     ends = [t for _, t in stages[1:]] + [started + total]
     for (stage, t0), t1 in zip(stages, ends, strict=True):
-        print(f"  {stage:<9} {t1 - t0:7.2f} s")
+        print(f"  {stage:<9} {t1 - t0:7.2f} s  ({len(articles) / max(t1 - t0, 1e-9):8.1f} inputs/s)")
     print(f"stories: {len(report.stories)}, reuse records: {len(report.reuse)}")
     print(f"peak memory (max RSS, models included): {peak_mb:.0f} MB")
 
