@@ -108,3 +108,10 @@ def test_pipeline_the_reuters_page_gives_three_articles(seed_report: Report) -> 
         "NATO marks 75 years anniversary with show of unity as Ukraine war grinds on",
     ]
     assert len(seed_report.articles) == 7
+
+
+def test_pipeline_articles_round_trip_through_their_dicts(seed_report: Report) -> None:
+    from manysides.model import Article
+
+    for article in seed_report.articles:
+        assert Article.from_dict(json.loads(json.dumps(article.as_dict()))) == article

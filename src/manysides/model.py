@@ -100,16 +100,14 @@ class Article(Record):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:
-        return cls(
-            **{
-                **{k: v for k, v in data.items() if k in {f.name for f in fields(cls)}},
-                "byline": tuple(data.get("byline", ())),
-                "credits": tuple(data.get("credits", ())),
-                "sentences": tuple(Sentence.from_dict(s) for s in data.get("sentences", ())),
-                "removed": tuple(Removed.from_dict(r) for r in data.get("removed", ())),
-                "mentions": tuple(Mention.from_dict(m) for m in data.get("mentions", ())),
-            }
-        )
+        nested = {
+            "byline": tuple(data.get("byline", ())),
+            "credits": tuple(data.get("credits", ())),
+            "sentences": tuple(Sentence.from_dict(s) for s in data.get("sentences", ())),
+            "removed": tuple(Removed.from_dict(r) for r in data.get("removed", ())),
+            "mentions": tuple(Mention.from_dict(m) for m in data.get("mentions", ())),
+        }
+        return super().from_dict({**data, **nested})
 
 
 @dataclass(frozen=True)
