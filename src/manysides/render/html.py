@@ -13,7 +13,7 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..model import Report
-from .view import outlet_name, story_views
+from .view import count, outlet_name, story_views
 
 
 @lru_cache(maxsize=1)
@@ -24,6 +24,7 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["count"] = count
     return env
 
 

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import Report, Reuse
-from .view import StoryView, outlet_name, story_views
+from .view import StoryView, count, outlet_name, story_views
 
 WIDTH = 100
 #: Stories listed in full; the rest are counted on one line.
@@ -50,8 +50,8 @@ def summary(report: Report, elapsed: float | None = None) -> RenderableType:
 def _header(report: Report, elapsed: float | None) -> Text:
     sources = {a.source.partition("#")[0] for a in report.articles}
     text = Text(
-        f"manysides · {_n(len(sources), 'input')} → {_n(len(report.articles), 'article')} → "
-        f"{_n(len(report.stories), 'story', 'stories')}",
+        f"manysides · {count(len(sources), 'input')} → {count(len(report.articles), 'article')} → "
+        f"{count(len(report.stories), 'story', 'stories')}",
         style="bold",
     )
     if elapsed is not None:
@@ -63,16 +63,16 @@ def _story(report: Report, view: StoryView) -> list[RenderableType]:
     title = Text("\n" + (view.story.title or "(untitled story)"), style="bold")
     if view.dates:
         title.append(f"   {view.dates}", style="dim")
-    count = Text(f"{_n(len(view.lines), 'article')} · {_n(view.outlets, 'outlet')}")
+    counts = Text(f"{count(len(view.lines), 'article')} · {count(view.outlets, 'outlet')}")
     if view.derived_count:
-        count.append(f" · {view.derived_count} reuse text of another article here")
+        counts.append(f" · {view.derived_count} with text taken from another article")
     table = Table.grid(padding=(0, 2))
     table.add_column(no_wrap=True)
     table.add_column(style="dim", no_wrap=True)
     table.add_column(overflow="fold")
     for line in view.lines:
         table.add_row(line.outlet, line.label, _reuse_note(report, line.derived) or line.article.title or "")
-    return [title, count, table, *_examples(report, view)]
+    return [title, counts, table, *_examples(report, view)]
 
 
 def _reuse_note(report: Report, derived: tuple[Reuse, ...]) -> str:
@@ -93,10 +93,6 @@ def _examples(report: Report, view: StoryView) -> list[RenderableType]:
         for p in sorted(r.pairs, key=lambda p: (p.score, -p.sentence))[:MAX_EXAMPLES]:
             out.append(Text(f"    {p.kind} {p.score:.2f}  “{_clip(p.text, 70)}”", no_wrap=True, overflow="ellipsis"))
     return out
-
-
-def _n(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
 
 
 def _clip(text: str, limit: int = 80) -> str:

@@ -53,6 +53,11 @@ def _line(article: Article, reuse: list[Reuse], registry: Registry) -> ArticleLi
     )
 
 
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """ "1 article", "3 articles": a number with its noun, for every renderer."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
 def outlet_name(report: Report, article_id: str) -> str:
     article = report.article(article_id)
     return article.outlet or f"({article_id})"
