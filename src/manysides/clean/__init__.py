@@ -308,10 +308,12 @@ def _repeats(page: _Page) -> None:
     seen: set[str] = set()
     kept = page.kept()
     repeat = []
-    for i in kept:
+    for n, i in enumerate(kept):
         key = _key(page.lines[i])
         repeat.append(len(key) >= MIN_REPEAT_CHARS and key in seen)
         seen.add(key)
+        if n:  # "Kuleba added:" + "Saving ..." come back glued as one line
+            seen.add(_key(page.lines[kept[n - 1]] + " " + page.lines[i]))
     for n, i in enumerate(kept):
         in_run = (n > 0 and repeat[n - 1]) or (n + 1 < len(kept) and repeat[n + 1])
         size = len(page.lines[i])
