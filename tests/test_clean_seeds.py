@@ -215,3 +215,26 @@ def test_clean_never_crashes_and_only_drops_whole_lines(text: str) -> None:
         kept = article.text.split("\n\n") if article.text else []
         assert all(line and line == line.strip() for line in kept)
         assert all(r.reason for r in article.removed)
+
+
+def test_clean_does_not_cut_a_live_update_story_or_an_excerpt_in_two() -> None:
+    entries = [
+        f"{h}:{m:02d} p.m.:\n\nThe senator said on the campaign trail that the vote count number {k} was going well.\n\n"
+        f"Her aides said the campaign expected results in the state by the end of the evening number {k}."
+        for k, (h, m) in enumerate([(4, 40), (2, 10), (1, 5)])
+    ]
+    latest = "The Latest: votes counted\n\nWASHINGTON (AP) — The latest on the primary (all times local):\n\n___\n\n"
+    latest += "\n\n___\n\n".join(entries)
+    [article] = clean(RawDocument(source="latest.txt", content=latest, format="text"), default_registry())
+    assert article.text.count("The senator said") == 3
+    excerpt = "A long first paragraph of the story, told in a full sentence with many words in it.\n\n" * 3
+    excerpt += "...\n\n" + "The story goes on after the ellipsis with more full sentences of its own text.\n\n" * 3
+    [article] = clean(RawDocument(source="excerpt.txt", content=excerpt, format="text"), default_registry())
+    assert "goes on after the ellipsis" in article.text
+
+
+def test_clean_a_short_trailing_section_stays_with_its_article() -> None:
+    text = "Headline\n\n" + "A sentence of the story with enough words to count as body text here.\n\n" * 3
+    text += "___\n\nOnline:\n\nhttps://example.org/poll"
+    [article] = clean(RawDocument(source="poll.txt", content=text, format="text"), default_registry())
+    assert article.text.endswith("Online:")

@@ -119,23 +119,7 @@ def clean(doc: RawDocument, registry: Registry, site_boilerplate: frozenset[str]
         articles.append(
             _article(doc, source, page, piece, page_meta, hints if n == 1 else _piece_hints(hints), registry)
         )
-    return _fold_empty_pieces(articles)
-
-
-def _fold_empty_pieces(articles: list[Article]) -> list[Article]:
-    """A piece with no text (a trailing "More on this story" block) hands its removed lines
-    to a neighbour, so that what cleaning dropped stays on record."""
-    out: list[Article] = []
-    pending: tuple[Removed, ...] = ()
-    for k, article in enumerate(articles):
-        if article.text or (not out and k == len(articles) - 1):
-            out.append(replace(article, removed=pending + article.removed))
-            pending = ()
-        elif out:
-            out[-1] = replace(out[-1], removed=out[-1].removed + article.removed)
-        else:
-            pending += article.removed
-    return out
+    return articles
 
 
 def _relative(page: _Page, piece: range, reference: str | None) -> str | None:

@@ -86,7 +86,8 @@ NEWSLETTER = re.compile(
 SHORTCODE = re.compile(r"^\[/?[a-z_]{2,}(\s+[a-z_]+=|\])")
 BARE_URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 RELATIVE_TIME = re.compile(r"^\d+\s*(h|m|min|mins|hours?|minutes?|days?)\s*ago$", re.IGNORECASE)
-SEPARATOR = re.compile(r"^[\s_\-=*~#.·•]{3,}$")
+# A rule of one repeated mark ("_____", "* * *"); an ellipsis line ("...") is not one.
+SEPARATOR = re.compile(r"^\s*(?P<mark>[_\-=*~#·•])(\s*(?P=mark)){2,}\s*$")
 NAVIGATION_SEP = re.compile(r"\s[/>|»›]\s")
 COPYRIGHT = re.compile(r"(©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved)", re.IGNORECASE)
 COPYRIGHT_START = re.compile(r"^(copyright\s*(©|\(c\)|\d{4})|©)")

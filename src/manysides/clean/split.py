@@ -13,6 +13,7 @@ split cuts an article in two, which is worse than a missed one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from . import metadata as md
@@ -20,8 +21,10 @@ from .rules import headline_like
 
 #: Widget lines that open a section of other content.
 SECTION_MARKERS = frozenset({"related", "related stories", "related articles", "more on this story"})
-#: Body lines a piece needs before a dateline can start another piece.
+#: Body lines a piece needs before a dateline can start another piece, and to be one.
 MIN_BODY_LINES = 2
+#: A live-blog entry's time stamp: "4:40 p.m.:", "11 a.m.", "10:30".
+TIMESTAMP = re.compile(r"^\d{1,2}([:.]\s?\d{2})?\s*([ap]\.?\s?m\.?)?\s*:?$", re.IGNORECASE)
 
 
 def split_page(lines: Sequence[str], reasons: Sequence[str | None], is_body: Callable[[str], bool]) -> list[range]:
@@ -37,8 +40,25 @@ def split_page(lines: Sequence[str], reasons: Sequence[str | None], is_body: Cal
         elif reason is None and md.DATELINE.match(line) and body > MIN_BODY_LINES:
             starts.append(_headline_above(lines, reasons, i))
             body = 1
-    starts = sorted(set(starts))
+    starts = _substantial(sorted(set(starts)), lines, reasons, is_body)
     return [range(a, b) for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
+
+
+def _substantial(
+    starts: list[int], lines: Sequence[str], reasons: Sequence[str | None], is_body: Callable[[str], bool]
+) -> list[int]:
+    """Keep only boundaries that open a real article: one that starts with a live-blog
+    timestamp ("4:40 p.m.:") continues the blog, and a piece with fewer than MIN_BODY_LINES
+    body lines (a trailing "More on this story" block, an "Online:" link list) stays with
+    the piece before it."""
+    kept = [starts[0]]
+    for k, start in enumerate(starts[1:], start=1):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        piece = [i for i in range(start, end) if reasons[i] is None]
+        body = sum(1 for i in piece if is_body(lines[i]))
+        if body >= MIN_BODY_LINES and not (piece and TIMESTAMP.match(lines[piece[0]])):
+            kept.append(start)
+    return kept
 
 
 def _section_break(line: str, reason: str | None) -> bool:
