@@ -219,7 +219,7 @@ def test_clean_never_crashes_and_only_drops_whole_lines(text: str) -> None:
 
 def test_clean_does_not_cut_a_live_update_story_or_an_excerpt_in_two() -> None:
     entries = [
-        f"{h}:{m:02d} p.m.:\n\nThe senator said on the campaign trail that the vote count number {k} was going well.\n\n"
+        f"{h}:{m:02d} p.m.:\n\nThe senator said on the trail that the vote count number {k} was going well.\n\n"
         f"Her aides said the campaign expected results in the state by the end of the evening number {k}."
         for k, (h, m) in enumerate([(4, 40), (2, 10), (1, 5)])
     ]
