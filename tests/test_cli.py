@@ -68,3 +68,19 @@ def test_cli_quiet_prints_nothing_but_data(tmp_path: Path, capsys: pytest.Captur
     captured = capsys.readouterr()
     assert code == 0 and captured.out == "" and captured.err == ""
     assert json.loads((tmp_path / "r.json").read_text())["schema"] == "manysides/report/1"
+
+
+@pytest.mark.slow
+def test_cli_markdown_and_a_terminal_summary_within_40_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], models: object
+) -> None:
+    code = main(["compare", str(EXAMPLE), "--md", str(tmp_path / "r.md")])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) <= 40 and max(len(line) for line in lines) <= 100
+    assert "4 articles from 4 outlets, 2 independent origins" in out
+    md = (tmp_path / "r.md").read_text()
+    assert md.startswith("# manysides report")
+    assert "| InDaily | newspaper, AU | Russia in ‘direct confrontation’ with NATO | 2024-04-05 |" in md
+    assert "**InDaily ← Reuters** (36%, mostly verbatim; published 2024-04-04, before 2024-04-05)" in md

@@ -50,6 +50,8 @@ def test_pipeline_story_holds_the_kremlin_coverage(seed_report: Report) -> None:
     assert story is not None and ids <= set(story.article_ids)
     assert "direct confrontation" in (story.title or "")
     assert story.first_published == "2024-04-04" and story.last_published == "2024-04-05"
+    # Reuters and RT report independently; InDaily reprints Reuters, Press TV rewrites it.
+    assert set(story.origins) == {by_source(seed_report, "reuters").id, by_source(seed_report, "rt").id}
 
 
 def test_pipeline_outlets_and_entities(seed_report: Report) -> None:

@@ -39,24 +39,27 @@ def test_render_terminal_fits_in_40_lines_of_100_columns() -> None:
 
 def test_render_html_escapes_article_text_and_sets_a_strict_csp() -> None:
     html = render_html(small_report(EVIL))
-    for raw in ("<script>", "<img src=x", 'href="javascript:', "</style>alert"):
+    for raw in ("<script>alert", "<img src=x", 'href="javascript:', "</style>alert", "alert(1)</script>"):
         assert raw not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # as text in the page
+    assert "\\u003cscript\\u003ealert(1)" in html  # as data for the side-by-side script
     assert html.count("</style>") == 1  # only the page's own stylesheet closes
+    assert html.count("<script>") == 1 and html.count("</script>") == 2  # the page's script and its data block
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
-    assert csp and "default-src 'none'" in csp.group(1) and "script-src" not in csp.group(1)
+    assert csp and "default-src 'none'" in csp.group(1) and re.search(r"script-src 'sha256-[^']+'", csp.group(1))
     assert "'unsafe-inline'" not in csp.group(1)
 
 
-def test_render_html_stylesheet_hash_matches_the_csp() -> None:
+def test_render_html_stylesheet_and_script_hashes_match_the_csp() -> None:
     import base64
     import hashlib
 
     html = render_html(small_report())
-    css = re.search(r"<style>(.*?)</style>", html, re.S)
-    assert css
-    digest = base64.b64encode(hashlib.sha256(css.group(1).encode()).digest()).decode()
-    assert f"'sha256-{digest}'" in html
+    for pattern in (r"<style>(.*?)</style>", r"<script>(.*?)</script>"):
+        block = re.search(pattern, html, re.S)
+        assert block
+        digest = base64.b64encode(hashlib.sha256(block.group(1).encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in html
 
 
 @pytest.mark.parametrize("name", ["json", "html", "terminal"])

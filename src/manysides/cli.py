@@ -16,7 +16,7 @@ from .ingest import Fetcher
 from .model import Report
 from .outlets import load_registry
 from .pipeline import compare
-from .render import render_html, render_json
+from .render import render_html, render_json, render_markdown
 from .settings import load_settings
 
 EXAMPLES = """\
@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--no-manifest", action="store_true", help="ignore manifest.toml files in the given folders")
     cmp.add_argument("--json", metavar="FILE", help="write the JSON report to FILE (- for stdout)")
     cmp.add_argument("--html", metavar="FILE", help="write the HTML report to FILE")
+    cmp.add_argument("--md", metavar="FILE", help="write a Markdown summary to FILE (- for stdout)")
     cmp.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
     cmp.add_argument("--outlets", metavar="FILE", help="your outlet registry TOML, extending the shipped one")
     cmp.add_argument("--seed", type=int, help="seed of hashing and tie breaks (default 1)")
@@ -101,7 +102,7 @@ def _compare(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     _write_outputs(report, args)
     if not args.quiet:
-        _print_summary(report, elapsed, to_stderr=args.json == "-")
+        _print_summary(report, elapsed, to_stderr="-" in (args.json, args.md))
     for s in report.skipped:
         _err(f"skipped {s.source}: {s.reason}")
     return 0
@@ -114,6 +115,10 @@ def _write_outputs(report: Report, args: argparse.Namespace) -> None:
         _write(Path(args.json), render_json(report))
     if args.html:
         _write(Path(args.html), render_html(report))
+    if args.md == "-":
+        sys.stdout.write(render_markdown(report))
+    elif args.md:
+        _write(Path(args.md), render_markdown(report))
 
 
 def _write(path: Path, text: str) -> None:

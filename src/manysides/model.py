@@ -112,7 +112,9 @@ class Article(Record):
 
 @dataclass(frozen=True)
 class Story(Record):
-    """Articles that tell the same story. ``why`` records each member's nearest neighbour."""
+    """Articles that tell the same story. ``why`` records each member's nearest neighbour;
+    ``origins`` are the members that take no text from another member (first version:
+    verbatim and near-verbatim reuse; issue "Who copied whom" adds paraphrase and translation)."""
 
     id: str
     title: str | None
@@ -120,6 +122,7 @@ class Story(Record):
     first_published: str | None = None
     last_published: str | None = None
     why: tuple[dict[str, Any], ...] = ()
+    origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from .annotate import annotate
 from .clean import clean_corpus
 from .cluster import cluster
 from .compare import compare as compare_stories
+from .compare import with_origins
 from .errors import NothingToAnalyse
 from .index import build_index
 from .ingest import MANIFEST_NAME, Fetcher, Manifest, ingest, load_manifest
@@ -102,6 +103,7 @@ def analyse(
     stories = cluster(articles, index)
     progress("compare")
     reuse = compare_stories(articles, stories, index)
+    stories = with_origins(stories, reuse)
     return Report(
         articles=tuple(articles),
         stories=tuple(stories),

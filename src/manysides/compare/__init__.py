@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import combinations
 
 from datasketch import MinHashLSH
@@ -50,6 +51,12 @@ def compare(articles: Sequence[Article], stories: Sequence[Story], index: Corpus
         members = [by_id[i] for i in story.article_ids]
         out.extend(compare_story(story, members, index))
     return sorted(out, key=lambda r: (r.story_id, -r.share, r.article_id, r.source_id))
+
+
+def with_origins(stories: Sequence[Story], reuse: Sequence[Reuse]) -> list[Story]:
+    """Each story with its independent origins: the members no reuse record derives."""
+    derived = {r.article_id for r in reuse}
+    return [replace(s, origins=tuple(a for a in s.article_ids if a not in derived)) for s in stories]
 
 
 def compare_story(story: Story, members: Sequence[Article], index: CorpusIndex) -> list[Reuse]:

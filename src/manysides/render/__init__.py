@@ -11,6 +11,7 @@ from collections.abc import Callable
 from ..model import Report
 from .html import render_html
 from .json import render_json
+from .markdown import render_markdown
 from .terminal import render_terminal
 
 Renderer = Callable[[Report], str]
@@ -24,5 +25,6 @@ def register_renderer(name: str, renderer: Renderer) -> None:
 register_renderer("json", render_json)
 register_renderer("html", render_html)
 register_renderer("terminal", render_terminal)
+register_renderer("markdown", render_markdown)
 
-__all__ = ["RENDERERS", "register_renderer", "render_html", "render_json", "render_terminal"]
+__all__ = ["RENDERERS", "register_renderer", "render_html", "render_json", "render_markdown", "render_terminal"]

@@ -1,6 +1,8 @@
-"""A self-contained HTML page: no network, no script, every article string escaped.
+"""A self-contained HTML page: no network, every article string escaped.
 
-The Content-Security-Policy allows nothing but the page's own stylesheet (by hash).
+Everything a reader needs works without scripts; one inline script (allowed by hash in
+the Content-Security-Policy, like the stylesheet) lets a reader pick any two articles
+for the side-by-side view.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..model import Report
-from .view import count, outlet_name, story_views
+from .view import count, outlet_name, side_by_side_data, story_views
 
 
 @lru_cache(maxsize=1)
@@ -28,20 +30,29 @@ def _env() -> Environment:
     return env
 
 
-@lru_cache(maxsize=1)
-def _css() -> str:
-    return (resources.files("manysides") / "render" / "templates" / "report.css").read_text(encoding="utf-8")
+@lru_cache(maxsize=4)
+def _asset(name: str) -> str:
+    return (resources.files("manysides") / "render" / "templates" / name).read_text(encoding="utf-8")
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
 def render_html(report: Report) -> str:
-    css = _css()
-    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
-    csp = f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; base-uri 'none'; form-action 'none'"
+    css, js = _asset("report.css"), _asset("report.js")
+    # Only the page's own stylesheet and script run, by hash; nothing loads from anywhere.
+    csp = (
+        f"default-src 'none'; style-src {_sha256(css)}; script-src {_sha256(js)}; img-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
     template = _env().get_template("report.html.j2")
     return template.render(
         report=report,
         views=story_views(report),
         css=css,
+        js=js,
         csp=csp,
         outlet_name=lambda article_id: outlet_name(report, article_id),
+        sbs_data=lambda view: side_by_side_data(report, view),
     )

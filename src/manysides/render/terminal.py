@@ -63,7 +63,7 @@ def _story(report: Report, view: StoryView) -> list[RenderableType]:
     title = Text("\n" + (view.story.title or "(untitled story)"), style="bold")
     if view.dates:
         title.append(f"   {view.dates}", style="dim")
-    counts = Text(f"{count(len(view.lines), 'article')} · {count(view.outlets, 'outlet')}")
+    counts = Text(view.honest_count)
     if view.derived_count:
         counts.append(f" · {view.derived_count} with text taken from another article")
     table = Table.grid(padding=(0, 2))

@@ -1,11 +1,15 @@
-"""What every renderer shows, computed once from the report: per-story outlet lines and counts."""
+"""What every renderer shows, computed once from the report: per-story outlets, counts,
+the provenance graph and the default side-by-side pair."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from ..model import Article, Report, Reuse, Story
 from ..outlets import Registry, default_registry
+from .align import Row, aligned_rows
+from .graph import Graph, provenance_graph
 
 
 @dataclass(frozen=True)
@@ -13,7 +17,9 @@ class ArticleLine:
     article: Article
     outlet: str
     label: str
+    owner: str
     derived: tuple[Reuse, ...]  # reuse records where this article is the derived one
+    origin: bool
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,10 @@ class StoryView:
     lines: tuple[ArticleLine, ...]
     outlets: int
     derived_count: int
+    reuse: tuple[Reuse, ...]
+    graph: Graph
+    pair: tuple[Article, Article] | None
+    rows: tuple[Row, ...]
 
     @property
     def dates(self) -> str:
@@ -30,27 +40,83 @@ class StoryView:
             return ""
         return first if first == last else f"{first} – {last}"
 
+    @property
+    def honest_count(self) -> str:
+        """ "4 articles from 4 outlets, 2 independent origins"."""
+        text = f"{count(len(self.lines), 'article')} from {count(self.outlets, 'outlet')}"
+        if len(self.lines) > 1:
+            text += f", {count(len(self.story.origins), 'independent origin')}"
+        return text
+
 
 def story_views(report: Report, registry: Registry | None = None) -> list[StoryView]:
     registry = registry or default_registry()
     by_id = {a.id: a for a in report.articles}
     views = []
     for story in report.stories:
-        reuse = [r for r in report.reuse if r.story_id == story.id]
-        lines = tuple(_line(by_id[i], reuse, registry) for i in story.article_ids)
-        outlets = {a.outlet for a in (by_id[i] for i in story.article_ids) if a.outlet}
-        views.append(StoryView(story, lines, len(outlets), sum(1 for line in lines if line.derived)))
+        members = [by_id[i] for i in story.article_ids]
+        reuse = tuple(r for r in report.reuse if r.story_id == story.id)
+        lines = tuple(_line(a, reuse, registry, story) for a in members)
+        pair = _default_pair(by_id, reuse, members)
+        views.append(
+            StoryView(
+                story=story,
+                lines=lines,
+                outlets=len({a.outlet for a in members if a.outlet}),
+                derived_count=sum(1 for line in lines if line.derived),
+                reuse=reuse,
+                graph=provenance_graph(members, list(reuse)),
+                pair=pair,
+                rows=tuple(aligned_rows(report, *pair)) if pair else (),
+            )
+        )
     return views
 
 
-def _line(article: Article, reuse: list[Reuse], registry: Registry) -> ArticleLine:
+def _line(article: Article, reuse: tuple[Reuse, ...], registry: Registry, story: Story) -> ArticleLine:
     outlet = registry.by_name(article.outlet)
     return ArticleLine(
         article=article,
         outlet=article.outlet or "(outlet unknown)",
         label=outlet.label() if outlet else "",
+        owner=(outlet.owner or "") if outlet else "",
         derived=tuple(r for r in reuse if r.article_id == article.id),
+        origin=article.id in story.origins,
     )
+
+
+def _default_pair(
+    by_id: dict[str, Article], reuse: tuple[Reuse, ...], members: list[Article]
+) -> tuple[Article, Article] | None:
+    """The pair with the most shared sentences, else the first two articles."""
+    if reuse:
+        top = max(reuse, key=lambda r: (len(r.pairs), r.article_id))
+        return by_id[top.source_id], by_id[top.article_id]
+    return (members[0], members[1]) if len(members) > 1 else None
+
+
+def side_by_side_data(report: Report, view: StoryView) -> str:
+    """The story's sentences and pairs as JSON for the page's script, safe inside <script>."""
+    data = {
+        "articles": [
+            {
+                "id": line.article.id,
+                "label": f"{line.outlet}: {line.article.title or line.article.id}",
+                "sentences": [s.text for s in line.article.sentences],
+            }
+            for line in view.lines
+        ],
+        "reuse": [
+            {
+                "derived": r.article_id,
+                "source": r.source_id,
+                "pairs": [[p.sentence, p.source_sentence, p.kind] for p in r.pairs],
+            }
+            for r in view.reuse
+        ],
+    }
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def count(n: int, singular: str, plural: str | None = None) -> str:

@@ -1,0 +1,51 @@
+"""The report as Markdown, for pasting into notes and issues: what the terminal shows, plus the pairs."""
+
+from __future__ import annotations
+
+from ..model import Report
+from .view import count, outlet_name, story_views
+
+MAX_PAIRS = 5
+
+
+def render_markdown(report: Report) -> str:
+    out = [
+        "# manysides report",
+        "",
+        f"{count(len(report.articles), 'article')} → {count(len(report.stories), 'story', 'stories')}"
+        f" · schema `{report.schema}` · manysides {report.version}",
+    ]
+    for view in story_views(report):
+        out += ["", f"## {_md(view.story.title or '(untitled story)')}", "", f"**{view.honest_count}**"]
+        if view.dates:
+            out.append(f"· published {view.dates}")
+        out += ["", "| Outlet | Kind, country | Article | Published | Takes text from |", "|---|---|---|---|---|"]
+        for line in view.lines:
+            takes = "; ".join(
+                f"{outlet_name(report, r.source_id)}: {len(r.pairs)} of {len(line.article.sentences)} sentences"
+                f" ({r.kind})"
+                for r in line.derived
+            )
+            origin = " (origin)" if line.origin and len(view.lines) > 1 else ""
+            out.append(
+                f"| {_md(line.outlet)}{origin} | {line.label} | {_md(line.article.title or line.article.id)} "
+                f"| {line.article.published or 'unknown'} | {takes or 'none found'} |"
+            )
+        for r in view.reuse:
+            out += [
+                "",
+                f"**{_md(outlet_name(report, r.article_id))} ← {_md(outlet_name(report, r.source_id))}**"
+                f" ({r.share:.0%}, mostly {r.kind}; {'; '.join(r.direction_evidence)})",
+                "",
+            ]
+            out += [f"- {p.kind} {p.score:.2f}: “{_md(p.text)}”" for p in r.pairs[:MAX_PAIRS]]
+            if len(r.pairs) > MAX_PAIRS:
+                out.append(f"- … and {len(r.pairs) - MAX_PAIRS} more")
+    return "\n".join(out) + "\n"
+
+
+def _md(text: str) -> str:
+    """Escape what Markdown (and HTML inside it) would interpret."""
+    for ch in "\\`*_[]<>|#":
+        text = text.replace(ch, "\\" + ch)
+    return text.replace("\n", " ")
