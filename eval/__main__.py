@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from eval import html_extraction, stories
+from eval import extraction, stories
 from eval.common import DATA, floors
 
 
@@ -18,7 +18,7 @@ def main() -> None:
 
 
 def _html(pinned: dict[str, dict[str, object]]) -> None:
-    result = html_extraction.evaluate()
+    result = extraction.evaluate()
     if result is None:
         print(f"HTML extraction: skipped ({DATA / 'html_extraction'} is absent)")
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from eval import html_extraction, stories
+from eval import extraction, stories
 from eval.common import dataset, floors
 
 from manysides.nlp import Models
@@ -36,7 +36,7 @@ def test_eval_story_clustering_on_ecbplus_keeps_its_floor(models: Models) -> Non
 
 def test_eval_html_extraction_keeps_its_floor_and_beats_trafilatura() -> None:
     _need("html_extraction")
-    result = html_extraction.evaluate()
+    result = extraction.evaluate()
     assert result is not None
     ours, pinned = result["manysides"], floors()["html_extraction"]
     assert ours["pages"] == 119
@@ -46,7 +46,7 @@ def test_eval_html_extraction_keeps_its_floor_and_beats_trafilatura() -> None:
 
 
 def test_eval_shingle_scorer_on_known_cases() -> None:
-    assert html_extraction.page_scores("a b c d e", "a b c d e") == (1.0, 1.0)
-    precision, recall = html_extraction.page_scores("a b c d e f g", "a b c d e")
+    assert extraction.page_scores("a b c d e", "a b c d e") == (1.0, 1.0)
+    precision, recall = extraction.page_scores("a b c d e f g", "a b c d e")
     assert (precision, recall) == (0.5, 1.0)
-    assert html_extraction.page_scores("", "a b c d") == (0.0, 0.0)
+    assert extraction.page_scores("", "a b c d") == (0.0, 0.0)
