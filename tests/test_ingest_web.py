@@ -88,8 +88,11 @@ def test_ingest_local_feed_file_follows_its_links(site: str, tmp_path: Path) -> 
     fetcher = Fetcher(allow_private=True)
     _, body, _ = fetcher.fetch(f"{site}/feed.rss")
     (tmp_path / "saved.rss").write_bytes(body)
-    docs, _ = ingest([str(tmp_path / "saved.rss")], fetcher=Fetcher(allow_private=True))
+    docs, _ = ingest([str(tmp_path / "saved.rss")], fetcher=fetcher)
     assert len(docs) == 2
+    docs, _ = ingest([f"{site}/a1.html"], fetcher=fetcher)  # the caller's fetcher stays usable
+    assert len(docs) == 1
+    fetcher.close()
 
 
 def test_fetch_size_cap_redirect_limit_and_scheme(site: str) -> None:

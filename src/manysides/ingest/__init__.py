@@ -47,6 +47,7 @@ def ingest(
     URLs are fetched, and so are the items of RSS/Atom feeds (one level: a feed's links are
     read as articles, never as further feeds).
     """
+    own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher()
     docs: list[RawDocument] = []
     skipped: list[Skipped] = []
@@ -55,7 +56,8 @@ def ingest(
             _fetch_link(item, fetcher, docs, skipped, manifest, follow_feeds=True)
         else:
             _collect(_read_one(item[0], item[1]), fetcher, docs, skipped, manifest)
-    fetcher.close()
+    if own_fetcher:
+        fetcher.close()
     docs.sort(key=lambda d: _source_key(d.source))
     skipped.sort(key=lambda s: _source_key(s.source))
     return docs, skipped

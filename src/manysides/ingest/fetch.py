@@ -47,8 +47,10 @@ class Fetcher:
         return self._client
 
     def close(self) -> None:
+        """Close the connection pool; the fetcher opens a new one if used again."""
         if self._client is not None:
             self._client.close()
+            self._client = None
 
     def fetch(self, url: str) -> tuple[str, bytes, str]:
         """(final URL, body, content type). Raises UnreadableInput with a reason.
