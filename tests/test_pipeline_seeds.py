@@ -110,6 +110,8 @@ def test_pipeline_the_reuters_page_gives_three_articles(seed_report: Report) -> 
         "NATO marks 75 years anniversary with show of unity as Ukraine war grinds on",
     ]
     assert len(seed_report.articles) == 7
+    # The manifest says the page is Reuters'; the live blog on it says "Reuters reported".
+    assert (parts[0].outlet, parts[1].outlet, parts[2].outlet) == ("Reuters", "Reuters", None)
 
 
 def test_pipeline_articles_round_trip_through_their_dicts(seed_report: Report) -> None:

@@ -116,9 +116,7 @@ def clean(doc: RawDocument, registry: Registry, site_boilerplate: frozenset[str]
         if n > 1:
             _piece_title(page, piece)
         source = doc.source if len(pieces) == 1 else f"{doc.source}#part{n}"
-        articles.append(
-            _article(doc, source, page, piece, page_meta, hints if n == 1 else _piece_hints(hints), registry)
-        )
+        articles.append(_article(source, page, piece, page_meta, hints if n == 1 else _piece_hints(hints), registry))
     return articles
 
 
@@ -137,7 +135,6 @@ def _piece_hints(hints: dict[str, Any]) -> dict[str, Any]:
 
 
 def _article(
-    doc: RawDocument,
     source: str,
     page: _Page,
     piece: range,
@@ -157,7 +154,11 @@ def _article(
     # A later piece has its own title and dateline; the page's date and outlet carry over.
     outlet_meta = {**meta, "hints": meta["hints"] + page_meta["hints"]}
     outlet, evidence = _outlet(hints, outlet_meta, registry)
-    if outlet and re.search(rf"\b{re.escape(outlet)} reported\b", body):
+    # "..., Reuters reported." in a later piece of a Reuters page (another outlet's live
+    # blog) means the piece restates Reuters. The page's own article keeps a given outlet:
+    # Reuters also writes "Reuters reported on Monday" about itself.
+    inferred = not first or evidence not in ("given", "url domain")
+    if outlet and inferred and re.search(rf"\b{re.escape(outlet)} reported\b", body):
         outlet, evidence = None, f"'{outlet} reported' in the text: it restates {outlet}, it is not {outlet}"
     credits = hints.get("credits") or meta["credits"] or (page_meta["credits"] if first else [])
     return Article(
