@@ -40,8 +40,13 @@ def _stories(pinned: dict[str, dict[str, object]]) -> None:
         floor = pinned["ecbplus_stories"].get(f"{level}_bcubed_f1")
         print(
             f"  vs {level:<8}  BCubed P {r['bcubed_p']:.3f}  R {r['bcubed_r']:.3f}  F1 {r['bcubed_f1']:.3f}"
-            f"  ARI {r['ari']:.3f}   (floor F1 {floor})"
+            f"  ARI {r['ari']:.3f}   (threshold {result['threshold']}, floor F1 {floor})"
         )
+    cv = result["cv"]
+    print(
+        f"  5-fold CV over topics (threshold chosen on the other folds: {', '.join(map(str, cv['thresholds']))}):"
+        f" vs subtopic BCubed P {cv['bcubed_p']:.3f}  R {cv['bcubed_r']:.3f}  F1 {cv['bcubed_f1']:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ def test_eval_story_clustering_on_ecbplus_keeps_its_floor(models: Models) -> Non
     pinned = floors()["ecbplus_stories"]
     assert result["subtopic"]["bcubed_f1"] >= pinned["subtopic_bcubed_f1"]
     assert result["topic"]["bcubed_f1"] >= pinned["topic_bcubed_f1"]
+    assert result["cv"]["bcubed_f1"] >= pinned["cv_subtopic_bcubed_f1"]
+    assert len(result["cv"]["thresholds"]) == 5
 
 
 def test_eval_html_extraction_keeps_its_floor_and_beats_trafilatura() -> None:
