@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from itertools import combinations
 
 from datasketch import MinHashLSH
@@ -101,7 +102,7 @@ def _credit_once(oriented: list[tuple[Article, Article, list[Match], tuple[str, 
 
 def _candidate_matches(members: Sequence[Article], index: CorpusIndex) -> dict[tuple[int, int], list[Match]]:
     """All scored pairs above NEAR_VERBATIM, keyed (article k, other article m) with k's sentence first."""
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=index.num_perm)
+    lsh = MinHashLSH(num_perm=index.num_perm, params=_lsh_params(index.num_perm))
     rows: dict[str, tuple[int, int]] = {}
     for k, article in enumerate(members):
         keys, hashes = index.sentence_keys[article.id], index.sentence_minhash[article.id]
@@ -129,6 +130,14 @@ def _candidate_matches(members: Sequence[Article], index: CorpusIndex) -> dict[t
         found.setdefault((k, m), []).append((i, j, score, semantic))
         found.setdefault((m, k), []).append((j, i, score, semantic))
     return found
+
+
+@lru_cache(maxsize=8)
+def _lsh_params(num_perm: int) -> tuple[int, int]:
+    """(bands, rows) for LSH_THRESHOLD: datasketch integrates for them on every new index
+    (23 ms), once per story; computed once instead."""
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=num_perm)
+    return lsh.b, lsh.r
 
 
 def _best_per_sentence(matches: list[Match]) -> list[Match]:
