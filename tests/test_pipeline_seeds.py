@@ -32,6 +32,10 @@ def test_pipeline_pairs_point_at_the_right_sentences(seed_report: Report) -> Non
             assert derived.sentences[p.sentence].text == p.text
             assert source.sentences[p.source_sentence].text == p.source_text
             assert 0.8 <= p.score <= 1.0
+            if p.kind == "verbatim":
+                assert p.semantic is None
+            else:
+                assert p.semantic is not None and 0.5 < p.semantic <= 1.0001
 
 
 def test_pipeline_rt_is_not_derived_from_anything(seed_report: Report) -> None:

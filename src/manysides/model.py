@@ -132,7 +132,7 @@ class ReusePair(Record):
     ``sentence`` and ``source_sentence`` are sentence indices (``Sentence.i``) in the
     derived and the source article; the texts ride along for readers of the JSON.
     ``score`` is the lexical similarity that decided the kind; ``semantic`` the cosine
-    of the two sentences' embeddings.
+    of the two sentences' embeddings, for near-verbatim pairs (None for verbatim ones).
     """
 
     sentence: int

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from ..model import Article
 
-Match = tuple[int, int, float, float]
+#: (sentence i, other article's sentence j, edit score, semantic score or None)
+Match = tuple[int, int, float, float | None]
 
 
 def orient(
