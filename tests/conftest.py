@@ -10,20 +10,22 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+import manysides
+from manysides.model import Report
+from manysides.nlp import Models
+from manysides.settings import load_settings
+
+# Models come from installed packages only; never ask a hub (manysides.nlp sets these
+# too when it loads a model; here they also cover anything a test imports directly).
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
 # Under CI the property tests replay the same examples every run (a failure found
 # locally is reproducible; CI never fails by chance); locally they explore new ones.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-import manysides
-from manysides.model import Report
-from manysides.nlp import Models
-from manysides.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "nato-2024-04-04"
