@@ -241,8 +241,6 @@ def test_clean_a_short_trailing_section_stays_with_its_article() -> None:
 
 
 def test_clean_a_given_outlet_survives_its_own_reported() -> None:
-    text = (
-        "Talks fail\n\n" + "Reuters reported on Monday that the talks had failed, officials confirmed.\n\n" * 2
-    )
+    text = "Talks fail\n\n" + "Reuters reported on Monday that the talks had failed, officials confirmed.\n\n" * 2
     [article] = clean(RawDocument("r.txt", text, "text", {"outlet": "Reuters"}), default_registry())
     assert (article.outlet, article.outlet_evidence) == ("Reuters", "given")
