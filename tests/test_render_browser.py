@@ -120,6 +120,13 @@ def test_browser_toggles_open_with_click_and_keyboard(browser: Any, seed_report:
     assert removed.locator("li").count() > 5
 
 
+def test_browser_printing_opens_every_toggle(browser: Any, seed_report: Report, tmp_path: Path) -> None:
+    page = _open(browser, render_html(seed_report), tmp_path)
+    assert page.locator("details:not([open])").count() > 5
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.locator("details:not([open])").count() == 0
+
+
 def test_browser_side_by_side_follows_the_chosen_articles(browser: Any, seed_report: Report, tmp_path: Path) -> None:
     page = _open(browser, render_html(seed_report), tmp_path)
     box = page.locator(".sbs").first

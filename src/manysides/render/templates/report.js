@@ -1,4 +1,8 @@
 "use strict";
+/* Printing shows everything: every toggle opens before the print dialog. */
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+});
 /* Side by side: align any two articles of a story, sentence to sentence. Article text is
    only ever set with textContent, never parsed as HTML. */
 document.querySelectorAll(".sbs").forEach(function (box) {
