@@ -53,6 +53,11 @@ def test_pipeline_story_holds_the_kremlin_coverage(seed_report: Report) -> None:
     story = seed_report.story_of(by_source(seed_report, "reuters").id)
     assert story is not None and ids <= set(story.article_ids)
     assert "direct confrontation" in (story.title or "")
+    why = {w["article_id"]: w for w in story.why}
+    indaily = by_source(seed_report, "indaily").id
+    assert why[indaily]["nearest"] == by_source(seed_report, "reuters").id
+    assert why[indaily]["shared_text"] > 0.1  # the reprint shares its wording
+    assert why[by_source(seed_report, "rt").id]["shared_text"] < 0.05  # RT's own translation does not
     assert story.first_published == "2024-04-04" and story.last_published == "2024-04-05"
     # Reuters and RT report independently; InDaily reprints Reuters, Press TV rewrites it.
     assert set(story.origins) == {by_source(seed_report, "reuters").id, by_source(seed_report, "rt").id}

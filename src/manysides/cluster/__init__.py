@@ -35,7 +35,7 @@ def cluster(articles: Sequence[Article], index: CorpusIndex) -> list[Story]:
     groups: dict[int, list[int]] = {}
     for k, label in enumerate(labels):
         groups.setdefault(int(label), []).append(k)
-    stories = [_story(articles, members, sim) for members in groups.values()]
+    stories = [_story(articles, members, sim, index) for members in groups.values()]
     return sorted(stories, key=lambda s: (-len(s.article_ids), s.first_published or "9999", s.id))
 
 
@@ -75,7 +75,7 @@ def average_link_labels(sim: np.ndarray, threshold: float) -> np.ndarray:
     return np.asarray(model.fit_predict(1.0 - sim))
 
 
-def _story(articles: Sequence[Article], members: list[int], sim: np.ndarray) -> Story:
+def _story(articles: Sequence[Article], members: list[int], sim: np.ndarray, index: CorpusIndex) -> Story:
     members = sorted(members, key=lambda k: (articles[k].published or "9999", articles[k].id))
     ids = tuple(articles[k].id for k in members)
     sub = sim[np.ix_(members, members)]
@@ -83,10 +83,19 @@ def _story(articles: Sequence[Article], members: list[int], sim: np.ndarray) -> 
     dates = sorted(a.published for a in (articles[k] for k in members) if a.published)
     why = []
     for row, k in enumerate(members):
-        others = [(float(sub[row, c]), articles[members[c]].id) for c in range(len(members)) if c != row]
+        others = [(float(sub[row, c]), articles[members[c]].id, members[c]) for c in range(len(members)) if c != row]
         if others:
-            score, nearest = max(others, key=lambda x: (x[0], x[1]))
-            why.append({"article_id": articles[k].id, "nearest": nearest, "similarity": round(score, 4)})
+            score, nearest, n = max(others, key=lambda x: (x[0], x[1]))
+            # Estimated Jaccard of the two texts' word 5-shingles: how much wording they share.
+            shared = index.article_minhash[k].jaccard(index.article_minhash[n])
+            why.append(
+                {
+                    "article_id": articles[k].id,
+                    "nearest": nearest,
+                    "similarity": round(score, 4),
+                    "shared_text": round(float(shared), 4),
+                }
+            )
     return Story(
         id="s" + hashlib.sha1(" ".join(sorted(ids)).encode()).hexdigest()[:10],
         title=articles[medoid].title or (articles[medoid].sentences[0].text if articles[medoid].sentences else None),

@@ -38,7 +38,6 @@ class CorpusIndex:
         self.num_perm = settings.num_perm
         self._articles = {a.id: a for a in articles}
         self.article_ids = tuple(a.id for a in articles)
-        self._row = {aid: k for k, aid in enumerate(self.article_ids)}
         self.sentence_keys = {a.id: tuple(match_key(s.text) for s in a.sentences) for a in articles}
         self.sentence_minhash = {
             a.id: _minhashes([k.split() for k in self.sentence_keys[a.id]], settings.sentence_shingle, settings)
@@ -47,9 +46,6 @@ class CorpusIndex:
         self.article_minhash = _minhashes([tokens(a.text) for a in articles], settings.article_shingle, settings)
         self.article_vectors = models.embed([lead(a) for a in articles])
         self._sentence_vectors: dict[tuple[str, int], np.ndarray] = {}
-
-    def row(self, article_id: str) -> int:
-        return self._row[article_id]
 
     def sentence_vectors(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
         """Unit vectors of the given (article id, sentence index) pairs, each embedded once.
@@ -61,10 +57,6 @@ class CorpusIndex:
         vectors = self._models.embed([self._articles[aid].sentences[i].text for aid, i in todo])
         self._sentence_vectors.update(zip(todo, vectors, strict=True))
         return {k: self._sentence_vectors[k] for k in wanted}
-
-    @property
-    def embedded_sentences(self) -> int:
-        return len(self._sentence_vectors)
 
 
 def build_index(articles: Sequence[Article], models: Models) -> CorpusIndex:
