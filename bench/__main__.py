@@ -19,8 +19,12 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bench.corpus import real_articles, synthetic_articles
+from bench.corpus import html_pages, real_articles, synthetic_articles
+from manysides.clean import clean
+from manysides.clean.html import extract_html
+from manysides.model import RawDocument
 from manysides.nlp import Models
+from manysides.outlets import default_registry
 from manysides.pipeline import compare
 from manysides.settings import load_settings
 
@@ -58,6 +62,27 @@ def main() -> None:
         print(f"  {stage:<9} {t1 - t0:7.2f} s  ({len(articles) / max(t1 - t0, 1e-9):8.1f} inputs/s)")
     print(f"stories: {len(report.stories)}, reuse records: {len(report.reuse)}")
     print(f"peak memory (max RSS, models included): {peak_mb:.0f} MB")
+    _html_cleaning()
+
+
+def _html_cleaning() -> None:
+    """Cleaning speed on raw news HTML: trafilatura alone, then the whole clean stage."""
+    pages = html_pages()
+    if not pages:
+        print("HTML cleaning: skipped (../shared/data/html_extraction is absent)")
+        return
+    started = time.perf_counter()
+    for html in pages:
+        extract_html(html)
+    extract = time.perf_counter() - started
+    started = time.perf_counter()
+    for html in pages:
+        clean(RawDocument(source="page.html", content=html, format="html"), default_registry())
+    whole = time.perf_counter() - started
+    print(
+        f"HTML cleaning, {len(pages)} pages: {len(pages) / whole:.1f} pages/s "
+        f"({1000 * whole / len(pages):.0f} ms/page, of which trafilatura {1000 * extract / len(pages):.0f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ into the repository: the texts are read from ../shared/data at run time.
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 from collections.abc import Iterator
@@ -28,6 +29,14 @@ def real_articles(n: int) -> list[dict[str, str]] | None:
             {"id": d["id"], "outlet": d["publisher"], "title": d["title"], "published": d["date"], "text": d["text"]}
         )
     return out[:n]
+
+
+def html_pages() -> list[str]:
+    """The raw pages of the HTML extraction benchmark, decompressed (empty when absent)."""
+    folder = DATA / "html_extraction" / "html"
+    if not folder.exists():
+        return []
+    return [gzip.decompress(p.read_bytes()).decode("utf-8", errors="replace") for p in sorted(folder.glob("*.html.gz"))]
 
 
 def synthetic_articles(n: int, seed_dir: Path, seed: int = 1) -> list[dict[str, str]]:
