@@ -83,4 +83,7 @@ def test_cli_markdown_and_a_terminal_summary_within_40_lines(
     md = (tmp_path / "r.md").read_text()
     assert md.startswith("# manysides report")
     assert "| InDaily | newspaper, AU | Russia in ‘direct confrontation’ with NATO | 2024-04-05 |" in md
-    assert "**InDaily ← Reuters** (36%, mostly verbatim; published 2024-04-04, before 2024-04-05)" in md
+    assert "**InDaily ← Reuters** (36%, mostly verbatim; published 2024-04-04, before 2024-04-05;" in md
+    assert "Common source, own words (not copying):" in md
+    assert "| Fact | Reuters | InDaily | RT | Press TV |" in md
+    assert "| The West rejects that version" in md

@@ -91,7 +91,10 @@ def test_browser_demo_report_has_every_section_in_order(browser: Any, seed_repor
     svg = first.locator("figure.graph svg")
     assert svg.get_attribute("role") == "img"
     assert "InDaily took text from Reuters" in svg.locator("desc").text_content()
-    assert first.locator(".absent").count() == 4  # digest, facts, quotes, word choice say they are absent
+    assert first.locator(".absent").count() == 3  # digest, quotes, word choice say they are absent
+    # The fact matrix: a row per shared fact, a column per outlet, statuses readable as words.
+    row = first.locator("table.facts tbody tr", has_text="The West rejects that version")
+    assert row.locator("td .sr").all_inner_texts() == ["stated", "stated", "absent", "absent"]
     assert page.errors == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report-desktop.png"), full_page=True)

@@ -22,6 +22,9 @@ REUSE_KINDS: tuple[ReuseKind, ...] = (
     "attributed",
 )
 
+Relation = Literal["derived", "common-source"]
+FactStatus = Literal["stated", "paraphrased", "absent", "contradicted"]
+
 T = TypeVar("T", bound="Record")
 
 
@@ -97,6 +100,12 @@ class Article(Record):
     mentions: tuple[Mention, ...] = ()
     outlet_evidence: str | None = None
     dateline: str | None = None
+    #: Share of sentences credited to no earlier article (None before the compare stage).
+    originality: float | None = None
+    #: Facts (ids) most other outlets of the story carry and this article leaves out.
+    omissions: tuple[str, ...] = ()
+    #: Facts (ids) only this article carries.
+    unique: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:
@@ -106,6 +115,8 @@ class Article(Record):
             "sentences": tuple(Sentence.from_dict(s) for s in data.get("sentences", ())),
             "removed": tuple(Removed.from_dict(r) for r in data.get("removed", ())),
             "mentions": tuple(Mention.from_dict(m) for m in data.get("mentions", ())),
+            "omissions": tuple(data.get("omissions", ())),
+            "unique": tuple(data.get("unique", ())),
         }
         return super().from_dict({**data, **nested})
 
@@ -113,8 +124,8 @@ class Article(Record):
 @dataclass(frozen=True)
 class Story(Record):
     """Articles that tell the same story. ``why`` records each member's nearest neighbour;
-    ``origins`` are the members that take no text from another member (first version:
-    verbatim and near-verbatim reuse; issue "Who copied whom" adds paraphrase and translation)."""
+    ``origins`` are the independent reports: the members no ``derived`` reuse record
+    takes from another member (copies collapsed; a common source is not copying)."""
 
     id: str
     title: str | None
@@ -131,8 +142,10 @@ class ReusePair(Record):
 
     ``sentence`` and ``source_sentence`` are sentence indices (``Sentence.i``) in the
     derived and the source article; the texts ride along for readers of the JSON.
-    ``score`` is the lexical similarity that decided the kind; ``semantic`` the cosine
-    of the two sentences' embeddings, for near-verbatim pairs (None for verbatim ones).
+    ``score`` is the lexical similarity (edit similarity of match keys, 0..1);
+    ``semantic`` the cosine of the two sentences' embeddings (None for verbatim pairs);
+    ``probability`` the pair decision's probability that they say the same thing (for
+    pairs below near-verbatim: paraphrase, translation).
     """
 
     sentence: int
@@ -142,11 +155,18 @@ class ReusePair(Record):
     semantic: float | None = None
     text: str = ""
     source_text: str = ""
+    probability: float | None = None
 
 
 @dataclass(frozen=True)
 class Reuse(Record):
-    """Text that ``article_id`` (the later, derived article) took from ``source_id``."""
+    """Sentences of ``article_id`` found in ``source_id``.
+
+    ``relation`` "derived": ``article_id`` took them from ``source_id`` (the direction and
+    its evidence in ``direction_evidence``). "common-source": both say the same things in
+    their own words (the same briefing, another translation): not copying; the later
+    article is ``article_id``.
+    """
 
     article_id: str
     source_id: str
@@ -155,6 +175,32 @@ class Reuse(Record):
     share: float
     pairs: tuple[ReusePair, ...]
     direction_evidence: tuple[str, ...] = ()
+    relation: Relation = "derived"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reuse:
+        nested = {
+            "pairs": tuple(ReusePair.from_dict(p) for p in data.get("pairs", ())),
+            "direction_evidence": tuple(data.get("direction_evidence", ())),
+        }
+        return super().from_dict({**data, **nested})
+
+
+@dataclass(frozen=True)
+class Fact(Record):
+    """One thing the story's articles say, and how each article covers it.
+
+    ``coverage`` maps every article of the story to stated / paraphrased / absent /
+    contradicted; ``evidence`` lists the sentences that carry it ({article_id, sentence,
+    text, status}); ``contradictions`` why a status is "contradicted".
+    """
+
+    id: str
+    story_id: str
+    text: str
+    coverage: dict[str, FactStatus]
+    evidence: tuple[dict[str, Any], ...] = ()
+    contradictions: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,6 +218,7 @@ class Report(Record):
     articles: tuple[Article, ...]
     stories: tuple[Story, ...]
     reuse: tuple[Reuse, ...]
+    facts: tuple[Fact, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
     version: str = ""

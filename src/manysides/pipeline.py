@@ -6,8 +6,10 @@
 4. annotate  Article -> Article with language and named-entity mentions
 5. index     articles -> CorpusIndex: MinHash signatures, sentence and article embeddings
 6. cluster   articles + index -> Story list
-7. compare   stories + index -> Reuse list (who took which sentences from whom)
-8. render    Report -> terminal, JSON, HTML (``manysides.render``; the CLI calls it)
+7. compare   stories + index -> sentence alignment, Reuse list (who took which sentences
+             from whom, what is a common source), originality, independent origins
+8. facts     alignment -> Fact list (the fact matrix), omissions and unique facts per article
+9. render    Report -> terminal, JSON, HTML (``manysides.render``; the CLI calls it)
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from pathlib import Path
 from .annotate import annotate
 from .clean import clean_corpus
 from .cluster import cluster
+from .compare import align_stories, originality, with_origins
 from .compare import compare as compare_stories
-from .compare import with_origins
 from .errors import NothingToAnalyse
+from .facts import fact_matrix
 from .index import build_index
 from .ingest import MANIFEST_NAME, Fetcher, Manifest, ingest, load_manifest
 from .model import Article, RawDocument, Report, Skipped
@@ -102,12 +105,17 @@ def analyse(
     progress("cluster")
     stories = cluster(articles, index)
     progress("compare")
-    reuse = compare_stories(articles, stories, index)
+    alignments = align_stories(articles, stories, index)
+    reuse = compare_stories(articles, stories, alignments)
     stories = with_origins(stories, reuse)
+    articles = originality(articles, reuse)
+    progress("facts")
+    facts, articles = fact_matrix(articles, stories, alignments, reuse)
     return Report(
         articles=tuple(articles),
         stories=tuple(stories),
         reuse=tuple(reuse),
+        facts=tuple(facts),
         skipped=tuple(skipped),
         settings=settings.as_dict(),
         version=_version(),

@@ -1,85 +1,159 @@
-"""Stage 7, compare: which sentences each article of a story took from another.
+"""Stage 7, compare: who took which sentences from whom, and what is a common source.
 
-1. Block: sentences of the story go into a MinHash LSH over word shingles, so only
-   sentences that share word runs are compared (never all pairs).
-2. Score each candidate pair by edit similarity of their match keys (rapidfuzz), and
-   keep each sentence's best counterpart in every other article.
-3. Orient each article pair (which one is derived), then report the derived article's
-   share of sentences that come from the source.
-
-Issue "Who copied whom" adds paraphrase and translation kinds and the fact matrix.
+1. Align (``align.py``): links between sentences of a story's articles, from lexical and
+   semantic blocking, each with a kind (verbatim .. translation, attributed).
+2. For each article pair, keep each sentence's best counterpart in the other article and
+   decide the relation: ``derived`` when wording was copied (at least MIN_PAIRS copied
+   sentences, or one plus rewrites, or a sentence-by-sentence rewrite in the same order,
+   or a copied idiosyncrasy); otherwise ``common-source`` (two reports of the same event
+   that say the same things in their own words: not copying).
+3. Orient derived pairs (``direction.py``), credit each derived sentence to one source, and
+   report the derived article's share of sentences that come from the source.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from functools import lru_cache
-from itertools import combinations
-
-from datasketch import MinHashLSH
-from rapidfuzz import fuzz
+from itertools import pairwise
 
 from ..index import CorpusIndex
-from ..model import Article, Reuse, ReuseKind, ReusePair, Story
-from .direction import Match, orient
+from ..model import Article, Relation, Reuse, ReuseKind, ReusePair, Story
+from .align import NEAR_VERBATIM, VERBATIM, Link, align
+from .direction import copied_renderings, orient
 
-#: Edit similarity (rapidfuzz ratio of match keys, 0..1) at or above which a pair is
-#: verbatim or near-verbatim. Set on the seed coverage (2026-11): InDaily's reprint of
-#: Reuters scores 0.96-1.0 per sentence, Press TV's rewrites 0.55-0.75; MRPC calibration
-#: follows in issue "Who copied whom".
-VERBATIM = 0.97
-NEAR_VERBATIM = 0.80
-#: LSH Jaccard threshold on word 3-shingles for candidate pairs: low, so that the
-#: edit-similarity check, not the blocking, decides (recall of the blocking first).
-LSH_THRESHOLD = 0.3
-#: Sentences shorter than this (in words) are not evidence of reuse ("Share", headlines).
-MIN_WORDS = 5
+__all__ = ["NEAR_VERBATIM", "VERBATIM", "Link", "align", "align_stories", "compare", "originality", "with_origins"]
+
 #: An article pair is reported when at least this many sentences match.
 MIN_PAIRS = 2
+#: Kinds that show copied wording (not only the same content).
+COPIED: frozenset[ReuseKind] = frozenset({"verbatim", "near-verbatim", "attributed"})
+#: A rewrite without copied wording counts as derived when at least this many of its
+#: sentences, and this share of them, follow the other article's sentences in order
+#: (a sentence-by-sentence rewrite; two independent reports share facts, not their order).
+REWRITE_PAIRS = 4
+REWRITE_SHARE = 0.4
+IN_ORDER = 0.75
 #: Sources whose match scores are this close to the best count as equally good; the
 #: earliest of them is credited (a wire story, not its reprint).
 CREDIT_MARGIN = 0.05
 
 
-def compare(articles: Sequence[Article], stories: Sequence[Story], index: CorpusIndex) -> list[Reuse]:
+def align_stories(articles: Sequence[Article], stories: Sequence[Story], index: CorpusIndex) -> dict[str, list[Link]]:
+    """The sentence links of every story (positions follow ``story.article_ids``)."""
+    by_id = {a.id: a for a in articles}
+    return {s.id: align([by_id[i] for i in s.article_ids], index) for s in stories}
+
+
+def compare(
+    articles: Sequence[Article], stories: Sequence[Story], alignments: Mapping[str, Sequence[Link]]
+) -> list[Reuse]:
     by_id = {a.id: a for a in articles}
     out: list[Reuse] = []
     for story in stories:
         members = [by_id[i] for i in story.article_ids]
-        out.extend(compare_story(story, members, index))
-    return sorted(out, key=lambda r: (r.story_id, -r.share, r.article_id, r.source_id))
+        out.extend(compare_story(story, members, alignments.get(story.id, ())))
+    return sorted(out, key=lambda r: (r.story_id, r.relation != "derived", -r.share, r.article_id, r.source_id))
 
 
 def with_origins(stories: Sequence[Story], reuse: Sequence[Reuse]) -> list[Story]:
-    """Each story with its independent origins: the members no reuse record derives."""
-    derived = {r.article_id for r in reuse}
+    """Each story with its independent origins: the members no other member's text derives."""
+    derived = {r.article_id for r in reuse if r.relation == "derived"}
     return [replace(s, origins=tuple(a for a in s.article_ids if a not in derived)) for s in stories]
 
 
-def compare_story(story: Story, members: Sequence[Article], index: CorpusIndex) -> list[Reuse]:
+def originality(articles: Sequence[Article], reuse: Sequence[Reuse]) -> list[Article]:
+    """Each article with its share of sentences credited to no earlier article."""
+    taken: dict[str, set[int]] = {}
+    for r in reuse:
+        if r.relation == "derived":
+            taken.setdefault(r.article_id, set()).update(p.sentence for p in r.pairs)
+    return [
+        replace(a, originality=round(1 - len(taken.get(a.id, ())) / len(a.sentences), 4) if a.sentences else None)
+        for a in articles
+    ]
+
+
+def compare_story(story: Story, members: Sequence[Article], links: Sequence[Link]) -> list[Reuse]:
     if len(members) < 2:
         return []
-    matches = _candidate_matches(members, index)
-    oriented: list[tuple[Article, Article, list[Match], tuple[str, ...]]] = []
-    for a, b in combinations(range(len(members)), 2):
-        a_in_b = _best_per_sentence(matches.get((a, b), []))
-        b_in_a = _best_per_sentence(matches.get((b, a), []))
-        if max(len(a_in_b), len(b_in_a)) < MIN_PAIRS:
-            continue
-        src, dst, evidence = orient(members[a], members[b], a_in_b, b_in_a)
-        oriented.append((src, dst, a_in_b if dst is members[a] else b_in_a, evidence))
-    credited = _credit_once(oriented)
+    by_pair: dict[tuple[int, int], list[Link]] = {}
+    for link in links:
+        by_pair.setdefault((link.a, link.b), []).append(link)
+        by_pair.setdefault((link.b, link.a), []).append(link.flipped())
+    derived: list[tuple[Article, Article, list[Link], tuple[str, ...]]] = []
+    common: list[Reuse] = []
+    for a in range(len(members)):
+        for b in range(a + 1, len(members)):
+            a_in_b = _best_per_sentence(by_pair.get((a, b), []))
+            b_in_a = _best_per_sentence(by_pair.get((b, a), []))
+            if max(len(a_in_b), len(b_in_a)) < MIN_PAIRS:
+                continue
+            x, y = members[a], members[b]
+            found = {
+                **copied_renderings(y, x, b_in_a, links, members),
+                **copied_renderings(x, y, a_in_b, links, members),
+            }
+            copied = [found[k] for k in sorted(found)]
+            if _is_derived(a_in_b, len(x.sentences), copied) or _is_derived(b_in_a, len(y.sentences), copied):
+                src, dst, evidence = orient(x, y, a_in_b, b_in_a)
+                pairs = a_in_b if dst is x else b_in_a
+                derived.append((src, dst, pairs, evidence + tuple(copied)))
+            else:
+                src, dst = sorted((x, y), key=lambda art: (art.published or "9999", art.id))
+                pairs = a_in_b if dst is x else b_in_a
+                if len(pairs) >= MIN_PAIRS:
+                    common.append(_reuse(story, dst, src, pairs, _common_evidence(dst, src), "common-source"))
+    credited = _credit_once(derived, members)
     out = []
-    for src, dst, pairs, evidence in oriented:
-        kept = [m for m in pairs if credited[dst.id, m[0]] == src.id]
+    for src, dst, pairs, evidence in derived:
+        kept = [link for link in pairs if credited[dst.id, link.i] == src.id]
         if len(kept) >= MIN_PAIRS:
-            out.append(_reuse(story, dst, src, kept, evidence))
-    return out
+            out.append(_reuse(story, dst, src, kept, evidence, "derived"))
+    return out + common
 
 
-def _credit_once(oriented: list[tuple[Article, Article, list[Match], tuple[str, ...]]]) -> dict[tuple[str, int], str]:
+def _is_derived(pairs: list[Link], n_sentences: int, copied: list[str]) -> bool:
+    """Whether these links (one article's sentences found in another) show copying."""
+    kinds = Counter(link.kind for link in pairs)
+    n_copied = sum(kinds[k] for k in COPIED)
+    reworded = kinds["paraphrase"]
+    if n_copied >= MIN_PAIRS:
+        return True  # copied wording
+    if n_copied >= 1 and (reworded >= MIN_PAIRS or copied):
+        return True  # a copied sentence, and rewrites or a copied idiosyncrasy
+    # A sentence-by-sentence rewrite: many rewordings, in the other article's order.
+    return reworded >= REWRITE_PAIRS and reworded >= REWRITE_SHARE * n_sentences and _in_order(pairs) >= IN_ORDER
+
+
+def _in_order(pairs: list[Link]) -> float:
+    """Share of consecutive linked sentences whose counterparts also follow each other."""
+    js = [link.j for link in sorted(pairs, key=lambda x: (x.i, x.j)) if link.kind != "translation"]
+    steps = list(pairwise(js))
+    return sum(1 for j1, j2 in steps if j2 >= j1) / len(steps) if steps else 0.0
+
+
+def _common_evidence(dst: Article, src: Article) -> tuple[str, ...]:
+    return (
+        f"no copied wording: {_name(dst)} and {_name(src)} report the same things in their own words "
+        "(a common source such as the same briefing, not copying)",
+    )
+
+
+def _best_per_sentence(links: list[Link]) -> list[Link]:
+    """Each sentence's best counterpart (both halves when it was split in two)."""
+    best: dict[int, list[Link]] = {}
+    for link in sorted(links, key=lambda x: (x.i, -x.strength, x.j)):
+        kept = best.setdefault(link.i, [])
+        if not kept or (link.joined and kept[0].joined and link.score == kept[0].score and len(kept) < 2):
+            kept.append(link)
+    return [link for i in sorted(best) for link in best[i]]
+
+
+def _credit_once(
+    oriented: list[tuple[Article, Article, list[Link], tuple[str, ...]]], members: Sequence[Article]
+) -> dict[tuple[str, int], str]:
     """Credit each derived sentence to one source, so that a reprint of a reprint counts once.
 
     The best-scoring source wins; among sources within CREDIT_MARGIN of it, the earliest
@@ -88,8 +162,8 @@ def _credit_once(oriented: list[tuple[Article, Article, list[Match], tuple[str, 
     """
     candidates: dict[tuple[str, int], list[tuple[float, Article]]] = {}
     for src, dst, pairs, _ in oriented:
-        for i, _j, score, _sem in pairs:
-            candidates.setdefault((dst.id, i), []).append((score, src))
+        for link in pairs:
+            candidates.setdefault((dst.id, link.i), []).append((link.strength, src))
     credited = {}
     for key, options in candidates.items():
         best = max(score for score, _ in options)
@@ -98,82 +172,40 @@ def _credit_once(oriented: list[tuple[Article, Article, list[Match], tuple[str, 
     return credited
 
 
-def _candidate_matches(members: Sequence[Article], index: CorpusIndex) -> dict[tuple[int, int], list[Match]]:
-    """All scored pairs above NEAR_VERBATIM, keyed (article k, other article m) with k's sentence first."""
-    lsh = MinHashLSH(num_perm=index.num_perm, params=_lsh_params(index.num_perm))
-    rows: dict[str, tuple[int, int]] = {}
-    for k, article in enumerate(members):
-        keys, hashes = index.sentence_keys[article.id], index.sentence_minhash[article.id]
-        for s in article.sentences:
-            if len(keys[s.i].split()) >= MIN_WORDS:
-                rows[f"{k}:{s.i}"] = (k, s.i)
-                lsh.insert(f"{k}:{s.i}", hashes[s.i])
-    scored: list[tuple[int, int, int, int, float]] = []
-    for k, i in sorted(rows.values()):
-        a = members[k].id
-        for other in sorted(lsh.query(index.sentence_minhash[a][i])):
-            m, j = rows[other]
-            if m <= k:
-                continue  # each unordered pair once
-            b = members[m].id
-            score = fuzz.ratio(index.sentence_keys[a][i], index.sentence_keys[b][j]) / 100.0
-            if score >= NEAR_VERBATIM:
-                scored.append((k, i, m, j, score))
-    # The semantic score tells something only where the words differ: verbatim pairs are
-    # the same sentence, and embedding them was 80% of this stage's time on the bench.
-    reworded = [x for x in scored if x[4] < VERBATIM]
-    vectors = index.sentence_vectors(
-        [(members[k].id, i) for k, i, _, _, _ in reworded] + [(members[m].id, j) for _, _, m, j, _ in reworded]
-    )
-    found: dict[tuple[int, int], list[Match]] = {}
-    for k, i, m, j, score in scored:
-        semantic = float(vectors[members[k].id, i] @ vectors[members[m].id, j]) if score < VERBATIM else None
-        found.setdefault((k, m), []).append((i, j, score, semantic))
-        found.setdefault((m, k), []).append((j, i, score, semantic))
-    return found
-
-
-@lru_cache(maxsize=8)
-def _lsh_params(num_perm: int) -> tuple[int, int]:
-    """(bands, rows) for LSH_THRESHOLD: datasketch integrates for them on every new index
-    (23 ms), once per story; computed once instead."""
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=num_perm)
-    return lsh.b, lsh.r
-
-
-def _best_per_sentence(matches: list[Match]) -> list[Match]:
-    best: dict[int, Match] = {}
-    for m in matches:
-        if m[0] not in best or (m[2], -m[1]) > (best[m[0]][2], -best[m[0]][1]):
-            best[m[0]] = m
-    return [best[i] for i in sorted(best)]
-
-
-def kind_of(score: float) -> ReuseKind:
-    return "verbatim" if score >= VERBATIM else "near-verbatim"
-
-
-def _reuse(story: Story, dst: Article, src: Article, pairs: list[Match], evidence: tuple[str, ...]) -> Reuse:
-    reuse_pairs = tuple(
+def _reuse(
+    story: Story,
+    dst: Article,
+    src: Article,
+    links: list[Link],
+    evidence: tuple[str, ...],
+    relation: Relation,
+) -> Reuse:
+    pairs = tuple(
         ReusePair(
-            sentence=i,
-            source_sentence=j,
-            kind=kind_of(score),
-            score=round(score, 4),
-            semantic=None if semantic is None else round(semantic, 4),
-            text=dst.sentences[i].text,
-            source_text=src.sentences[j].text,
+            sentence=link.i,
+            source_sentence=link.j,
+            kind=link.kind,
+            score=round(link.score, 4),
+            semantic=None if link.semantic is None else round(link.semantic, 4),
+            text=dst.sentences[link.i].text,
+            source_text=src.sentences[link.j].text,
+            probability=None if link.probability is None else round(link.probability, 4),
         )
-        for i, j, score, semantic in pairs
+        for link in links
     )
-    counts = Counter(p.kind for p in reuse_pairs)
-    kind: ReuseKind = max(counts, key=lambda k: (counts[k], k == "verbatim"))
+    counts = Counter(p.kind for p in pairs)
+    kind: ReuseKind = max(counts, key=lambda k: (counts[k], k in COPIED, k == "verbatim"))
     return Reuse(
         article_id=dst.id,
         source_id=src.id,
         story_id=story.id,
         kind=kind,
-        share=round(len(reuse_pairs) / max(len(dst.sentences), 1), 4),
-        pairs=reuse_pairs,
+        share=round(len({p.sentence for p in pairs}) / max(len(dst.sentences), 1), 4),
+        pairs=pairs,
         direction_evidence=evidence,
+        relation=relation,
     )
+
+
+def _name(article: Article) -> str:
+    return article.outlet or article.id

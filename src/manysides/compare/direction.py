@@ -2,38 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from ..model import Article
+from rapidfuzz import fuzz
 
-#: (sentence i, other article's sentence j, edit score, semantic score or None)
-Match = tuple[int, int, float, float | None]
+from ..index.text import match_key, quoted
+from ..model import Article
+from .align import NEAR_VERBATIM, QUOTE_WORDS, Link, attribution
+
+#: An editor's insertion inside a quote: "(and)", "[Russia]".
+INSERTION = re.compile(r"[(\[][^)\]]{1,30}[)\]]")
+#: A quote counts as the same rendering at this edit similarity (case and punctuation aside).
+VERBATIM_QUOTE = max(NEAR_VERBATIM, 0.95)
 
 
 def orient(
-    a: Article, b: Article, a_in_b: Sequence[Match], b_in_a: Sequence[Match]
+    a: Article, b: Article, a_in_b: Sequence[Link], b_in_a: Sequence[Link]
 ) -> tuple[Article, Article, tuple[str, ...]]:
-    """(source, derived, evidence). Evidence, strongest first: dates, credits, own wire
-    datelines, then shares.
+    """(source, derived, evidence). The first rule that decides sets the direction:
+    dates, credits, "X reported", own wire datelines, then shares. Later rules that
+    agree are added as supporting evidence.
 
     ``a_in_b`` are a's sentences found in b; ``b_in_a`` b's sentences found in a.
     """
-    if a.published and b.published and a.published != b.published:
-        src, dst = (a, b) if a.published < b.published else (b, a)
-        return src, dst, (f"published {src.published}, before {dst.published}",)
-    for src, dst in ((a, b), (b, a)):
-        if src.outlet and src.outlet != dst.outlet and src.outlet in dst.credits:
-            return src, dst, (f"{_name(dst)} credits {src.outlet}",)
-    for src, dst in ((a, b), (b, a)):
-        # "MOSCOW, April 4 (Reuters) -" on a Reuters article: the agency's own copy.
-        if src.outlet and src.outlet in src.credits and dst.outlet != src.outlet and src.outlet not in dst.credits:
-            return (
-                src,
-                dst,
-                (f"the ({src.outlet}) dateline marks original {src.outlet} copy; {_name(dst)} credits none",),
-            )
-    share_a = len(a_in_b) / max(len(a.sentences), 1)
-    share_b = len(b_in_a) / max(len(b.sentences), 1)
+    decided: tuple[Article, Article] | None = None
+    evidence: list[str] = []
+    for rule in (_by_date, _by_credit, _by_attribution, _by_dateline):
+        found = rule(a, b)
+        if found is None:
+            continue
+        src, dst, why = found
+        if decided is None:
+            decided = (src, dst)
+        if decided == (src, dst):
+            evidence.append(why)
+    if decided is not None:
+        return decided[0], decided[1], tuple(evidence)
+    share_a = len({x.i for x in a_in_b}) / max(len(a.sentences), 1)
+    share_b = len({x.i for x in b_in_a}) / max(len(b.sentences), 1)
     if share_a != share_b:
         # A copy is mostly the copied text; the source is diluted by what the copy left out.
         src, dst, hi, lo = (b, a, share_a, share_b) if share_a > share_b else (a, b, share_b, share_a)
@@ -44,6 +51,76 @@ def orient(
         )
     src, dst = (a, b) if a.id < b.id else (b, a)
     return src, dst, ("no evidence of direction; ordered by id",)
+
+
+def _by_date(a: Article, b: Article) -> tuple[Article, Article, str] | None:
+    if a.published and b.published and a.published != b.published:
+        src, dst = (a, b) if a.published < b.published else (b, a)
+        return src, dst, f"published {src.published}, before {dst.published}"
+    return None
+
+
+def _by_credit(a: Article, b: Article) -> tuple[Article, Article, str] | None:
+    for src, dst in ((a, b), (b, a)):
+        if src.outlet and src.outlet != dst.outlet and src.outlet in dst.credits:
+            return src, dst, f"{_name(dst)} credits {src.outlet}"
+    return None
+
+
+def _by_attribution(a: Article, b: Article) -> tuple[Article, Article, str] | None:
+    for src, dst in ((a, b), (b, a)):
+        if src.outlet and src.outlet != dst.outlet:
+            m = attribution(src.outlet).search(dst.text)
+            if m:
+                return src, dst, f'{_name(dst)} says where it took it from: "{m.group(0)}"'
+    return None
+
+
+def _by_dateline(a: Article, b: Article) -> tuple[Article, Article, str] | None:
+    for src, dst in ((a, b), (b, a)):
+        # "MOSCOW, April 4 (Reuters) -" on a Reuters article: the agency's own copy.
+        if src.outlet and src.outlet in src.credits and dst.outlet != src.outlet and src.outlet not in dst.credits:
+            why = f"the ({src.outlet}) dateline marks original {src.outlet} copy"
+            return src, dst, f"{why}; {_name(dst)} does not credit {src.outlet}"
+    return None
+
+
+def copied_renderings(
+    x: Article, y: Article, x_in_y: Sequence[Link], links: Sequence[Link], members: Sequence[Article]
+) -> dict[str, str]:
+    """Quotes that x renders word for word as y does, where the rendering is y's or x's own
+    choice rather than the speaker's words: it holds an editor's insertion ("(and)"), or
+    another article of the story renders the same utterance differently (its own
+    translation). Two outlets translating one briefing do not pick the same words.
+
+    Returns one line of evidence per quote, keyed by the quote's match key."""
+    pos = {a.id: k for k, a in enumerate(members)}
+    px, py = pos[x.id], pos[y.id]
+    renderings_elsewhere = {
+        (link.a, link.i) for link in links if link.kind == "translation" and {link.a, link.b} & {px, py}
+    } | {(link.b, link.j) for link in links if link.kind == "translation" and {link.a, link.b} & {px, py}}
+    out: dict[str, str] = {}
+    for link in x_in_y:
+        y_key = match_key(y.sentences[link.j].text)
+        for q in quoted(x.sentences[link.i].text):
+            key = match_key(q)
+            if len(key.split()) < QUOTE_WORDS or fuzz.partial_ratio(key, y_key) / 100.0 < VERBATIM_QUOTE:
+                continue
+            insertion = INSERTION.search(q)
+            other = (px, link.i) in renderings_elsewhere or (py, link.j) in renderings_elsewhere
+            if insertion and INSERTION.search(y.sentences[link.j].text):
+                out[key] = (
+                    f'{_name(x)} and {_name(y)} quote "{_short(q)}" alike, editorial "{insertion.group(0)}" included'
+                )
+            elif other:
+                out[key] = f'{_name(x)} and {_name(y)} quote "{_short(q)}" alike; another outlet renders it differently'
+
+    return out
+
+
+def _short(text: str, words: int = 12) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
 
 
 def _name(article: Article) -> str:

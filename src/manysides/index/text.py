@@ -23,3 +23,32 @@ def shingles(words: list[str], n: int) -> set[bytes]:
     if len(words) < n:
         return {" ".join(words).encode()}
     return {" ".join(words[i : i + n]).encode() for i in range(len(words) - n + 1)}
+
+
+#: A quoted span: straight, curly or angle double quotes, or curly single quotes that
+#: open after a space or bracket (so "Russia's" is not a quote). The closing mark may be
+#: missing at the end of a sentence (a quote that runs on into the next sentence).
+QUOTED = re.compile(r"[\"“«„]([^\"”»“]{2,}?)(?:[\"”»“]|$)|(?:(?<=^)|(?<=[\s(\[]))‘([^’]{2,}?)’(?![a-z])")
+
+
+#: The words before a closing mark at the start of a sentence ("...," Peskov said).
+LEADING_CLOSE = re.compile(r"([^\"“”«»]{2,}?)[”»]")
+OPENING = re.compile(r"\s*[\"“«„‘]")
+
+
+def quoted(text: str) -> list[str]:
+    """The quoted spans of a sentence, without their marks. A sentence that closes a quote
+    it did not open (the quote began in the previous sentence) starts with a span."""
+    spans = [(m.group(1) or m.group(2) or "").strip() for m in QUOTED.finditer(text)]
+    lead = LEADING_CLOSE.match(text)
+    if lead and not OPENING.match(text):
+        spans.insert(0, lead.group(1).strip())
+        rest = text[lead.end() :]
+        spans = [spans[0]] + [(m.group(1) or m.group(2) or "").strip() for m in QUOTED.finditer(rest)]
+    return [s for s in spans if s]
+
+
+def quoted_share(text: str) -> float:
+    """Share of a sentence's words that are inside quotation marks."""
+    words = len(tokens(text))
+    return sum(len(tokens(q)) for q in quoted(text)) / words if words else 0.0

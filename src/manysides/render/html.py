@@ -15,7 +15,7 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..model import Report
-from .view import count, outlet_name, side_by_side_data, story_views
+from .view import STATUS_MARK, count, fact_rows, outlet_name, side_by_side_data, story_views
 
 
 @lru_cache(maxsize=1)
@@ -55,4 +55,6 @@ def render_html(report: Report) -> str:
         csp=csp,
         outlet_name=lambda article_id: outlet_name(report, article_id),
         sbs_data=lambda view: side_by_side_data(report, view),
+        fact_rows=fact_rows,
+        status_mark=STATUS_MARK,
     )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..model import Report
-from .view import count, outlet_name, story_views
+from .view import STATUS_MARK, count, fact_rows, outlet_name, story_views
 
 MAX_PAIRS = 5
+MAX_FACTS = 12
 
 
 def render_markdown(report: Report) -> str:
@@ -41,6 +42,28 @@ def render_markdown(report: Report) -> str:
             out += [f"- {p.kind} {p.score:.2f}: “{_md(p.text)}”" for p in r.pairs[:MAX_PAIRS]]
             if len(r.pairs) > MAX_PAIRS:
                 out.append(f"- … and {len(r.pairs) - MAX_PAIRS} more")
+        if view.common:
+            out += ["", "Common source, own words (not copying):", ""]
+            out += [
+                f"- {_md(outlet_name(report, r.article_id))} and {_md(outlet_name(report, r.source_id))}:"
+                f" {count(len(r.pairs), 'sentence')} ({r.kind})"
+                for r in view.common
+            ]
+        rows = fact_rows(view, MAX_FACTS)
+        if rows:
+            out += [
+                "",
+                "Facts carried by two or more articles (● stated, ◐ paraphrased, ✕ contradicted, · absent):",
+                "",
+            ]
+            out.append("| Fact | " + " | ".join(_md(line.outlet) for line in view.lines) + " |")
+            out.append("|---|" + "---|" * len(view.lines))
+            for fact, statuses in rows:
+                out.append(f"| {_md(fact.text)} | " + " | ".join(STATUS_MARK[s] for s in statuses) + " |")
+        for line in view.lines:
+            if line.omissions:
+                left_out = "; ".join(f"“{_md(f.text)}”" for f in line.omissions[:3])
+                out += ["", f"{_md(line.outlet)} leaves out what most others carry: {left_out}"]
     return "\n".join(out) + "\n"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..model import Article, Report, Reuse, Story
+from ..model import Article, Fact, Report, Reuse, Story
 from ..outlets import Registry, default_registry
 from .align import Row, aligned_rows
 from .graph import Graph, provenance_graph
@@ -20,6 +20,8 @@ class ArticleLine:
     owner: str
     derived: tuple[Reuse, ...]  # reuse records where this article is the derived one
     origin: bool
+    omissions: tuple[Fact, ...] = ()
+    unique: tuple[Fact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,9 @@ class StoryView:
     lines: tuple[ArticleLine, ...]
     outlets: int
     derived_count: int
-    reuse: tuple[Reuse, ...]
+    reuse: tuple[Reuse, ...]  # derived: copied wording
+    common: tuple[Reuse, ...]  # common-source: the same things in other words, not copying
+    facts: tuple[Fact, ...]
     graph: Graph
     pair: tuple[Article, Article] | None
     rows: tuple[Row, ...]
@@ -55,9 +59,11 @@ def story_views(report: Report, registry: Registry | None = None) -> list[StoryV
     views = []
     for story in report.stories:
         members = [by_id[i] for i in story.article_ids]
-        reuse = tuple(r for r in report.reuse if r.story_id == story.id)
-        lines = tuple(_line(a, reuse, registry, story) for a in members)
-        pair = _default_pair(by_id, reuse, members)
+        records = tuple(r for r in report.reuse if r.story_id == story.id)
+        reuse = tuple(r for r in records if r.relation == "derived")
+        facts = tuple(f for f in report.facts if f.story_id == story.id)
+        lines = tuple(_line(a, reuse, registry, story, facts) for a in members)
+        pair = _default_pair(by_id, reuse or records, members)
         views.append(
             StoryView(
                 story=story,
@@ -65,6 +71,8 @@ def story_views(report: Report, registry: Registry | None = None) -> list[StoryV
                 outlets=len({a.outlet for a in members if a.outlet}),
                 derived_count=sum(1 for line in lines if line.derived),
                 reuse=reuse,
+                common=tuple(r for r in records if r.relation != "derived"),
+                facts=facts,
                 graph=provenance_graph(members, list(reuse)),
                 pair=pair,
                 rows=tuple(aligned_rows(report, *pair)) if pair else (),
@@ -73,7 +81,10 @@ def story_views(report: Report, registry: Registry | None = None) -> list[StoryV
     return views
 
 
-def _line(article: Article, reuse: tuple[Reuse, ...], registry: Registry, story: Story) -> ArticleLine:
+def _line(
+    article: Article, reuse: tuple[Reuse, ...], registry: Registry, story: Story, facts: tuple[Fact, ...]
+) -> ArticleLine:
+    by_fact = {f.id: f for f in facts}
     outlet = registry.by_name(article.outlet)
     return ArticleLine(
         article=article,
@@ -82,6 +93,8 @@ def _line(article: Article, reuse: tuple[Reuse, ...], registry: Registry, story:
         owner=(outlet.owner or "") if outlet else "",
         derived=tuple(r for r in reuse if r.article_id == article.id),
         origin=article.id in story.origins,
+        omissions=tuple(by_fact[f] for f in article.omissions if f in by_fact),
+        unique=tuple(by_fact[f] for f in article.unique if f in by_fact),
     )
 
 
@@ -112,11 +125,22 @@ def side_by_side_data(report: Report, view: StoryView) -> str:
                 "source": r.source_id,
                 "pairs": [[p.sentence, p.source_sentence, p.kind] for p in r.pairs],
             }
-            for r in view.reuse
+            for r in view.reuse + view.common
         ],
     }
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+#: How each fact status reads in a matrix cell: a symbol and its word (for screen readers).
+STATUS_MARK = {"stated": "●", "paraphrased": "◐", "contradicted": "✕", "absent": "·"}
+
+
+def fact_rows(view: StoryView, limit: int | None = None) -> list[tuple[Fact, list[str]]]:
+    """The facts carried by two or more articles (most carried first), each with its status
+    per article in the order of ``view.lines``."""
+    shared = [f for f in view.facts if sum(1 for s in f.coverage.values() if s != "absent") >= 2]
+    return [(f, [f.coverage.get(line.article.id, "absent") for line in view.lines]) for f in shared[:limit]]
 
 
 def count(n: int, singular: str, plural: str | None = None) -> str:

@@ -1,0 +1,271 @@
+"""Sentence alignment across the articles of a story: which sentences say the same thing.
+
+Candidates come from two blocking indexes, never from all pairs of sentences:
+
+1. lexical: MinHash LSH over word 3-shingles (shared word runs);
+2. semantic: the nearest neighbours of each sentence's MiniLM vector (faiss; exact inner
+   product for small stories, HNSW above ``EXACT_NEIGHBOURS`` sentences).
+
+Each candidate is scored by edit similarity of match keys; pairs below near-verbatim go
+through the pair decision (``pairs.py``: lexical overlap + cosine). A sentence rewritten as
+two (or two merged into one) is found by joining a candidate with its neighbour. Each link
+gets a kind: verbatim, near-verbatim, paraphrase, translation (a separate rendering of a
+common source: a quote rendered in other words, or another language) or attributed (the
+sentence names the other article's outlet as its source).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import faiss
+import numpy as np
+from datasketch import MinHashLSH
+from rapidfuzz import fuzz
+
+from ..index import CorpusIndex
+from ..index.text import match_key, quoted, quoted_share
+from ..model import Article, ReuseKind
+from .pairs import is_paraphrase, pair_features, paraphrase_probability
+
+#: Edit similarity (rapidfuzz ratio of match keys, 0..1) at or above which a pair is
+#: verbatim or near-verbatim. Set on the seed coverage (2026-11): InDaily's reprint of
+#: Reuters scores 0.96-1.0 per sentence, Press TV's rewrites 0.55-0.75. Below it, the pair
+#: decision of ``pairs.py`` (fitted on news paraphrase pairs, see data/paraphrase.toml).
+VERBATIM = 0.97
+NEAR_VERBATIM = 0.80
+#: LSH Jaccard threshold on word 3-shingles for lexical candidates: low, so that the
+#: scoring, not the blocking, decides (recall of the blocking first).
+LSH_THRESHOLD = 0.3
+#: Semantic candidates: this many nearest sentences of each sentence, kept when their
+#: cosine reaches SEMANTIC_FLOOR. The floor is below every paraphrase the pair decision
+#: accepts on the fit split of the paraphrase pairs (lowest accepted cosine 0.52).
+NEIGHBOURS = 24
+SEMANTIC_FLOOR = 0.5
+#: Up to this many sentences, neighbours are exact (one matrix product is cheaper than
+#: building a graph); above it, an HNSW graph (faiss, M=32), so the cost grows as n log n.
+EXACT_NEIGHBOURS = 4096
+#: Sentences shorter than this (in words) are not evidence ("Share", headlines).
+MIN_WORDS = 5
+#: Share of a sentence's words inside quotation marks from which it counts as a quote.
+QUOTE_SHARE = 0.5
+#: Quotes of at least QUOTE_WORDS words: at SAME_QUOTE edit similarity (the shorter inside
+#: the longer) the same rendering; from QUOTE_RENDERING, the same utterance in other words
+#: (another translation). Set on the seed coverage: Press TV's trimmed Peskov quote is
+#: 1.0 inside Reuters', RT's own translation of it 0.85; unrelated quotes of one story
+#: stay under 0.6.
+QUOTE_WORDS = 5
+SAME_QUOTE = 0.95
+QUOTE_RENDERING = 0.75
+#: Inside one story, sentences this close in meaning state the same thing even when the
+#: pair decision (trained on equivalence, not on overlap) says no: on the fit split of the
+#: paraphrase pairs, cosine >= 0.8 alone has precision 0.85.
+SAME_CONTENT = 0.8
+
+
+@dataclass(frozen=True)
+class Link:
+    """Two sentences of a story that say the same thing. ``a < b`` are positions of the
+    articles in the story; ``i``, ``j`` their sentences."""
+
+    a: int
+    i: int
+    b: int
+    j: int
+    kind: ReuseKind
+    score: float
+    semantic: float | None = None
+    probability: float | None = None
+    joined: bool = False
+
+    @property
+    def strength(self) -> float:
+        """Orders links of one sentence: copies first, then by the pair decision."""
+        return self.score if self.probability is None else min(self.score, NEAR_VERBATIM) * self.probability
+
+    def flipped(self) -> Link:
+        return Link(self.b, self.j, self.a, self.i, self.kind, self.score, self.semantic, self.probability, self.joined)
+
+
+def align(members: Sequence[Article], index: CorpusIndex) -> list[Link]:
+    """Every link between sentences of different members, each unordered pair once."""
+    if len(members) < 2:
+        return []
+    rows = [(k, s.i) for k, a in enumerate(members) for s in a.sentences if _words(index, a, s.i) >= MIN_WORDS]
+    if not rows:
+        return []
+    candidates = _lexical_candidates(members, index, rows) | _semantic_candidates(members, index, rows)
+    vectors = index.sentence_vectors((members[k].id, i) for k, i in rows)
+    links: dict[tuple[int, int, int, int], Link] = {}
+    for k, i, m, j in sorted(candidates):
+        link = _score(members, index, vectors, k, i, m, j)
+        if link is not None:
+            links[k, i, m, j] = link
+    for link in _joined(members, index, candidates, links):
+        key = (link.a, link.i, link.b, link.j)
+        if key not in links or links[key].strength < link.strength:
+            links[key] = link
+    return [links[key] for key in sorted(links)]
+
+
+def _words(index: CorpusIndex, article: Article, i: int) -> int:
+    return len(index.sentence_keys[article.id][i].split())
+
+
+def _lexical_candidates(
+    members: Sequence[Article], index: CorpusIndex, rows: list[tuple[int, int]]
+) -> set[tuple[int, int, int, int]]:
+    lsh = MinHashLSH(num_perm=index.num_perm, params=_lsh_params(index.num_perm))
+    for k, i in rows:
+        lsh.insert(f"{k}:{i}", index.sentence_minhash[members[k].id][i])
+    out = set()
+    for k, i in rows:
+        for other in lsh.query(index.sentence_minhash[members[k].id][i]):
+            m, j = (int(x) for x in other.split(":"))
+            if m > k:
+                out.add((k, i, m, j))
+    return out
+
+
+def _semantic_candidates(
+    members: Sequence[Article], index: CorpusIndex, rows: list[tuple[int, int]]
+) -> set[tuple[int, int, int, int]]:
+    vectors = index.sentence_vectors((members[k].id, i) for k, i in rows)
+    matrix = np.ascontiguousarray(np.vstack([vectors[members[k].id, i] for k, i in rows]), dtype=np.float32)
+    n, dim = matrix.shape
+    if n <= EXACT_NEIGHBOURS:
+        nn: faiss.Index = faiss.IndexFlatIP(dim)
+    else:
+        nn = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        nn.hnsw.efSearch = max(64, NEIGHBOURS * 2)
+    nn.add(matrix)
+    sims, ids = nn.search(matrix, min(NEIGHBOURS + 1, n))
+    out = set()
+    for r, (k, i) in enumerate(rows):
+        for sim, o in zip(sims[r], ids[r], strict=True):
+            if o < 0 or sim < SEMANTIC_FLOOR:
+                continue
+            m, j = rows[int(o)]
+            if m != k:
+                out.add((k, i, m, j) if k < m else (m, j, k, i))
+    return out
+
+
+def _score(
+    members: Sequence[Article],
+    index: CorpusIndex,
+    vectors: dict[tuple[str, int], np.ndarray],
+    k: int,
+    i: int,
+    m: int,
+    j: int,
+) -> Link | None:
+    a, b = members[k], members[m]
+    key_a, key_b = index.sentence_keys[a.id][i], index.sentence_keys[b.id][j]
+    score = fuzz.ratio(key_a, key_b) / 100.0
+    cosine = float(vectors[a.id, i] @ vectors[b.id, j])
+    if score >= VERBATIM:
+        return Link(k, i, m, j, _attributed(a, i, b, j) or "verbatim", score)
+    if score >= NEAR_VERBATIM:
+        return Link(k, i, m, j, _attributed(a, i, b, j) or "near-verbatim", score, cosine)
+    text_a, text_b = a.sentences[i].text, b.sentences[j].text
+    probability = paraphrase_probability(pair_features(key_a, key_b, text_a, text_b, cosine))
+    same_quote = _quote_similarity(text_a, text_b)
+    if same_quote >= SAME_QUOTE:
+        # One quote in the same words, the sentence around it rewritten (or trimmed).
+        return Link(k, i, m, j, _attributed(a, i, b, j) or "paraphrase", score, cosine, probability)
+    if same_quote >= QUOTE_RENDERING and cosine >= SEMANTIC_FLOOR:
+        return Link(k, i, m, j, "translation", score, cosine, probability)
+    if not (is_paraphrase(probability) or cosine >= SAME_CONTENT):
+        return None
+    kind: ReuseKind = (
+        "translation" if _separate_rendering(a, b, text_a, text_b) else _attributed(a, i, b, j) or "paraphrase"
+    )
+    return Link(k, i, m, j, kind, score, cosine, probability)
+
+
+def _quote_similarity(text_a: str, text_b: str) -> float:
+    """How alike the closest two quotes of two sentences are (0 when either has no quote
+    of QUOTE_WORDS words): the shorter quote's best match inside the longer one."""
+    qa = [k for k in (match_key(q) for q in quoted(text_a)) if len(k.split()) >= QUOTE_WORDS]
+    qb = [k for k in (match_key(q) for q in quoted(text_b)) if len(k.split()) >= QUOTE_WORDS]
+    return max((fuzz.partial_ratio(x, y) / 100.0 for x in qa for y in qb), default=0.0)
+
+
+def _joined(
+    members: Sequence[Article],
+    index: CorpusIndex,
+    candidates: set[tuple[int, int, int, int]],
+    links: dict[tuple[int, int, int, int], Link],
+) -> list[Link]:
+    """One sentence rewritten as two: a sentence whose candidate, joined with the next or
+    previous sentence of its article, is a near-verbatim copy of it."""
+    out = []
+    seen = set()
+    for k, i, m, j in sorted(candidates):
+        for (p, x), (q, y) in (((k, i), (m, j)), ((m, j), (k, i))):
+            # Sentence x of article p against y joined with a neighbour in article q.
+            for y2 in (y - 1, y + 1):
+                lo, hi = min(y, y2), max(y, y2)
+                if (p, x, q, lo) in seen or not 0 <= y2 < len(members[q].sentences):
+                    continue
+                seen.add((p, x, q, lo))
+                keys = index.sentence_keys[members[q].id]
+                alone = max(_link_score(links, p, x, q, y), _link_score(links, p, x, q, y2))
+                if alone >= NEAR_VERBATIM:
+                    continue
+                joined = fuzz.ratio(index.sentence_keys[members[p].id][x], f"{keys[lo]} {keys[hi]}") / 100.0
+                if joined >= NEAR_VERBATIM:
+                    for yy in (lo, hi):
+                        link = Link(p, x, q, yy, "near-verbatim", joined, joined=True)
+                        out.append(link if p < q else link.flipped())
+    return out
+
+
+def _link_score(links: dict[tuple[int, int, int, int], Link], p: int, x: int, q: int, y: int) -> float:
+    link = links.get((p, x, q, y)) if p < q else links.get((q, y, p, x))
+    return link.score if link is not None else 0.0
+
+
+def _separate_rendering(a: Article, b: Article, text_a: str, text_b: str) -> bool:
+    """A common source rendered twice: other languages, or the same utterance quoted in
+    other words (two translations of one briefing). Copying a quote keeps its words."""
+    if a.language and b.language and a.language != b.language:
+        return True
+    if quoted_share(text_a) < QUOTE_SHARE or quoted_share(text_b) < QUOTE_SHARE:
+        return False
+    qa, qb = match_key(" ".join(quoted(text_a))), match_key(" ".join(quoted(text_b)))
+    return fuzz.partial_ratio(qa, qb) / 100.0 < NEAR_VERBATIM
+
+
+def _attributed(a: Article, i: int, b: Article, j: int) -> ReuseKind | None:
+    """'attributed' when either sentence (or the one before it) names the other's outlet
+    as where it comes from ("Reuters reported", "according to Reuters")."""
+    for this, x, other in ((a, i, b), (b, j, a)):
+        if other.outlet and this.outlet != other.outlet:
+            pattern = attribution(other.outlet)
+            if any(pattern.search(this.sentences[y].text) for y in (x - 1, x) if 0 <= y < len(this.sentences)):
+                return "attributed"
+    return None
+
+
+@lru_cache(maxsize=256)
+def attribution(outlet: str) -> re.Pattern[str]:
+    name = re.escape(outlet)
+    return re.compile(
+        rf"\b{name}\s+(?:has\s+|had\s+)?(?:reported|reports|said|says|wrote|writes|cited|quoted|learned)\b"
+        rf"|\b(?:according\s+to|told|reported\s+by|cited\s+by|quoted\s+by|via|said\s+to|in\s+an\s+interview\s+with)"
+        rf"\s+(?:the\s+)?{name}\b",
+        re.IGNORECASE,
+    )
+
+
+@lru_cache(maxsize=8)
+def _lsh_params(num_perm: int) -> tuple[int, int]:
+    """(bands, rows) for LSH_THRESHOLD: datasketch integrates for them on every new index
+    (23 ms), once per story; computed once instead."""
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=num_perm)
+    return lsh.b, lsh.r

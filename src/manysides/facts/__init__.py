@@ -1,0 +1,193 @@
+"""Stage 8, facts: the fact matrix of each story (what every article states, rewords,
+leaves out or contradicts).
+
+A fact is a group of aligned sentences (``compare.align`` links) that say one thing. The
+groups are built greedily from the strongest links down, and a group never takes two
+sentences of one article unless they are the two halves of one split sentence: the
+constraint keeps a chain of loose paraphrases from swallowing half the story. Every
+sentence of at least ``MIN_WORDS`` words is in exactly one fact; a sentence nothing else
+says is a fact only its article carries.
+
+For each fact and article: ``stated`` (the article has it in the reference wording, or a
+copy of it), ``paraphrased`` (in its own words), ``contradicted`` (the same statement with
+other numbers, or negated), ``absent``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from ..compare.align import MIN_WORDS, NEAR_VERBATIM, Link
+from ..index.text import tokens
+from ..model import Article, Fact, FactStatus, Reuse, Story
+
+#: An article "leaves out" a fact when at least this share of the story's other outlets
+#: (and at least OMISSION_MIN_OUTLETS of them) carry it.
+OMISSION_SHARE = 0.5
+OMISSION_MIN_OUTLETS = 2
+
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+#: Number words that stand for a quantity ("tens of billions", "dozens").
+VAGUE_QUANTITY = re.compile(r"\b(?:dozens|hundreds|thousands|millions|billions|tens|scores)\b", re.IGNORECASE)
+NEGATION = frozenset({"not", "no", "never", "nor", "neither", "none", "nobody", "nothing", "without"})
+
+
+def fact_matrix(
+    articles: Sequence[Article],
+    stories: Sequence[Story],
+    alignments: Mapping[str, Sequence[Link]],
+    reuse: Sequence[Reuse],
+) -> tuple[list[Fact], list[Article]]:
+    """The facts of every story of two or more articles, and the articles with their
+    ``omissions`` and ``unique`` facts."""
+    by_id = {a.id: a for a in articles}
+    facts: list[Fact] = []
+    for story in stories:
+        if len(story.article_ids) >= 2:
+            members = [by_id[i] for i in story.article_ids]
+            facts.extend(story_facts(story, members, alignments.get(story.id, ()), reuse))
+    omissions, unique = _flags(facts, by_id)
+    return facts, [replace(a, omissions=omissions.get(a.id, ()), unique=unique.get(a.id, ())) for a in articles]
+
+
+def story_facts(story: Story, members: Sequence[Article], links: Sequence[Link], reuse: Sequence[Reuse]) -> list[Fact]:
+    nodes = [(k, s.i) for k, a in enumerate(members) for s in a.sentences if len(tokens(s.text)) >= MIN_WORDS]
+    parent = {n: n for n in nodes}
+    holds = {n: {n[0]: {n[1]}} for n in nodes}  # root -> article -> sentences
+
+    def find(n: tuple[int, int]) -> tuple[int, int]:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    strong: dict[tuple[tuple[int, int], tuple[int, int]], Link] = {}
+    for link in sorted(links, key=lambda x: (-x.strength, x.a, x.i, x.b, x.j)):
+        x, y = (link.a, link.i), (link.b, link.j)
+        if x not in parent or y not in parent:
+            continue
+        rx, ry = find(x), find(y)
+        if rx == ry:
+            strong.setdefault((x, y), link)
+            continue
+        shared = set(holds[rx]) & set(holds[ry])
+        if shared and not (link.joined and shared <= {link.a, link.b}):
+            continue
+        parent[ry] = rx
+        for k, sentences in holds.pop(ry).items():
+            holds[rx].setdefault(k, set()).update(sentences)
+        strong[x, y] = link
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for n in nodes:
+        groups.setdefault(find(n), []).append(n)
+    derived = {r.article_id for r in reuse if r.relation == "derived" and r.story_id == story.id}
+    facts = [_fact(story, members, sorted(g), strong, derived) for g in groups.values()]
+    facts.sort(key=lambda f: (-_carried(f), _first(f, members)))
+    return [replace(f, id=f"{story.id}-f{n}") for n, f in enumerate(facts, 1)]
+
+
+def _fact(
+    story: Story,
+    members: Sequence[Article],
+    group: list[tuple[int, int]],
+    links: Mapping[tuple[tuple[int, int], tuple[int, int]], Link],
+    derived: set[str],
+) -> Fact:
+    # The reference wording: from an independent origin, earliest published, first in
+    # the story's order; a split sentence reads as its two halves.
+    def rank(n: tuple[int, int]) -> tuple[bool, str, int, int]:
+        a = members[n[0]]
+        return (a.id in derived, a.published or "9999", n[0], n[1])
+
+    ref_article = min(group, key=rank)[0]
+    ref = [n for n in group if n[0] == ref_article]
+    text = " ".join(members[k].sentences[i].text for k, i in ref)
+    ref_numbers = _numbers(text)
+    coverage: dict[str, FactStatus] = {a.id: "absent" for a in members}
+    evidence, contradictions = [], []
+    for k, i in group:
+        article, sentence = members[k], members[k].sentences[i].text
+        copied = k == ref_article or any(_lexical(links, (k, i), r) for r in ref)
+        status: FactStatus = "stated" if copied else "paraphrased"
+        reason = _contradiction(text, ref_numbers, sentence) if k != ref_article else None
+        if reason:
+            status = "contradicted"
+            contradictions.append({"article_id": article.id, "sentence": i, "reason": reason})
+        if coverage[article.id] != "contradicted":
+            coverage[article.id] = _stronger(coverage[article.id], status)
+        evidence.append({"article_id": article.id, "sentence": i, "text": sentence, "status": status})
+    return Fact(
+        id="",
+        story_id=story.id,
+        text=text,
+        coverage=coverage,
+        evidence=tuple(evidence),
+        contradictions=tuple(contradictions),
+    )
+
+
+def _lexical(
+    links: Mapping[tuple[tuple[int, int], tuple[int, int]], Link], x: tuple[int, int], y: tuple[int, int]
+) -> bool:
+    link = links.get((x, y)) or links.get((y, x))
+    return link is not None and link.score >= NEAR_VERBATIM
+
+
+def _stronger(old: FactStatus, new: FactStatus) -> FactStatus:
+    order = ("absent", "paraphrased", "stated", "contradicted")
+    return new if order.index(new) > order.index(old) else old
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in NUMBER.findall(text)}
+
+
+def _contradiction(reference: str, ref_numbers: set[str], sentence: str) -> str | None:
+    """Why ``sentence`` contradicts the reference statement of its fact, if it does:
+    other figures for the same statement, a vague quantity for a figure, or a negation."""
+    numbers = _numbers(sentence)
+    if ref_numbers and numbers and not (ref_numbers & numbers):
+        return f"other figures: {', '.join(sorted(numbers))} against {', '.join(sorted(ref_numbers))}"
+    if ref_numbers and not numbers and VAGUE_QUANTITY.search(sentence) and not VAGUE_QUANTITY.search(reference):
+        return f'a vague quantity ("{VAGUE_QUANTITY.search(sentence).group(0)}") for {", ".join(sorted(ref_numbers))}'  # type: ignore[union-attr]
+    neg_ref, neg = NEGATION & set(tokens(reference)), NEGATION & set(tokens(sentence))
+    if bool(neg_ref) != bool(neg):
+        return f'negated: "{", ".join(sorted(neg_ref or neg))}" in one wording only'
+    return None
+
+
+def _carried(fact: Fact) -> int:
+    return sum(1 for status in fact.coverage.values() if status != "absent")
+
+
+def _first(fact: Fact, members: Sequence[Article]) -> tuple[int, int]:
+    order = {a.id: k for k, a in enumerate(members)}
+    first = fact.evidence[0]
+    return order[first["article_id"]], first["sentence"]
+
+
+def _flags(
+    facts: list[Fact], by_id: Mapping[str, Article]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Per article: facts most other outlets carry that it leaves out; facts only it carries."""
+    omissions: dict[str, list[str]] = {}
+    unique: dict[str, list[str]] = {}
+    for fact in facts:
+        carriers = [aid for aid, status in fact.coverage.items() if status != "absent"]
+        outlets = {_outlet(by_id[aid]) for aid in carriers}
+        if len(carriers) == 1:
+            unique.setdefault(carriers[0], []).append(fact.id)
+        for aid, status in fact.coverage.items():
+            if status != "absent":
+                continue
+            others = {_outlet(by_id[x]) for x in fact.coverage if x != aid} - {_outlet(by_id[aid])}
+            carried = outlets - {_outlet(by_id[aid])}
+            if len(carried) >= OMISSION_MIN_OUTLETS and len(carried) >= OMISSION_SHARE * len(others):
+                omissions.setdefault(aid, []).append(fact.id)
+    return {k: tuple(v) for k, v in omissions.items()}, {k: tuple(v) for k, v in unique.items()}
+
+
+def _outlet(article: Article) -> str:
+    return article.outlet or article.id
