@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from eval import extraction, stories
+from eval import alignment, extraction, paraphrase, stories
 from eval.common import DATA, floors
 
 
@@ -15,6 +15,8 @@ def main() -> None:
     pinned = floors()
     _html(pinned)
     _stories(pinned)
+    _paraphrase(pinned)
+    _alignment(pinned)
 
 
 def _html(pinned: dict[str, dict[str, object]]) -> None:
@@ -47,6 +49,39 @@ def _stories(pinned: dict[str, dict[str, object]]) -> None:
         f"  5-fold CV over topics (threshold chosen on the other folds: {', '.join(map(str, cv['thresholds']))}):"
         f" vs subtopic BCubed P {cv['bcubed_p']:.3f}  R {cv['bcubed_r']:.3f}  F1 {cv['bcubed_f1']:.3f}"
     )
+
+
+def _paraphrase(pinned: dict[str, dict[str, object]]) -> None:
+    result = paraphrase.evaluate()
+    if result is None:
+        print(f"Paraphrase pairs: skipped ({DATA / 'mrpc'} is absent)")
+        return
+    floor = pinned["paraphrase_pairs"]["f1"]
+    print(
+        f"Paraphrase pair decision ({result['pairs']} report-split pairs, product threshold; floor F1 {floor}):"
+        f" accuracy {result['accuracy']:.3f}  P {result['precision']:.3f}  R {result['recall']:.3f}"
+        f"  F1 {result['f1']:.3f}"
+    )
+    base = result["cosine_0.8"]
+    print(f"  baseline MiniLM cosine >= 0.8: accuracy {base['accuracy']:.3f}  F1 {base['f1']:.3f}")
+
+
+def _alignment(pinned: dict[str, dict[str, object]]) -> None:
+    result = alignment.evaluate()
+    if result is None:
+        print(f"ECB+ sentence alignment: skipped ({DATA / 'ecbplus'} is absent)")
+        return
+    floor = pinned["ecbplus_alignment"]["precision"]
+    print(
+        f"ECB+ sentence alignment ({result['subtopics']} events, {result['sentences']} annotated sentences,"
+        f" {result['gold_pairs']} pairs sharing an event chain; floor precision {floor}):"
+    )
+    print(
+        f"  aligned {result['aligned_pairs']} pairs: precision {result['precision']:.3f}"
+        f" (base rate {result['base_rate']:.3f})  recall {result['recall']:.3f}  F1 {result['f1']:.3f}"
+    )
+    kinds = ", ".join(f"{k} {p:.3f} of {n}" for k, (p, n) in result["precision_by_kind"].items())
+    print(f"  precision by kind: {kinds}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from eval import extraction, stories
+from eval import alignment, extraction, paraphrase, stories
 from eval.common import dataset, floors
 
 from manysides.nlp import Models
@@ -52,3 +52,25 @@ def test_eval_shingle_scorer_on_known_cases() -> None:
     precision, recall = extraction.page_scores("a b c d e f g", "a b c d e")
     assert (precision, recall) == (0.5, 1.0)
     assert extraction.page_scores("", "a b c d") == (0.0, 0.0)
+
+
+@pytest.mark.slow
+def test_eval_paraphrase_pair_decision_keeps_its_floor(models: Models) -> None:
+    _need("mrpc")
+    result = paraphrase.evaluate(models)
+    assert result is not None
+    pinned = floors()["paraphrase_pairs"]
+    assert result["pairs"] == 775  # the report split: one pair in five, by hash of its id
+    assert result["f1"] >= pinned["f1"] and result["accuracy"] >= pinned["accuracy"]
+    assert result["f1"] > result["cosine_0.8"]["f1"]  # better than the embedding alone
+
+
+@pytest.mark.slow
+def test_eval_sentence_alignment_on_ecbplus_keeps_its_floor(models: Models) -> None:
+    _need("ecbplus")
+    result = alignment.evaluate(models)
+    assert result is not None
+    pinned = floors()["ecbplus_alignment"]
+    assert result["precision"] >= pinned["precision"] and result["recall"] >= pinned["recall"]
+    # Annotated sentences mostly mention the main event (base rate ~0.74): beat it clearly.
+    assert result["precision"] > result["base_rate"] + 0.1
