@@ -89,7 +89,10 @@ def _article(doc: dict[str, Any]) -> tuple[Article, dict[int, set[str]]]:
         chains[n] = {
             m["chain"]
             for m in doc["mentions"]
-            if m["sent"] == sent and m["chain"] and m["tag"].startswith("ACTION") and m["chain_type"] == "CROSS_DOC_COREF"
+            if m["sent"] == sent
+            and m["chain"]
+            and m["tag"].startswith("ACTION")
+            and m["chain_type"] == "CROSS_DOC_COREF"
         }
         pos += len(text) + 1
     article = Article(
