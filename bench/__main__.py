@@ -19,6 +19,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from bench import story
 from bench.corpus import html_pages, real_articles, synthetic_articles
 from manysides.clean import clean
 from manysides.clean.html import extract_html
@@ -63,6 +64,7 @@ def main() -> None:
     print(f"stories: {len(report.stories)}, reuse records: {len(report.reuse)}")
     print(f"peak memory (max RSS, models included): {peak_mb:.0f} MB")
     _html_cleaning()
+    story.run(models, [10, 50, 200])
 
 
 def _html_cleaning() -> None:
