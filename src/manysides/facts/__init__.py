@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from ..clean.metadata import DATELINE
 from ..compare.align import MIN_WORDS, NEAR_VERBATIM, Link
 from ..index.text import tokens
 from ..model import Article, Fact, FactStatus, Reuse, Story
@@ -103,7 +104,8 @@ def _fact(
 
     ref_article = min(group, key=rank)[0]
     ref = [n for n in group if n[0] == ref_article]
-    text = " ".join(members[k].sentences[i].text for k, i in ref)
+    # A wire dateline ("MOSCOW, April 4 (Reuters) -") belongs to the article, not the fact.
+    text = DATELINE.sub("", " ".join(members[k].sentences[i].text for k, i in ref), count=1)
     ref_numbers = _numbers(text)
     coverage: dict[str, FactStatus] = {a.id: "absent" for a in members}
     evidence, contradictions = [], []

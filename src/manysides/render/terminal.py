@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import Report, Reuse
-from .view import StoryView, count, outlet_name, story_views
+from .view import StoryView, count, fact_rows, outlet_name, story_views
 
 WIDTH = 100
 #: Stories listed in full; the rest are counted on one line.
@@ -72,7 +72,19 @@ def _story(report: Report, view: StoryView) -> list[RenderableType]:
     table.add_column(overflow="fold")
     for line in view.lines:
         table.add_row(line.outlet, line.label, _reuse_note(report, line.derived) or line.article.title or "")
-    return [title, counts, table, *_examples(report, view)]
+    return [title, counts, table, *_facts(view), *_examples(report, view)]
+
+
+def _facts(view: StoryView) -> list[RenderableType]:
+    """One line on the fact matrix: how many facts are shared, who leaves out the most."""
+    shared = fact_rows(view)
+    if not shared:
+        return []
+    text = f"{count(len(shared), 'fact')} carried by two or more articles"
+    left_out = sorted(((len(line.omissions), line.outlet) for line in view.lines if line.omissions), reverse=True)
+    if left_out:
+        text += "; leaves out what most others carry: " + ", ".join(f"{o} {n}" for n, o in left_out[:3])
+    return [Text(_clip(text, WIDTH - 2))]
 
 
 def _reuse_note(report: Report, derived: tuple[Reuse, ...]) -> str:
