@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from eval import alignment, extraction, paraphrase, stories
+from eval import alignment, extraction, paraphrase, quotes, stories
 from eval.common import DATA, floors
 
 
@@ -17,6 +17,7 @@ def main() -> None:
     _stories(pinned)
     _paraphrase(pinned)
     _alignment(pinned)
+    _quotes(pinned)
 
 
 def _html(pinned: dict[str, dict[str, object]]) -> None:
@@ -82,6 +83,26 @@ def _alignment(pinned: dict[str, dict[str, object]]) -> None:
     )
     kinds = ", ".join(f"{k} {p:.3f} of {n}" for k, (p, n) in result["precision_by_kind"].items())
     print(f"  precision by kind: {kinds}")
+
+
+def _quotes(pinned: dict[str, dict[str, object]]) -> None:
+    result = quotes.evaluate()
+    if result is None:
+        print(f"PolNeAR quotes: skipped ({DATA / 'polnear'} is absent)")
+        return
+    floor = pinned["quotes"]
+    print(f"PolNeAR quotes ({result['articles']} {result['split']} articles, overlap matching):")
+    for name in ("quoted", "indirect"):
+        r = result[name]
+        label = "in quote marks" if name == "quoted" else "indirect"
+        print(
+            f"  {label:<15} P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}"
+            f"  ({r['gold']} gold; floor F1 {floor[name + '_f1']})"
+        )
+    print(
+        f"  speaker accuracy {result['speaker_accuracy']:.3f} over {result['speaker_scored']} matched quotes"
+        f" (floor {floor['speaker_accuracy']})"
+    )
 
 
 if __name__ == "__main__":

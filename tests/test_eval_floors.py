@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from eval import alignment, extraction, paraphrase, stories
+from eval import alignment, extraction, paraphrase, quotes, stories
 from eval.common import dataset, floors
 
 from manysides.nlp import Models
@@ -74,3 +74,14 @@ def test_eval_sentence_alignment_on_ecbplus_keeps_its_floor(models: Models) -> N
     assert result["precision"] >= pinned["precision"] and result["recall"] >= pinned["recall"]
     # Annotated sentences mostly mention the main event (base rate ~0.74): beat it clearly.
     assert result["precision"] > result["base_rate"] + 0.1
+
+
+@pytest.mark.slow
+def test_eval_quotes_on_polnear_keep_their_floors(models: Models) -> None:
+    _need("polnear")
+    result = quotes.evaluate(models)
+    assert result is not None and result["split"] == "dev" and result["articles"] == 84
+    pinned = floors()["quotes"]
+    assert result["quoted"]["f1"] >= pinned["quoted_f1"]
+    assert result["indirect"]["f1"] >= pinned["indirect_f1"]
+    assert result["speaker_accuracy"] >= pinned["speaker_accuracy"]

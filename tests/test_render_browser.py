@@ -91,7 +91,12 @@ def test_browser_demo_report_has_every_section_in_order(browser: Any, seed_repor
     svg = first.locator("figure.graph svg")
     assert svg.get_attribute("role") == "img"
     assert "InDaily took text from Reuters" in svg.locator("desc").text_content()
-    assert first.locator(".absent").count() == 3  # digest, quotes, word choice say they are absent
+    assert first.locator(".absent").count() == 2  # digest and word choice say they are absent
+    # Quotes: the Peskov line as rendered by each outlet, with its verdict.
+    group = first.locator("details.quote-group", has_text="relations have now slipped")
+    verdicts = set(group.locator("td.k .kind").all_inner_texts())
+    assert verdicts == {"reference", "exact", "trimmed", "reworded", "paraphrased"}
+    assert group.locator("del").count() >= 1  # Press TV's trim is shown as struck words
     # The fact matrix: a row per shared fact, a column per outlet, statuses readable as words.
     row = first.locator("table.facts tbody tr", has_text="The West rejects that version")
     assert row.locator("td .sr").all_inner_texts() == ["stated", "stated", "absent", "absent"]

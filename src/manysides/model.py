@@ -204,6 +204,56 @@ class Fact(Record):
 
 
 @dataclass(frozen=True)
+class Entity(Record):
+    """A person, organisation, place or group, linked across articles: ``variants`` are
+    the surface forms seen (spellings, transliterations, surname only)."""
+
+    id: str
+    name: str
+    type: str
+    variants: tuple[str, ...]
+    article_ids: tuple[str, ...]
+
+
+QuoteKind = Literal["direct", "partial", "block", "indirect"]
+Verdict = Literal["exact", "trimmed", "extended", "reworded", "paraphrased", "misattributed"]
+
+
+@dataclass(frozen=True)
+class Quote(Record):
+    """Words an article attributes to someone. ``text`` is ``article.text[start:end]``
+    (quote marks excluded); ``sentence`` the sentence it starts in; ``speaker`` the
+    entity's name when the speaker was linked, else the words that name the speaker;
+    ``speaker_mention`` those words as written ("he", "Kremlin spokesman Dmitry Peskov");
+    ``cue`` the reporting words ("told reporters", "according to")."""
+
+    id: str
+    article_id: str
+    sentence: int
+    text: str
+    kind: QuoteKind
+    speaker: str | None
+    speaker_mention: str | None
+    entity_id: str | None
+    cue: str | None
+    start: int = 0
+    end: int = 0
+
+
+@dataclass(frozen=True)
+class QuoteGroup(Record):
+    """Renderings of one utterance across articles: ``canonical`` is the reference quote
+    id (earliest, then most complete); ``variants`` every other rendering with a verdict
+    and a word-level diff against the canonical ({op, canonical, variant})."""
+
+    id: str
+    speaker: str | None
+    quote_ids: tuple[str, ...]
+    canonical: str
+    variants: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
 class Skipped(Record):
     """An input that could not be analysed, with a one-line reason that says how to fix it."""
 
@@ -219,6 +269,9 @@ class Report(Record):
     stories: tuple[Story, ...]
     reuse: tuple[Reuse, ...]
     facts: tuple[Fact, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    quote_groups: tuple[QuoteGroup, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
     version: str = ""

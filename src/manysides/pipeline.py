@@ -9,7 +9,9 @@
 7. compare   stories + index -> sentence alignment, Reuse list (who took which sentences
              from whom, what is a common source), originality, independent origins
 8. facts     alignment -> Fact list (the fact matrix), omissions and unique facts per article
-9. render    Report -> terminal, JSON, HTML (``manysides.render``; the CLI calls it)
+9. entities  mentions -> Entity list (names linked across articles, with their variants)
+10. quotes   articles + entities -> Quote list (who said what) and QuoteGroup list (fidelity)
+11. render    Report -> terminal, JSON, HTML (``manysides.render``; the CLI calls it)
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .clean import clean_corpus
 from .cluster import cluster
 from .compare import align_stories, originality, with_origins
 from .compare import compare as compare_stories
+from .entities import link_entities
 from .errors import NothingToAnalyse
 from .facts import fact_matrix
 from .index import build_index
@@ -29,6 +32,7 @@ from .ingest import MANIFEST_NAME, Fetcher, Manifest, ingest, load_manifest
 from .model import Article, RawDocument, Report, Skipped
 from .nlp import Models
 from .outlets import Registry, load_registry
+from .quotes import find_quotes, group_quotes
 from .segment import segment
 from .settings import Settings, load_settings
 
@@ -111,11 +115,19 @@ def analyse(
     articles = originality(articles, reuse)
     progress("facts")
     facts, articles = fact_matrix(articles, stories, alignments, reuse)
+    progress("entities")
+    entities, mention_entity = link_entities(articles)
+    progress("quotes")
+    quotes = find_quotes(articles, models, mention_entity)
+    quote_groups = group_quotes(quotes, articles)
     return Report(
         articles=tuple(articles),
         stories=tuple(stories),
         reuse=tuple(reuse),
         facts=tuple(facts),
+        entities=tuple(entities),
+        quotes=tuple(quotes),
+        quote_groups=tuple(quote_groups),
         skipped=tuple(skipped),
         settings=settings.as_dict(),
         version=_version(),

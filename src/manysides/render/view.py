@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
-from ..model import Article, Fact, Report, Reuse, Story
+from ..model import Article, Fact, Quote, QuoteGroup, Report, Reuse, Story
 from ..outlets import Registry, default_registry
 from .align import Row, aligned_rows
 from .graph import Graph, provenance_graph
@@ -33,6 +34,7 @@ class StoryView:
     reuse: tuple[Reuse, ...]  # derived: copied wording
     common: tuple[Reuse, ...]  # common-source: the same things in other words, not copying
     facts: tuple[Fact, ...]
+    quote_groups: tuple[tuple[QuoteGroup, Quote, tuple[tuple[Quote, dict[str, Any]], ...]], ...]
     graph: Graph
     pair: tuple[Article, Article] | None
     rows: tuple[Row, ...]
@@ -73,12 +75,26 @@ def story_views(report: Report, registry: Registry | None = None) -> list[StoryV
                 reuse=reuse,
                 common=tuple(r for r in records if r.relation != "derived"),
                 facts=facts,
+                quote_groups=_quote_groups(report, set(story.article_ids)),
                 graph=provenance_graph(members, list(reuse)),
                 pair=pair,
                 rows=tuple(aligned_rows(report, *pair)) if pair else (),
             )
         )
     return views
+
+
+def _quote_groups(
+    report: Report, members: set[str]
+) -> tuple[tuple[QuoteGroup, Quote, tuple[tuple[Quote, dict[str, Any]], ...]], ...]:
+    """The quote groups whose canonical rendering is in this story, with their quotes."""
+    by_id = {q.id: q for q in report.quotes}
+    out = []
+    for g in report.quote_groups:
+        canonical = by_id[g.canonical]
+        if canonical.article_id in members:
+            out.append((g, canonical, tuple((by_id[v["quote_id"]], v) for v in g.variants)))
+    return tuple(out)
 
 
 def _line(

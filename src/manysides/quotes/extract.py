@@ -1,0 +1,421 @@
+"""Quotes in one article: direct, partial, block and indirect, with their cue and speaker.
+
+1. Quote marks are paired per paragraph (straight, curly, guillemets, low-9, and curly
+   single quotes that open after a space), so a quote may run over several sentences; a
+   quote left open at the end of a paragraph closes there (news style reopens it in the
+   next paragraph).
+2. Sentences with a quote or a reporting cue are parsed (spaCy's dependency parser, only
+   those sentences). A reporting verb outside the quote gives the cue; its subject the
+   speaker ("..., Peskov said", "said Peskov, the ...", "X told reporters: ..."); "according
+   to X" gives X.
+3. A quote with no cue in its own sentences takes the speaker of the quote just before it
+   in the same or the previous paragraph (a quote continued after "he said."), or of a
+   sentence ending in a colon ("Kuleba added:"), which also makes an unquoted paragraph
+   after it a block quote.
+4. A reporting verb with a clausal complement and no quote around it is indirect speech
+   ("X said that ..."; "..., X said.").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from ..model import Article
+
+#: Lemmas of verbs that report speech or writing (the cue of a quote).
+REPORTING_VERBS = frozenset(
+    [
+        "say",
+        "tell",
+        "add",
+        "claim",
+        "state",
+        "declare",
+        "announce",
+        "warn",
+        "insist",
+        "argue",
+        "note",
+        "explain",
+        "deny",
+        "stress",
+        "emphasise",
+        "emphasize",
+        "acknowledge",
+        "confirm",
+        "predict",
+        "reply",
+        "respond",
+        "write",
+        "tweet",
+        "post",
+        "urge",
+        "suggest",
+        "assert",
+        "affirm",
+        "allege",
+        "admit",
+        "concede",
+        "complain",
+        "contend",
+        "reiterate",
+        "repeat",
+        "recall",
+        "remark",
+        "comment",
+        "observe",
+        "point",
+        "caution",
+        "vow",
+        "pledge",
+        "promise",
+        "threaten",
+        "accuse",
+        "describe",
+        "call",
+        "ask",
+        "question",
+        "testify",
+        "report",
+        "believe",
+        "think",
+        "conclude",
+        "estimate",
+        "maintain",
+        "quip",
+        "muse",
+    ]
+)
+#: Verbs that report speech only with a clause ("believe", "think" without a quote are opinions
+#: the writer attributes; PolNeAR counts them, so they stay, but need a clausal complement).
+NEEDS_CLAUSE = frozenset({"believe", "think", "describe", "call", "ask", "question", "point", "report"})
+CUE_WORDS = re.compile(
+    r"\b(?:" + "|".join(sorted(REPORTING_VERBS)) + r")(?:s|es|ed|d|ing)?\b|\bsaid\b|\btold\b|\bwrote\b|"
+    r"\baccording to\b|\bthought\b",
+    re.IGNORECASE,
+)
+OPENERS = {"“": "”", "«": "»", "„": "“”", '"': '"'}
+PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
+#: A partial quote of at most this many words with no cue is a scare quote, not a quote.
+SCARE_WORDS = 3
+SUBJECTS = ("nsubj", "nsubjpass")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A quote before entity linking: character offsets into the article's text."""
+
+    start: int
+    end: int
+    sentence: int
+    kind: str  # direct | partial | block | indirect
+    cue: str | None
+    speaker: tuple[int, int] | None  # character offsets of the speaker mention
+    inherited: bool = False
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every quoted span, marks excluded, paired per paragraph. A paragraph
+    that closes a quote it did not open (a quote carried over from the paragraph before)
+    starts with a span."""
+    out: list[tuple[int, int]] = []
+    open_at_end = False
+    for para in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text):
+        p, base = para.group(), para.start()
+        i = _carried_over(p)
+        if i and open_at_end and out:
+            out[-1] = (out[-1][0], base + i - 1)  # one quote over two paragraphs
+        elif i:
+            out.append((base, base + i - 1))
+        open_at_end = False
+        while i < len(p):
+            ch = p[i]
+            opener = ch in OPENERS or (ch == "‘" and (i == 0 or p[i - 1] in " ([—–-"))
+            if not opener:
+                i += 1
+                continue
+            closers = OPENERS.get(ch, "’")
+            j = i + 1
+            while j < len(p):
+                if p[j] in closers and (closers != "’" or j + 1 == len(p) or not p[j + 1].isalpha()):
+                    break
+                j += 1
+            if j > i + 1:
+                out.append((base + i + 1, base + j))
+            open_at_end = j >= len(p)
+            i = j + 1
+    return out
+
+
+def _carried_over(p: str) -> int:
+    """Position after the closing mark of a quote that began before this paragraph, or 0."""
+    first_open = min((p.find(c) for c in "“«„" if c in p), default=-1)
+    first_close = min((p.find(c) for c in "”»" if c in p), default=-1)
+    if first_close > 0 and (first_open < 0 or first_close < first_open):
+        return first_close + 1
+    if p.count('"') % 2 == 1 and not p.startswith('"'):
+        return p.find('"') + 1
+    return 0
+
+
+def extract(article: Article, docs: dict[int, Doc]) -> list[Found]:
+    """Quotes of one article; ``docs`` are the parsed candidate sentences by index."""
+    sentences = article.sentences
+    if not sentences:
+        return []
+    starts = [s.start for s in sentences]
+    spans = [_trim(article.text, s, e) for s, e in quote_spans(article.text)]
+    spans = [(s, e) for s, e in spans if e > s]
+    found: list[Found] = []
+    quoted_sentences: set[int] = set()
+    for start, end in spans:
+        first, last = _sentence_at(starts, start), _sentence_at(starts, max(start, end - 1))
+        quoted_sentences.update(range(first, last + 1))
+        cue = speaker = None
+        for k in dict.fromkeys((first, last, *range(first, last + 1))):
+            doc = docs.get(k)
+            if doc is not None:
+                hit = _cue(doc, sentences[k].start, (start, end))
+                if hit is not None:
+                    cue, speaker = hit
+                    break
+        if cue is None and first > 0 and (first - 1) in docs:
+            # '"Trump said:" / new paragraph / "..."' and '"Valastro told the crowd." "..."'
+            prev = article.sentences[first - 1]
+            if _paragraph(article.text, start) - _paragraph(article.text, prev.start) <= 1:
+                hit = _cue(docs[first - 1], prev.start, (prev.end, prev.end))
+                if hit is not None and hit[1] is not None and prev.text.rstrip().endswith((":", ",")):
+                    cue, speaker = hit
+        words = len(article.text[start:end].split())
+        covered = _covered(article, first, last, start, end)
+        before = article.text[sentences[first].start : start].rstrip(' “"«„‘')
+        opens = not before or before.endswith(":")
+        kind = "direct" if covered >= 0.5 or opens else "partial"
+        if kind == "partial" and cue is None and words <= SCARE_WORDS:
+            continue  # a scare quote or a title
+        found.append(Found(start, end, first, kind, cue, speaker))
+    found = _inherit(article, found)
+    found += _blocks(article, docs, found, quoted_sentences)
+    found += _indirect(article, docs, found, starts)
+    return sorted(found, key=lambda f: (f.start, f.end))
+
+
+def candidate_sentences(article: Article) -> list[int]:
+    """Sentences worth parsing: they hold a quote mark or a reporting cue."""
+    marks = set('"“”«»„')
+    return [
+        s.i
+        for s in article.sentences
+        if marks & set(s.text) or "‘" in s.text or s.text.rstrip().endswith(":") or CUE_WORDS.search(s.text)
+    ]
+
+
+def parse(parser: Language, article: Article, wanted: Sequence[int], batch: int = 64) -> dict[int, Doc]:
+    docs = parser.pipe((article.sentences[i].text for i in wanted), batch_size=batch)
+    return dict(zip(wanted, docs, strict=True))
+
+
+def _cue(doc: Doc, offset: int, quote: tuple[int, int]) -> tuple[str, tuple[int, int] | None] | None:
+    """The reporting cue outside the quote and its speaker, as article offsets."""
+    inside = range(quote[0] - offset, quote[1] - offset)
+    best = None
+    for tok in doc:
+        if tok.idx in inside:
+            continue
+        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            obj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
+            if obj is not None:
+                return "according to", _offsets(_name_span(obj), offset)
+        if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in REPORTING_VERBS:
+            subject = _subject(tok)
+            if subject is not None and subject.idx in inside:
+                subject = None
+            cue = _cue_text(tok)
+            if subject is not None:
+                return cue, _offsets(_name_span(subject), offset)
+            best = best or (cue, None)
+    if best is None:
+        # Any verb outside the quote that governs it, with a subject: "Trump praised his
+        # 'honesty and straight talk'", "Rubio and Cruz 'literally hate each other'".
+        inner = next((t for t in doc if t.idx >= quote[0] - offset and t.idx in inside and not t.is_punct), None)
+        node = inner
+        while node is not None and node.head.i != node.i:
+            node = node.head
+            if node.idx in inside or node.pos_ not in ("VERB", "AUX"):
+                continue
+            subject = _subject(node)
+            if subject is not None and subject.idx not in inside:
+                return _cue_text(node), _offsets(_name_span(subject), offset)
+    if best is None:
+        # "Beck: ..." and "Trump tweeted ...:" - a name right before a colon that opens the quote.
+        colon = next((t for t in doc if t.text == ":" and t.idx < quote[0] - offset), None)
+        if colon is not None and colon.i > 0 and doc[colon.i - 1].pos_ == "PROPN":
+            return ":", _offsets(_name_span(doc[colon.i - 1]), offset)
+    return best
+
+
+#: Nouns that carry someone's words ("Rubio's statement said"): the possessor is the speaker.
+CARRIERS = frozenset({"statement", "tweet", "post", "email", "letter", "website", "slogan"})
+
+
+def _subject(verb: Token) -> Token | None:
+    subject = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
+    if subject is None and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.pos_ == "VERB":
+        subject = next((c for c in verb.head.children if c.dep_ in SUBJECTS), None)
+    if subject is not None and subject.lemma_.lower() in CARRIERS:
+        owner = next((c for c in subject.children if c.dep_ == "poss"), None)
+        if owner is not None:
+            return owner
+    return subject
+
+
+def _cue_text(verb: Token) -> str:
+    aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i]
+    return " ".join(t.text for t in [*aux, verb])
+
+
+def _name_span(head: Token) -> Span:
+    """The speaker's words: the head noun with its name, title and determiners on the left
+    ("Kremlin spokesman Dmitry Peskov"), without appositions or relative clauses."""
+    left = head.i
+    for child in sorted(head.lefts, key=lambda t: -t.i):
+        if child.dep_ in ("compound", "det", "amod", "poss", "nmod", "flat") and child.i == left - 1:
+            left = child.left_edge.i
+        elif child.dep_ == "case" and child.i == left - 1:
+            left = child.i
+    right = head.i
+    for child in head.rights:
+        if child.dep_ in ("flat", "compound") and child.i == right + 1:
+            right = child.i
+        elif child.dep_ == "appos" and head.pos_ != "PROPN" and child.pos_ == "PROPN" and child.i <= right + 2:
+            right = max(right, max(t.i for t in child.subtree if t.pos_ == "PROPN" or t.i == child.i))
+    return head.doc[left : right + 1]
+
+
+def _offsets(span: Span, offset: int) -> tuple[int, int]:
+    return offset + span.start_char, offset + span.end_char
+
+
+def _sentence_at(starts: list[int], pos: int) -> int:
+    import bisect
+
+    return max(bisect.bisect_right(starts, pos) - 1, 0)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " \n":
+        start += 1
+    while end > start and text[end - 1] in " \n,":
+        end -= 1
+    return start, end
+
+
+def _covered(article: Article, first: int, last: int, start: int, end: int) -> float:
+    """Share of the quote's sentences' words inside the quote."""
+    span_words = len(article.text[start:end].split())
+    total = sum(len(article.sentences[k].text.split()) for k in range(first, last + 1))
+    return span_words / total if total else 0.0
+
+
+def _paragraph(text: str, pos: int) -> int:
+    return text.count("\n\n", 0, pos)
+
+
+def _inherit(article: Article, found: list[Found]) -> list[Found]:
+    """A quote with no cue takes the speaker of the quote before it, if that one is in the
+    same paragraph or the one before."""
+    out: list[Found] = []
+    for f in sorted(found, key=lambda x: x.start):
+        if f.cue is None and out:
+            prev = out[-1]
+            gap = _paragraph(article.text, f.start) - _paragraph(article.text, prev.start)
+            if prev.speaker is not None and 0 <= gap <= 1 and f.kind == "direct":
+                f = Found(f.start, f.end, f.sentence, f.kind, prev.cue, prev.speaker, inherited=True)
+        out.append(f)
+    return out
+
+
+def _blocks(article: Article, docs: dict[int, Doc], found: list[Found], quoted: set[int]) -> list[Found]:
+    """'Kuleba added:' followed by an unquoted paragraph: a block quote by Kuleba."""
+    out = []
+    for s in article.sentences[:-1]:
+        if not s.text.rstrip().endswith(":") or s.i not in docs:
+            continue
+        nxt = article.sentences[s.i + 1]
+        if nxt.i in quoted or _paragraph(article.text, nxt.start) == _paragraph(article.text, s.start):
+            continue
+        hit = _cue(docs[s.i], s.start, (s.end, s.end))
+        if hit is None or hit[1] is None:
+            continue
+        end = _paragraph_end(article.text, nxt.start)
+        out.append(Found(nxt.start, end, nxt.i, "block", hit[0], hit[1]))
+    return out
+
+
+def _paragraph_end(text: str, pos: int) -> int:
+    end = text.find("\n\n", pos)
+    return len(text) if end < 0 else end
+
+
+def _indirect(article: Article, docs: dict[int, Doc], found: list[Found], starts: list[int]) -> list[Found]:
+    """Reported speech without quote marks: a reporting verb with a clause."""
+    out = []
+    quoted = {
+        k
+        for f in found
+        if f.kind in ("direct", "block")
+        for k in range(f.sentence, _sentence_at(starts, max(f.start, f.end - 1)) + 1)
+    }
+    for k, doc in docs.items():
+        if k in quoted:
+            continue
+        offset = article.sentences[k].start
+        for tok in doc:
+            content = None
+            if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+                obj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
+                head = tok.head
+                if obj is None:
+                    continue
+                rest = [t for t in doc if not (tok.left_edge.i <= t.i <= obj.right_edge.i) and not t.is_punct]
+                if len(rest) < 3 or head.pos_ not in ("VERB", "AUX"):
+                    continue
+                content = doc[rest[0].i : rest[-1].i + 1]
+                out.append(
+                    Found(*_offsets(content, offset), k, "indirect", "according to", _offsets(_name_span(obj), offset))
+                )
+            if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in REPORTING_VERBS:
+                continue
+            clause = next((c for c in tok.children if c.dep_ in ("ccomp", "parataxis")), None)
+            if clause is None and tok.lemma_.lower() not in NEEDS_CLAUSE:
+                clause = next((c for c in tok.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN")), None)
+            if clause is None or len(list(clause.subtree)) < 3:
+                continue
+            subject = _subject(tok)
+            if subject is None:
+                continue
+            content = doc[clause.left_edge.i : clause.right_edge.i + 1]
+            mark = next((c for c in clause.children if c.dep_ == "mark" and c.lower_ == "that"), None)
+            if mark is not None and mark.i == content.start:
+                content = doc[content.start : content.end]
+            content = _strip_punct(content)
+            if len(content) < 3:
+                continue
+            out.append(
+                Found(*_offsets(content, offset), k, "indirect", _cue_text(tok), _offsets(_name_span(subject), offset))
+            )
+    return out
+
+
+def _strip_punct(span: Span) -> Span:
+    start, end = span.start, span.end
+    while start < end and span.doc[start].is_punct:
+        start += 1
+    while end > start and span.doc[end - 1].is_punct:
+        end -= 1
+    return span.doc[start:end]

@@ -1,0 +1,78 @@
+"""Quotes, speakers, name variants and quote fidelity on the bundled example."""
+
+from __future__ import annotations
+
+from conftest import by_source
+from manysides.model import Quote, QuoteGroup, Report
+from manysides.quotes.extract import quote_spans
+
+
+def _group(report: Report, words: str) -> tuple[QuoteGroup, Quote, dict[str, str]]:
+    quotes = {q.id: q for q in report.quotes}
+    [group] = [g for g in report.quote_groups if words in quotes[g.canonical].text]
+    verdicts = {quotes[v["quote_id"]].article_id: v["verdict"] for v in group.variants}
+    return group, quotes[group.canonical], verdicts
+
+
+def test_quotes_peskov_direct_confrontation_across_outlets(seed_report: Report) -> None:
+    ids = {n: by_source(seed_report, n).id for n in ("reuters", "indaily", "presstv", "rt")}
+    blog = by_source(seed_report, "reuters", part=3).id
+    group, canonical, verdicts = _group(seed_report, "relations have now slipped to the level of direct")
+    assert group.speaker == "Dmitry Peskov"
+    assert canonical.article_id == ids["reuters"] and canonical.kind == "direct"
+    assert canonical.speaker_mention == "Kremlin spokesman Dmitry Peskov" and canonical.cue == "told"
+    assert verdicts[ids["indaily"]] == "exact"
+    assert verdicts[ids["presstv"]] == "trimmed"  # "In fact," dropped
+    assert verdicts[ids["rt"]] == "reworded"  # its own translation: "our relations have now descended"
+    assert verdicts[blog] == "paraphrased"  # the live blog's indirect speech
+    quotes = {q.id: q for q in seed_report.quotes}
+    rt = next(quotes[v["quote_id"]] for v in group.variants if quotes[v["quote_id"]].article_id == ids["rt"])
+    assert "descended to the level of direct confrontation" in rt.text and rt.speaker == "Dmitry Peskov"
+
+
+def test_quotes_the_and_rendering_is_copied_exactly(seed_report: Report) -> None:
+    ids = {n: by_source(seed_report, n).id for n in ("reuters", "indaily", "presstv")}
+    group, canonical, verdicts = _group(seed_report, "surrounding Ukraine (and)")
+    assert canonical.article_id == ids["reuters"] and group.speaker == "Dmitry Peskov"
+    assert canonical.speaker_mention == "he"  # "..., he said": resolved to the last person named
+    assert verdicts == {ids["indaily"]: "exact", ids["presstv"]: "exact"}
+
+
+def test_quotes_stoltenberg_in_english_and_back_from_french(seed_report: Report) -> None:
+    fr = by_source(seed_report, "reuters_fr").id
+    group, _, verdicts = _group(seed_report, "world-class militaries")
+    assert group.speaker == "Jens Stoltenberg" and verdicts[fr] == "reworded"
+    [variant] = [v for v in group.variants]
+    changed = {(d["canonical"], d["variant"]) for d in variant["diff"] if d["op"] == "replace"}
+    assert ("world-class militaries,", "first-rate armies,") in changed
+
+
+def test_quotes_block_and_pronoun_speakers(seed_report: Report) -> None:
+    blog, fr = by_source(seed_report, "reuters", part=3), by_source(seed_report, "reuters_fr")
+    [block] = [q for q in seed_report.quotes if q.article_id == blog.id and q.kind == "block"]
+    assert block.text.startswith("Saving Ukrainian lives") and block.speaker == "Dmytro Kuleba"
+    assert block.cue == "added"
+    [added] = [q for q in seed_report.quotes if q.article_id == fr.id and "first-rate armies" in q.text]
+    assert (added.speaker_mention, added.speaker) == ("he", "Jens Stoltenberg")
+    for q in seed_report.quotes:
+        assert seed_report.article(q.article_id).text[q.start : q.end] == q.text
+
+
+def test_entities_merge_name_variants(seed_report: Report) -> None:
+    by_name = {e.name: e for e in seed_report.entities}
+    kuleba = by_name["Dmytro Kuleba"]
+    assert {"Dmytro Kuleba", "Kuleba", "Dmitro Kouleba"} <= set(kuleba.variants)  # machine translation
+    assert kuleba.type == "person" and len(kuleba.article_ids) == 2
+    assert {"Dmitry Peskov", "Peskov"} <= set(by_name["Dmitry Peskov"].variants)
+    assert {"NATO", "Nato"} <= set(by_name["NATO"].variants)
+    assert "Stoltenberg" not in by_name  # the surname alone is Jens Stoltenberg
+    assert len({e.id for e in seed_report.entities}) == len(seed_report.entities)
+
+
+def test_quote_spans_pairing() -> None:
+    text = 'He said "a b c" and ‘d e’, Russia’s view.\n\n“First part.\n\nSecond part,” she said.\n\nx y” z.'
+    spans = [text[s:e] for s, e in quote_spans(text)]
+    assert spans[:2] == ["a b c", "d e"]
+    assert spans[2] == "First part.\n\nSecond part,"  # one quote over two paragraphs
+    assert spans[3] == "x y"  # closes a quote it did not open: carried over
+    assert not any("Russia" in s for s in spans)  # an apostrophe is not a quote
