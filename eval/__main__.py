@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from eval import alignment, extraction, paraphrase, quotes, stories
+from eval import alignment, extraction, framing, paraphrase, quotes, stories
 from eval.common import DATA, floors
 
 
@@ -18,6 +18,7 @@ def main() -> None:
     _paraphrase(pinned)
     _alignment(pinned)
     _quotes(pinned)
+    _framing(pinned)
 
 
 def _html(pinned: dict[str, dict[str, object]]) -> None:
@@ -102,6 +103,28 @@ def _quotes(pinned: dict[str, dict[str, object]]) -> None:
     print(
         f"  speaker accuracy {result['speaker_accuracy']:.3f} over {result['speaker_scored']} matched quotes"
         f" (floor {floor['speaker_accuracy']})"
+    )
+
+
+def _framing(pinned: dict[str, dict[str, object]]) -> None:
+    babe = framing.evaluate_babe()
+    if babe is None:
+        print(f"Loaded words: skipped ({DATA / 'babe'} is absent)")
+    else:
+        r = babe["report_split"]
+        print(
+            f"Loaded words (BABE, {r['sentences']} report-split sentences, word level): P {r['precision']:.3f}"
+            f"  R {r['recall']:.3f}  F1 {r['f1']:.3f}  (floor P {pinned['loaded_words']['precision']};"
+            " lexicon not fitted on BABE, see eval/framing.py)"
+        )
+    wcl = framing.evaluate_newswcl()
+    if wcl is None:
+        print(f"Word choice: skipped ({DATA / 'newswcl50'} is absent)")
+        return
+    print(
+        f"Word choice (NewsWCL50, {wcl['events']} events x 5 outlets): {wcl['surfaced']} of {wcl['varying']}"
+        f" concepts whose labels differ across outlets surfaced, recall {wcl['recall']:.3f}"
+        f" (floor {pinned['word_choice']['recall']})"
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from eval import alignment, extraction, paraphrase, quotes, stories
+from eval import alignment, extraction, framing, paraphrase, quotes, stories
 from eval.common import dataset, floors
 
 from manysides.nlp import Models
@@ -85,3 +85,20 @@ def test_eval_quotes_on_polnear_keep_their_floors(models: Models) -> None:
     assert result["quoted"]["f1"] >= pinned["quoted_f1"]
     assert result["indirect"]["f1"] >= pinned["indirect_f1"]
     assert result["speaker_accuracy"] >= pinned["speaker_accuracy"]
+
+
+def test_eval_loaded_words_on_babe_keep_their_floor() -> None:
+    _need("babe")
+    result = framing.evaluate_babe()
+    assert result is not None
+    r, pinned = result["report_split"], floors()["loaded_words"]
+    assert r["sentences"] == 773
+    assert r["precision"] >= pinned["precision"] and r["recall"] >= pinned["recall"]
+
+
+@pytest.mark.slow
+def test_eval_word_choice_on_newswcl50_keeps_its_floor(models: Models) -> None:
+    _need("newswcl50")
+    result = framing.evaluate_newswcl(models)
+    assert result is not None and result["events"] == 10
+    assert result["recall"] >= floors()["word_choice"]["recall"]

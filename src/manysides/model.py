@@ -106,6 +106,11 @@ class Article(Record):
     omissions: tuple[str, ...] = ()
     #: Facts (ids) only this article carries.
     unique: tuple[str, ...] = ()
+    #: Loaded or emotive words and hedges in the article's own voice ({word, sentence}).
+    loaded: tuple[dict[str, Any], ...] = ()
+    hedges: tuple[dict[str, Any], ...] = ()
+    #: Who gets to speak: quotes per speaker ({speaker, quotes, share}).
+    voices: tuple[dict[str, Any], ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:
@@ -117,6 +122,9 @@ class Article(Record):
             "mentions": tuple(Mention.from_dict(m) for m in data.get("mentions", ())),
             "omissions": tuple(data.get("omissions", ())),
             "unique": tuple(data.get("unique", ())),
+            "loaded": tuple(data.get("loaded", ())),
+            "hedges": tuple(data.get("hedges", ())),
+            "voices": tuple(data.get("voices", ())),
         }
         return super().from_dict({**data, **nested})
 
@@ -134,6 +142,8 @@ class Story(Record):
     last_published: str | None = None
     why: tuple[dict[str, Any], ...] = ()
     origins: tuple[str, ...] = ()
+    #: The checked neutral digest: {text, citations: [{article_id, sentence}], support}.
+    digest: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -254,6 +264,21 @@ class QuoteGroup(Record):
 
 
 @dataclass(frozen=True)
+class Framing(Record):
+    """One referent named differently across a story's articles. ``origin`` is "lexicon"
+    (a known contested label, ``source`` says where it is documented, ``neutral`` the
+    neutral term) or "alignment" (two renderings of one fact chose other words).
+    ``variants``: {term, voice (own / attributed / quoted), article_ids, evidence}."""
+
+    story_id: str
+    concept: str
+    origin: str
+    source: str
+    neutral: str
+    variants: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
 class Skipped(Record):
     """An input that could not be analysed, with a one-line reason that says how to fix it."""
 
@@ -272,6 +297,7 @@ class Report(Record):
     entities: tuple[Entity, ...] = ()
     quotes: tuple[Quote, ...] = ()
     quote_groups: tuple[QuoteGroup, ...] = ()
+    framing: tuple[Framing, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
     version: str = ""

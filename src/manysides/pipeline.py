@@ -11,7 +11,9 @@
 8. facts     alignment -> Fact list (the fact matrix), omissions and unique facts per article
 9. entities  mentions -> Entity list (names linked across articles, with their variants)
 10. quotes   articles + entities -> Quote list (who said what) and QuoteGroup list (fidelity)
-11. render    Report -> terminal, JSON, HTML (``manysides.render``; the CLI calls it)
+11. framing  stories + alignment + quotes -> Framing list (word choice, voice); loaded words per article
+12. digest   facts + reuse -> each story's checked neutral digest
+13. render    Report -> terminal, JSON, HTML (``manysides.render``; the CLI calls it)
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from .clean import clean_corpus
 from .cluster import cluster
 from .compare import align_stories, originality, with_origins
 from .compare import compare as compare_stories
+from .digest import digests, load_rewriter
 from .entities import link_entities
 from .errors import NothingToAnalyse
 from .facts import fact_matrix
+from .framing import framing
 from .index import build_index
 from .ingest import MANIFEST_NAME, Fetcher, Manifest, ingest, load_manifest
 from .model import Article, RawDocument, Report, Skipped
@@ -120,6 +124,10 @@ def analyse(
     progress("quotes")
     quotes = find_quotes(articles, models, mention_entity)
     quote_groups = group_quotes(quotes, articles)
+    progress("framing")
+    contrasts, articles = framing(articles, stories, alignments, quotes)
+    progress("digest")
+    stories = digests(articles, stories, facts, reuse, models, load_rewriter(settings.digest_rewriter))
     return Report(
         articles=tuple(articles),
         stories=tuple(stories),
@@ -128,6 +136,7 @@ def analyse(
         entities=tuple(entities),
         quotes=tuple(quotes),
         quote_groups=tuple(quote_groups),
+        framing=tuple(contrasts),
         skipped=tuple(skipped),
         settings=settings.as_dict(),
         version=_version(),

@@ -27,6 +27,7 @@ class Settings:
     spacy_model: str = "en_core_web_sm"
     spacy_batch: int = 8
     spacy_processes: int = 0
+    digest_rewriter: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Article, Fact, Quote, QuoteGroup, Report, Reuse, Story
+from ..model import Article, Fact, Framing, Quote, QuoteGroup, Report, Reuse, Story
 from ..outlets import Registry, default_registry
 from .align import Row, aligned_rows
 from .graph import Graph, provenance_graph
@@ -35,6 +35,7 @@ class StoryView:
     common: tuple[Reuse, ...]  # common-source: the same things in other words, not copying
     facts: tuple[Fact, ...]
     quote_groups: tuple[tuple[QuoteGroup, Quote, tuple[tuple[Quote, dict[str, Any]], ...]], ...]
+    framing: tuple[Framing, ...]
     graph: Graph
     pair: tuple[Article, Article] | None
     rows: tuple[Row, ...]
@@ -76,6 +77,7 @@ def story_views(report: Report, registry: Registry | None = None) -> list[StoryV
                 common=tuple(r for r in records if r.relation != "derived"),
                 facts=facts,
                 quote_groups=_quote_groups(report, set(story.article_ids)),
+                framing=tuple(f for f in report.framing if f.story_id == story.id),
                 graph=provenance_graph(members, list(reuse)),
                 pair=pair,
                 rows=tuple(aligned_rows(report, *pair)) if pair else (),

@@ -1,0 +1,244 @@
+"""Stage 12, digest: a short neutral account of each story, every sentence cited and checked.
+
+1. Facts are ranked by how many *independent origins* carry them (a reprint counts with
+   the report it copies), then by how many outlets; the top MAX_SENTENCES are kept (at
+   least MIN_SENTENCES when the story has them), in the reading order of the story's
+   first independent report.
+2. Each fact is written with one of its own sentences (extractive: no claim a source does
+   not make): from an independent origin, the one with the fewest loaded words and
+   contested labels in its own voice, the wire dateline dropped, contested place
+   spellings replaced by the neutral one (``data/framing.toml``). Attributed claims keep
+   their attribution because the sentence keeps its "X said".
+3. Support check: the digest sentence is compared with every sentence it cites with the
+   same pair decision as the alignment (edit similarity, else the paraphrase model).
+   Citations that fail are dropped; ``support`` is the share that passed; a sentence
+   with support below SUPPORT_MIN is not printed.
+4. Optional (off by default): ``digest_rewriter = "module:function"`` in the settings
+   names a function (for example an LLM client) that rewrites the sentences more
+   fluently; its output goes through the same check, and a rewritten sentence that fails
+   falls back to the extractive one.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from ..clean.metadata import DATELINE
+from ..compare.align import NEAR_VERBATIM, SAME_CONTENT
+from ..compare.pairs import is_paraphrase, pair_features, paraphrase_probability
+from ..framing import load_lexicon, load_loaded_words, occurrences
+from ..index.text import match_key, quoted, tokens
+from ..model import Article, Fact, Reuse, Story
+from ..nlp import Models
+
+MIN_SENTENCES = 5
+MAX_SENTENCES = 12
+SUPPORT_MIN = 0.5
+#: A sentence that quotes the same words as the digest sentence supports it when their
+#: meanings are this close (the lead "Russia and NATO are in 'direct confrontation', the
+#: Kremlin said" and the quote it sums up score 0.70 on the seeds; unrelated sentences of
+#: one story that share a two-word quote stay under 0.55).
+QUOTE_ANCHOR_COSINE = 0.6
+
+Rewriter = Callable[[list[str]], list[str]]
+
+
+def digests(
+    articles: Sequence[Article],
+    stories: Sequence[Story],
+    facts: Sequence[Fact],
+    reuse: Sequence[Reuse],
+    models: Models,
+    rewriter: Rewriter | None = None,
+) -> list[Story]:
+    by_id = {a.id: a for a in articles}
+    out = []
+    for story in stories:
+        mine = [f for f in facts if f.story_id == story.id]
+        if len(story.article_ids) < 2 or not mine:
+            out.append(story)
+            continue
+        members = [by_id[i] for i in story.article_ids]
+        out.append(replace(story, digest=tuple(story_digest(story, members, mine, reuse, models, rewriter))))
+    return out
+
+
+def load_rewriter(spec: str) -> Rewriter | None:
+    """``"package.module:function"`` -> the function; "" -> None."""
+    if not spec:
+        return None
+    module, _, name = spec.partition(":")
+    if not name:
+        raise ValueError(f"digest_rewriter {spec!r} must look like 'package.module:function'")
+    fn: Rewriter = getattr(importlib.import_module(module), name)
+    return fn
+
+
+def story_digest(
+    story: Story,
+    members: Sequence[Article],
+    facts: Sequence[Fact],
+    reuse: Sequence[Reuse],
+    models: Models,
+    rewriter: Rewriter | None = None,
+) -> list[dict[str, Any]]:
+    by_id = {a.id: a for a in members}
+    origin = _origin_of(story, reuse)
+    ranked: list[tuple[int, int, int, Fact]] = []
+    for fact in facts:
+        carriers = [aid for aid, status in fact.coverage.items() if status in ("stated", "paraphrased")]
+        if len(carriers) < 2 and len(ranked) >= MIN_SENTENCES:
+            continue
+        independent = {origin.get(aid, aid) for aid in carriers}
+        outlets = {by_id[aid].outlet or aid for aid in carriers}
+        ranked.append((len(independent), len(outlets), len(carriers), fact))
+    ranked.sort(key=lambda r: (-r[0], -r[1], -r[2]))
+    chosen = [r for r in ranked if r[2] >= 2][:MAX_SENTENCES]
+    if len(chosen) < MIN_SENTENCES:
+        chosen += [r for r in ranked if r[2] < 2][: MIN_SENTENCES - len(chosen)]
+    reference = next((a for a in members if a.id in story.origins), members[0])
+    chosen.sort(key=lambda r: _reading_position(r[3], reference, members))
+    drafts = []
+    for _, _, _, fact in chosen:
+        sentence = _best_wording(fact, by_id, set(story.origins))
+        drafts.append((fact, sentence, _neutral(sentence[2])))
+    texts = [text for _, _, text in drafts]
+    if rewriter is not None:
+        rewritten = rewriter(list(texts))
+        if len(rewritten) == len(texts):
+            texts = rewritten
+    out = []
+    for (fact, _sentence, fallback), text in zip(drafts, texts, strict=True):
+        checked = _check(text, fact, by_id, models) if text != fallback else None
+        if checked is None or checked[1] < SUPPORT_MIN:
+            text, checked = fallback, _check(fallback, fact, by_id, models)
+        citations, support = checked
+        if support >= SUPPORT_MIN and citations:
+            out.append({"text": text, "citations": citations, "support": round(support, 4), "fact_id": fact.id})
+    return out
+
+
+def _origin_of(story: Story, reuse: Sequence[Reuse]) -> dict[str, str]:
+    """Each member's independent origin: follow 'derived' records to a member that takes
+    from nobody."""
+    source = {r.article_id: r.source_id for r in reuse if r.story_id == story.id and r.relation == "derived"}
+    out = {}
+    for aid in story.article_ids:
+        seen, cur = {aid}, aid
+        while cur in source and source[cur] not in seen:
+            cur = source[cur]
+            seen.add(cur)
+        out[aid] = cur
+    return out
+
+
+def _reading_position(fact: Fact, reference: Article, members: Sequence[Article]) -> tuple[int, int, int]:
+    order = {a.id: k for k, a in enumerate(members)}
+    in_ref = [e["sentence"] for e in fact.evidence if e["article_id"] == reference.id]
+    if in_ref:
+        return (0, min(in_ref), 0)
+    first = min(fact.evidence, key=lambda e: (order[e["article_id"]], e["sentence"]))
+    return (1, order[first["article_id"]], first["sentence"])
+
+
+def _best_wording(fact: Fact, by_id: Mapping[str, Article], origins: set[str]) -> tuple[str, int, str]:
+    """(article id, sentence, text): the fact's least loaded sentence, from an origin first."""
+    loaded_words, _ = load_loaded_words()
+    lexicon = load_lexicon()
+
+    def cost(e: dict[str, Any]) -> tuple[bool, int, str, int, str, int]:
+        article = by_id[e["article_id"]]
+        text = article.sentences[e["sentence"]].text
+        loaded = sum(1 for w in tokens(text) if w in loaded_words)
+        labels = 0
+        for concept in lexicon:
+            if "spelling" in concept.concept:
+                continue
+            labels += sum(
+                1 for term, *_ in occurrences(concept, _one_sentence(article, e["sentence"])) if term != concept.neutral
+            )
+        published = article.published or "9999"
+        return (e["article_id"] not in origins, loaded + labels, published, -len(text), e["article_id"], e["sentence"])
+
+    usable = [e for e in fact.evidence if e.get("status") != "contradicted"]
+    best = min(usable or list(fact.evidence), key=cost)
+    text = by_id[best["article_id"]].sentences[best["sentence"]].text
+    return best["article_id"], best["sentence"], DATELINE.sub("", text, count=1)
+
+
+def _one_sentence(article: Article, i: int) -> Article:
+    return replace(article, sentences=(article.sentences[i],))
+
+
+def _neutral(text: str) -> str:
+    """Contested place spellings replaced by the neutral one (Kiev -> Kyiv)."""
+    for concept in load_lexicon():
+        if "spelling" not in concept.concept:
+            continue
+        for term, _form, pattern in concept.forms:
+            if term != concept.neutral:
+                text = pattern.sub(concept.neutral, text)
+    return text
+
+
+def _check(text: str, fact: Fact, by_id: Mapping[str, Article], models: Models) -> tuple[list[dict[str, Any]], float]:
+    """The citations that state ``text``, and the share of the candidates that do.
+
+    Candidates: the fact's sentences, and in every other article of the story the
+    sentences that quote the same words as ``text`` (a lead and the quote it sums up)."""
+    cited = [(e["article_id"], e["sentence"]) for e in fact.evidence if e.get("status") in ("stated", "paraphrased")]
+    anchors = [match_key(q) for q in quoted(text) if len(match_key(q).split()) >= 2]
+    passed, checked = _supported(text, cited, anchors, by_id, models)
+    if anchors:
+        extra = [
+            (article.id, s.i)
+            for article in by_id.values()
+            if article.id not in passed
+            for s in article.sentences
+            if all(a in match_key(s.text) for a in anchors)
+        ]
+        more, _ = _supported(text, extra, anchors, by_id, models)
+        passed.update({k: v for k, v in more.items() if k not in passed})
+        checked |= set(more)
+    if not checked:
+        return [], 0.0
+    return [passed[a] for a in sorted(passed)], len(passed) / len(checked)
+
+
+def _supported(
+    text: str,
+    cited: list[tuple[str, int]],
+    anchors: list[str],
+    by_id: Mapping[str, Article],
+    models: Models,
+) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """The cited articles whose sentence states ``text`` (one citation each), and the
+    articles checked."""
+    if not cited:
+        return {}, set()
+    sources = [by_id[aid].sentences[i].text for aid, i in cited]
+    vectors = models.embed([text, *sources])
+    key = match_key(text)
+    passed: dict[str, dict[str, Any]] = {}
+    checked: set[str] = set()
+    for (aid, i), source, vector in zip(cited, sources, vectors[1:], strict=True):
+        checked.add(aid)
+        if aid in passed:
+            continue
+        other = match_key(source)
+        cosine = float(vectors[0] @ vector)
+        supported = (
+            fuzz.ratio(key, other) / 100.0 >= NEAR_VERBATIM
+            or fuzz.partial_ratio(key, other) / 100.0 >= 0.95
+            or cosine >= SAME_CONTENT
+            or (bool(anchors) and all(a in other for a in anchors) and cosine >= QUOTE_ANCHOR_COSINE)
+            or is_paraphrase(paraphrase_probability(pair_features(key, other, text, source, cosine)))
+        )
+        if supported:
+            passed[aid] = {"article_id": aid, "sentence": i}
+    return passed, checked

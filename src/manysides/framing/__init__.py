@@ -1,0 +1,349 @@
+"""Stage 11, framing: which words each outlet chose for the same thing, and in whose voice.
+
+Two sources of contrasts within a story:
+
+1. the curated lexicon (``data/framing.toml``): contested place spellings, conflict and
+   group labels, reporting verbs, each with its source; a concept is reported when the
+   story's articles use two or more of its variants;
+2. the alignment: two renderings of one fact (paraphrase, near-verbatim, translation
+   links) whose words differ ("cheated" / "deceived", "disbanded" / "dissolved").
+
+Every term occurrence has a voice: ``quoted`` (inside a quote), ``attributed`` (inside
+reported speech: "Russia says its ..."), or ``own`` (the outlet's own words).
+
+Per article, the loaded words and hedges of its own voice (``data/loaded.toml``) and who
+gets to speak: the share of its quotes by speaker.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from ..compare.align import Link
+from ..index.text import tokens
+from ..model import Article, Framing, Quote, Story
+
+Voice = str
+#: Words that differ between two renderings are a contrast only when they are content
+#: words and not spelling variants ("galvanized" / "galvanised" score 0.9).
+SPELLING_SIMILARITY = 0.8
+STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "and",
+        "or",
+        "but",
+        "as",
+        "is",
+        "was",
+        "be",
+        "been",
+        "are",
+        "were",
+        "that",
+        "this",
+        "it",
+        "its",
+        "his",
+        "her",
+        "their",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "i",
+        "said",
+        "says",
+        "has",
+        "have",
+        "had",
+        "not",
+        "no",
+        "also",
+        "will",
+        "would",
+        "can",
+        "could",
+        "may",
+        "might",
+        "has",
+        "while",
+        "when",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "there",
+        "here",
+        "then",
+        "than",
+        "so",
+        "if",
+        "into",
+        "over",
+        "after",
+        "before",
+    ]
+)
+CONTRAST_KINDS = frozenset({"paraphrase", "near-verbatim", "translation"})
+MAX_CONTRAST_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Concept:
+    concept: str
+    neutral: str
+    source: str
+    forms: tuple[tuple[str, str, re.Pattern[str]], ...]  # (variant term, form, pattern), longest first
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(extra: str | None = None) -> tuple[Concept, ...]:
+    texts = [files("manysides").joinpath("data/framing.toml").read_text("utf-8")]
+    if extra:
+        texts.append(Path(extra).read_text("utf-8"))
+    out = []
+    for text in texts:
+        for entry in tomllib.loads(text).get("concept", []):
+            forms = [(term, form) for term, fs in entry["variants"].items() for form in fs]
+            forms.sort(key=lambda tf: -len(tf[1]))
+            out.append(
+                Concept(
+                    concept=entry["concept"],
+                    neutral=entry.get("neutral", ""),
+                    source=entry["source"],
+                    forms=tuple(
+                        (term, f, re.compile(rf"(?<![\w-]){re.escape(f)}(?![\w-])", re.I)) for term, f in forms
+                    ),
+                )
+            )
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def load_loaded_words() -> tuple[frozenset[str], frozenset[str]]:
+    data = tomllib.loads(files("manysides").joinpath("data/loaded.toml").read_text("utf-8"))
+    return frozenset(w.lower() for w in data["loaded"]), frozenset(w.lower() for w in data["hedges"])
+
+
+def framing(
+    articles: Sequence[Article],
+    stories: Sequence[Story],
+    alignments: Mapping[str, Sequence[Link]],
+    quotes: Sequence[Quote],
+) -> tuple[list[Framing], list[Article]]:
+    by_id = {a.id: a for a in articles}
+    spans = _quote_spans(quotes)
+    out: list[Framing] = []
+    for story in stories:
+        members = [by_id[i] for i in story.article_ids]
+        if len(members) >= 2:
+            out += lexicon_contrasts(story, members, spans)
+            out += aligned_contrasts(story, members, alignments.get(story.id, ()), spans)
+    return out, [_language(a, spans, quotes) for a in articles]
+
+
+def voice_of(article: Article, start: int, end: int, spans: Mapping[str, list[tuple[int, int, str]]]) -> Voice:
+    for s, e, kind in spans.get(article.id, ()):
+        if s <= start and end <= e:
+            return "attributed" if kind == "indirect" else "quoted"
+    return "own"
+
+
+def occurrences(concept: Concept, article: Article) -> list[tuple[str, int, int, int]]:
+    """(term, start, end, sentence) of every variant of the concept in the article."""
+    found: list[tuple[str, int, int, int]] = []
+    taken: list[tuple[int, int]] = []
+    for s in article.sentences:
+        for term, form, pattern in concept.forms:
+            for m in pattern.finditer(s.text):
+                start, end = s.start + m.start(), s.start + m.end()
+                if any(a < end and start < b for a, b in taken):
+                    continue
+                word = m.group(0)
+                if form[:1].islower() and word[:1].isupper() and m.start() > 0:
+                    continue  # "Cold War", "World War Three": a name, not the label
+                taken.append((start, end))
+                found.append((term, start, end, s.i))
+    return sorted(found, key=lambda x: x[1])
+
+
+def lexicon_contrasts(
+    story: Story, members: Sequence[Article], spans: Mapping[str, list[tuple[int, int, str]]]
+) -> list[Framing]:
+    out = []
+    for concept in load_lexicon():
+        uses: dict[tuple[str, Voice], list[tuple[str, int]]] = {}
+        for a in members:
+            for term, start, end, sentence in occurrences(concept, a):
+                uses.setdefault((term, voice_of(a, start, end, spans)), []).append((a.id, sentence))
+        if len({term for term, _ in uses}) >= 2:
+            out.append(_framing(story, concept.concept, "lexicon", concept.source, concept.neutral, uses))
+    return out
+
+
+def aligned_contrasts(
+    story: Story,
+    members: Sequence[Article],
+    links: Sequence[Link],
+    spans: Mapping[str, list[tuple[int, int, str]]],
+) -> list[Framing]:
+    found: dict[tuple[str, str], dict[tuple[str, Voice], list[tuple[str, int]]]] = {}
+    for link in links:
+        if link.kind not in CONTRAST_KINDS:
+            continue
+        a, b = members[link.a], members[link.b]
+        if a.outlet and a.outlet == b.outlet:
+            continue
+        sa, sb = a.sentences[link.i], b.sentences[link.j]
+        for wa, wb in _replaced(sa.text, sb.text):
+            key = tuple(sorted((wa, wb)))
+            uses = found.setdefault(key, {})  # type: ignore[arg-type]
+            for art, sent, word in ((a, sa, wa), (b, sb, wb)):
+                pos = sent.text.lower().find(word)
+                start = sent.start + max(pos, 0)
+                voice = voice_of(art, start, start + len(word), spans)
+                entry = uses.setdefault((word, voice), [])
+                if (art.id, sent.i) not in entry:
+                    entry.append((art.id, sent.i))
+    return [
+        _framing(story, f"{x} / {y}", "alignment", "two renderings of one aligned fact", "", uses)
+        for (x, y), uses in sorted(found.items())
+    ]
+
+
+def _replaced(a: str, b: str) -> list[tuple[str, str]]:
+    """Word runs one rendering replaced with another: content words, not spellings."""
+    ta, tb = tokens(a), tokens(b)
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
+        if op != "replace" or i2 - i1 > MAX_CONTRAST_WORDS or j2 - j1 > MAX_CONTRAST_WORDS:
+            continue
+        wa = [w for w in ta[i1:i2] if w not in STOP]
+        wb = [w for w in tb[j1:j2] if w not in STOP]
+        if not wa or not wb or any(w.isdigit() for w in wa + wb):
+            continue
+        x, y = " ".join(wa), " ".join(wb)
+        if fuzz.ratio(x, y) / 100.0 >= SPELLING_SIMILARITY or _same_stem(x, y) or {x, y} & NUMERALS:
+            continue
+        out.append((x, y))
+    return out
+
+
+#: Number words and numerals: "III" / "Three" is a spelling of a number, not a word choice.
+NUMERALS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "ii",
+        "iii",
+        "iv",
+        "v",
+        "vi",
+        "vii",
+        "viii",
+        "ix",
+        "x",
+    ]
+)
+
+
+def _same_stem(x: str, y: str) -> bool:
+    """Inflections of one word ("marked" / "marks"): a long common prefix."""
+    if " " in x or " " in y:
+        return False
+    common = len(_common_prefix(x, y))
+    return common >= 4 and common >= min(len(x), len(y)) - 3
+
+
+def _common_prefix(x: str, y: str) -> str:
+    n = 0
+    while n < min(len(x), len(y)) and x[n] == y[n]:
+        n += 1
+    return x[:n]
+
+
+def _framing(
+    story: Story,
+    concept: str,
+    origin: str,
+    source: str,
+    neutral: str,
+    uses: Mapping[tuple[str, Voice], list[tuple[str, int]]],
+) -> Framing:
+    variants = tuple(
+        {
+            "term": term,
+            "voice": voice,
+            "article_ids": sorted({aid for aid, _ in evidence}),
+            "evidence": [{"article_id": aid, "sentence": s} for aid, s in sorted(evidence)],
+        }
+        for (term, voice), evidence in sorted(uses.items())
+    )
+    return Framing(story_id=story.id, concept=concept, origin=origin, source=source, neutral=neutral, variants=variants)
+
+
+def _quote_spans(quotes: Sequence[Quote]) -> dict[str, list[tuple[int, int, str]]]:
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    for q in quotes:
+        out.setdefault(q.article_id, []).append((q.start, q.end, q.kind))
+    return out
+
+
+def _language(article: Article, spans: Mapping[str, list[tuple[int, int, str]]], quotes: Sequence[Quote]) -> Article:
+    loaded_words, hedge_words = load_loaded_words()
+    loaded, hedges = [], []
+    for s in article.sentences:
+        for m in re.finditer(r"[\w’'-]+", s.text):
+            word = m.group(0).lower().replace("’", "'")
+            start = s.start + m.start()
+            if voice_of(article, start, start + len(word), spans) != "own":
+                continue
+            if word in loaded_words:
+                loaded.append({"word": m.group(0), "sentence": s.i})
+            elif word in hedge_words:
+                hedges.append({"word": m.group(0), "sentence": s.i})
+    speakers = Counter(q.speaker or "(unknown)" for q in quotes if q.article_id == article.id)
+    total = sum(speakers.values())
+    voices = tuple(
+        {"speaker": name, "quotes": n, "share": round(n / total, 4)}
+        for name, n in sorted(speakers.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    return replace(article, loaded=tuple(loaded), hedges=tuple(hedges), voices=voices)
+
+
+def loaded_in(text: str) -> list[str]:
+    """The loaded words of a text (for evaluation on single sentences)."""
+    loaded_words, _ = load_loaded_words()
+    return [w for w in re.findall(r"[\w’'-]+", text) if w.lower().replace("’", "'") in loaded_words]
