@@ -91,7 +91,14 @@ def test_browser_demo_report_has_every_section_in_order(browser: Any, seed_repor
     svg = first.locator("figure.graph svg")
     assert svg.get_attribute("role") == "img"
     assert "InDaily took text from Reuters" in svg.locator("desc").text_content()
-    assert first.locator(".absent").count() == 2  # digest and word choice say they are absent
+    assert first.locator(".absent").count() == 0  # every section has content for this story
+    # The digest: numbered sentences, each with its citations and support.
+    items = first.locator("ol.digest li")
+    assert 5 <= items.count() <= 12
+    assert "direct confrontation" in items.first.inner_text() and "support" in items.first.inner_text()
+    # Word choice: Kyiv against Kiev, with whose voice.
+    kyiv = first.locator("table.framing tr", has_text="capital of Ukraine")
+    assert "Kyiv" in kyiv.inner_text() and "Kiev" in kyiv.inner_text() and "own" in kyiv.inner_text()
     # Quotes: the Peskov line as rendered by each outlet, with its verdict.
     group = first.locator("details.quote-group", has_text="relations have now slipped")
     verdicts = set(group.locator("td.k .kind").all_inner_texts())
