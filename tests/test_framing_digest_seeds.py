@@ -97,3 +97,9 @@ def test_digest_rewriter_output_is_checked(seed_report: Report, models: Models) 
     assert [d["text"] for d in invented.digest] == [d["text"] for d in story.digest]  # every invention rejected
     [tidied] = digests(members, [bare], seed_report.facts, seed_report.reuse, models, tidy)
     assert "US-led alliance" in tidied.digest[0]["text"] and tidied.digest[0]["support"] >= 0.5
+
+
+def test_framing_name_spellings_from_linked_entities(seed_report: Report) -> None:
+    [kuleba] = [f for f in seed_report.framing if f.origin == "entity" and "Kouleba" in str(f.variants)]
+    assert {v["term"] for v in kuleba.variants} == {"Dmytro Kuleba", "Dmitro Kouleba"}
+    assert not [f for f in seed_report.framing if f.origin == "entity" and "United States" in str(f.variants)]

@@ -125,7 +125,7 @@ def analyse(
     quotes = find_quotes(articles, models, mention_entity)
     quote_groups = group_quotes(quotes, articles)
     progress("framing")
-    contrasts, articles = framing(articles, stories, alignments, quotes)
+    contrasts, articles = framing(articles, stories, alignments, quotes, mention_entity)
     progress("digest")
     stories = digests(articles, stories, facts, reuse, models, load_rewriter(settings.digest_rewriter))
     return Report(

@@ -108,6 +108,8 @@ STOP = frozenset(
         "before",
     ]
 )
+#: Two forms of one entity are spellings of its name at this similarity (rapidfuzz ratio).
+SPELLING_VARIANT = 0.6
 CONTRAST_KINDS = frozenset({"paraphrase", "near-verbatim", "translation"})
 MAX_CONTRAST_WORDS = 3
 
@@ -154,6 +156,7 @@ def framing(
     stories: Sequence[Story],
     alignments: Mapping[str, Sequence[Link]],
     quotes: Sequence[Quote],
+    mention_entity: Mapping[tuple[str, int, int], str] | None = None,
 ) -> tuple[list[Framing], list[Article]]:
     by_id = {a.id: a for a in articles}
     spans = _quote_spans(quotes)
@@ -162,6 +165,7 @@ def framing(
         members = [by_id[i] for i in story.article_ids]
         if len(members) >= 2:
             out += lexicon_contrasts(story, members, spans)
+            out += name_contrasts(story, members, spans, mention_entity or {})
             out += aligned_contrasts(story, members, alignments.get(story.id, ()), spans)
     return out, [_language(a, spans, quotes) for a in articles]
 
@@ -203,6 +207,52 @@ def lexicon_contrasts(
         if len({term for term, _ in uses}) >= 2:
             out.append(_framing(story, concept.concept, "lexicon", concept.source, concept.neutral, uses))
     return out
+
+
+def name_contrasts(
+    story: Story,
+    members: Sequence[Article],
+    spans: Mapping[str, list[tuple[int, int, str]]],
+    mention_entity: Mapping[tuple[str, int, int], str],
+) -> list[Framing]:
+    """One person or place spelled differently by different articles ("Dmytro Kuleba" /
+    "Dmitro Kouleba"): transliterations and spellings, not a surname used alone."""
+    uses: dict[str, dict[tuple[str, Voice], list[tuple[str, int]]]] = {}
+    for a in members:
+        for m in a.mentions:
+            eid = mention_entity.get((a.id, m.start, m.end))
+            if eid:
+                entry = uses.setdefault(eid, {}).setdefault((m.text, voice_of(a, m.start, m.end, spans)), [])
+                if (a.id, m.sentence) not in entry:
+                    entry.append((a.id, m.sentence))
+    out = []
+    for eid, by_term in sorted(uses.items()):
+        forms = {term for term, _ in by_term}
+        spelled = {t for t in forms if not any(t != o and _contained(t, o) for o in forms)}
+        # Spellings of one name look alike ("Kuleba" / "Kouleba"); "US" / "the United States" do not.
+        if any(fuzz.ratio(x.lower(), y.lower()) / 100.0 < SPELLING_VARIANT for x in spelled for y in spelled):
+            continue
+        articles_of = {t: {aid for (term, _), ev in by_term.items() if term == t for aid, _ in ev} for t in spelled}
+        if len(spelled) >= 2 and len(set().union(*articles_of.values())) >= 2 and not _one_article_each(articles_of):
+            kept = {k: v for k, v in by_term.items() if k[0] in spelled}
+            name = max(spelled, key=lambda t: (len(articles_of[t]), len(t), t))
+            out.append(
+                _framing(story, f"{name} (spelling)", "entity", "names linked by the entities stage", name, kept)
+            )
+    return out
+
+
+def _contained(short: str, long: str) -> bool:
+    """ "Peskov" in "Dmitry Peskov", "MOSCOW" as "Moscow": the same name, not a variant."""
+    a, b = short.lower(), long.lower()
+    return (a == b and short != long and short.isupper()) or (len(a) < len(b) and a in b)
+
+
+def _one_article_each(articles_of: Mapping[str, set[str]]) -> bool:
+    """Variants that never meet: every article uses all of them (an article's own
+    inconsistency is not a contrast between outlets)."""
+    sets = list(articles_of.values())
+    return all(x == sets[0] for x in sets)
 
 
 def aligned_contrasts(
