@@ -226,7 +226,7 @@ def name_contrasts(
                 if (a.id, m.sentence) not in entry:
                     entry.append((a.id, m.sentence))
     out = []
-    for eid, by_term in sorted(uses.items()):
+    for _eid, by_term in sorted(uses.items()):
         forms = {term for term, _ in by_term}
         spelled = {t for t in forms if not any(t != o and _contained(t, o) for o in forms)}
         # Spellings of one name look alike ("Kuleba" / "Kouleba"); "US" / "the United States" do not.
