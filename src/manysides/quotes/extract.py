@@ -104,6 +104,8 @@ PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 #: A partial quote of at most this many words with no cue is a scare quote, not a quote.
 SCARE_WORDS = 3
 SUBJECTS = ("nsubj", "nsubjpass")
+#: A sentence this short right after a quote may be its cue ("He said.").
+SHORT_CUE_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,15 @@ def extract(article: Article, docs: dict[int, Doc]) -> list[Found]:
                 hit = _cue(docs[first - 1], prev.start, (prev.end, prev.end))
                 if hit is not None and hit[1] is not None and prev.text.rstrip().endswith((":", ",")):
                     cue, speaker = hit
+        if cue is None and last + 1 < len(sentences) and (last + 1) in docs:
+            # '"...." He said.' / '"...." Trump added, smiling.': a short cue sentence after it.
+            nxt = sentences[last + 1]
+            if len(nxt.text.split()) <= SHORT_CUE_WORDS and _paragraph(article.text, nxt.start) == _paragraph(
+                article.text, start
+            ):
+                hit = _cue(docs[last + 1], nxt.start, (nxt.start, nxt.start))
+                if hit is not None and hit[1] is not None:
+                    cue, speaker = hit
         words = len(article.text[start:end].split())
         covered = _covered(article, first, last, start, end)
         before = article.text[sentences[first].start : start].rstrip(' “"«„‘')
@@ -259,6 +270,7 @@ def _cue(doc: Doc, offset: int, quote: tuple[int, int]) -> tuple[str, tuple[int,
     return best
 
 
+RELATIVES = frozenset({"who", "which", "that"})
 #: Nouns that carry someone's words ("Rubio's statement said"): the possessor is the speaker.
 CARRIERS = frozenset({"statement", "tweet", "post", "email", "letter", "website", "slogan"})
 
@@ -267,6 +279,8 @@ def _subject(verb: Token) -> Token | None:
     subject = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
     if subject is None and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.pos_ == "VERB":
         subject = next((c for c in verb.head.children if c.dep_ in SUBJECTS), None)
+    if subject is not None and subject.lower_ in RELATIVES and verb.dep_ == "relcl":
+        subject = verb.head  # "Sanders, who said ...": the noun the clause hangs on
     if subject is not None and subject.lemma_.lower() in CARRIERS:
         owner = next((c for c in subject.children if c.dep_ == "poss"), None)
         if owner is not None:
