@@ -7,6 +7,7 @@ from dataclasses import replace
 from conftest import by_source
 from manysides.digest import digests
 from manysides.framing import loaded_in
+from manysides.index import CorpusIndex
 from manysides.model import Framing, Report
 from manysides.nlp import Models
 
@@ -93,9 +94,10 @@ def test_digest_rewriter_output_is_checked(seed_report: Report, models: Models) 
     def tidy(sentences: list[str]) -> list[str]:
         return [s.replace("U.S.-led", "US-led") for s in sentences]
 
-    [invented] = digests(members, [bare], seed_report.facts, seed_report.reuse, models, invent)
+    index = CorpusIndex(members, models)
+    [invented] = digests(members, [bare], seed_report.facts, seed_report.reuse, index, models, invent)
     assert [d["text"] for d in invented.digest] == [d["text"] for d in story.digest]  # every invention rejected
-    [tidied] = digests(members, [bare], seed_report.facts, seed_report.reuse, models, tidy)
+    [tidied] = digests(members, [bare], seed_report.facts, seed_report.reuse, index, models, tidy)
     assert "US-led alliance" in tidied.digest[0]["text"] and tidied.digest[0]["support"] >= 0.5
 
 

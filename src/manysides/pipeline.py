@@ -127,7 +127,7 @@ def analyse(
     progress("framing")
     contrasts, articles = framing(articles, stories, alignments, quotes, mention_entity)
     progress("digest")
-    stories = digests(articles, stories, facts, reuse, models, load_rewriter(settings.digest_rewriter))
+    stories = digests(articles, stories, facts, reuse, index, models, load_rewriter(settings.digest_rewriter))
     return Report(
         articles=tuple(articles),
         stories=tuple(stories),

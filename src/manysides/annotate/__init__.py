@@ -31,14 +31,14 @@ def annotate(articles: Sequence[Article], models: Models) -> list[Article]:
     with_lang = [replace(a, language=a.language or detect_language(a.text)) for a in articles]
     english = [i for i, a in enumerate(with_lang) if a.language in NER_LANGUAGES and a.text]
     texts = (with_lang[i].text for i in english)
-    docs = models.ner.pipe(texts, batch_size=models.settings.spacy_batch, n_process=_processes(models, len(english)))
+    docs = models.ner.pipe(texts, batch_size=models.settings.spacy_batch, n_process=processes_for(models, len(english)))
     out = list(with_lang)
     for i, doc in zip(english, docs, strict=True):
         out[i] = replace(out[i], mentions=_mentions(out[i], doc.ents))
     return out
 
 
-def _processes(models: Models, n_texts: int) -> int:
+def processes_for(models: Models, n_texts: int) -> int:
     """spaCy worker processes: a process costs a model load (~1 s), so only for many texts."""
     if models.settings.spacy_processes > 0:
         return models.settings.spacy_processes

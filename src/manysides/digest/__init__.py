@@ -26,12 +26,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from ..clean.metadata import DATELINE
 from ..compare.align import NEAR_VERBATIM, SAME_CONTENT
 from ..compare.pairs import is_paraphrase, pair_features, paraphrase_probability
 from ..framing import load_lexicon, load_loaded_words, occurrences
+from ..index import CorpusIndex
 from ..index.text import match_key, quoted, tokens
 from ..model import Article, Fact, Reuse, Story
 from ..nlp import Models
@@ -53,6 +55,7 @@ def digests(
     stories: Sequence[Story],
     facts: Sequence[Fact],
     reuse: Sequence[Reuse],
+    index: CorpusIndex,
     models: Models,
     rewriter: Rewriter | None = None,
 ) -> list[Story]:
@@ -64,7 +67,8 @@ def digests(
             out.append(story)
             continue
         members = [by_id[i] for i in story.article_ids]
-        out.append(replace(story, digest=tuple(story_digest(story, members, mine, reuse, models, rewriter))))
+        digest = story_digest(story, members, mine, reuse, index, models, rewriter)
+        out.append(replace(story, digest=tuple(digest)))
     return out
 
 
@@ -84,6 +88,7 @@ def story_digest(
     members: Sequence[Article],
     facts: Sequence[Fact],
     reuse: Sequence[Reuse],
+    index: CorpusIndex,
     models: Models,
     rewriter: Rewriter | None = None,
 ) -> list[dict[str, Any]]:
@@ -108,15 +113,23 @@ def story_digest(
         sentence = _best_wording(fact, by_id, set(story.origins))
         drafts.append((fact, sentence, _neutral(sentence[2])))
     texts = [text for _, _, text in drafts]
+    # The extractive sentence's vector is its source sentence's (the dateline and a place
+    # spelling hardly move it); a rewritten sentence is embedded.
+    own = index.sentence_vectors((aid, i) for _, (aid, i, _), _ in drafts)
+    vectors = [own[aid, i] for _, (aid, i, _), _ in drafts]
+    rewritten_vectors = vectors
     if rewriter is not None:
         rewritten = rewriter(list(texts))
         if len(rewritten) == len(texts):
             texts = rewritten
+            rewritten_vectors = list(models.embed(texts))
     out = []
-    for (fact, _sentence, fallback), text in zip(drafts, texts, strict=True):
-        checked = _check(text, fact, by_id, models) if text != fallback else None
+    for (fact, _sentence, fallback), text, vector, fallback_vector in zip(
+        drafts, texts, rewritten_vectors, vectors, strict=True
+    ):
+        checked = _check(text, vector, fact, by_id, index) if text != fallback else None
         if checked is None or checked[1] < SUPPORT_MIN:
-            text, checked = fallback, _check(fallback, fact, by_id, models)
+            text, checked = fallback, _check(fallback, fallback_vector, fact, by_id, index)
         citations, support = checked
         if support >= SUPPORT_MIN and citations:
             out.append({"text": text, "citations": citations, "support": round(support, 4), "fact_id": fact.id})
@@ -186,14 +199,16 @@ def _neutral(text: str) -> str:
     return text
 
 
-def _check(text: str, fact: Fact, by_id: Mapping[str, Article], models: Models) -> tuple[list[dict[str, Any]], float]:
+def _check(
+    text: str, vector: np.ndarray, fact: Fact, by_id: Mapping[str, Article], index: CorpusIndex
+) -> tuple[list[dict[str, Any]], float]:
     """The citations that state ``text``, and the share of the candidates that do.
 
     Candidates: the fact's sentences, and in every other article of the story the
     sentences that quote the same words as ``text`` (a lead and the quote it sums up)."""
     cited = [(e["article_id"], e["sentence"]) for e in fact.evidence if e.get("status") in ("stated", "paraphrased")]
     anchors = [match_key(q) for q in quoted(text) if len(match_key(q).split()) >= 2]
-    passed, checked = _supported(text, cited, anchors, by_id, models)
+    passed, checked = _supported(text, vector, cited, anchors, by_id, index)
     if anchors:
         extra = [
             (article.id, s.i)
@@ -202,7 +217,7 @@ def _check(text: str, fact: Fact, by_id: Mapping[str, Article], models: Models) 
             for s in article.sentences
             if all(a in match_key(s.text) for a in anchors)
         ]
-        more, _ = _supported(text, extra, anchors, by_id, models)
+        more, _ = _supported(text, vector, extra, anchors, by_id, index)
         passed.update({k: v for k, v in more.items() if k not in passed})
         checked |= set(more)
     if not checked:
@@ -212,26 +227,27 @@ def _check(text: str, fact: Fact, by_id: Mapping[str, Article], models: Models) 
 
 def _supported(
     text: str,
+    vector: np.ndarray,
     cited: list[tuple[str, int]],
     anchors: list[str],
     by_id: Mapping[str, Article],
-    models: Models,
+    index: CorpusIndex,
 ) -> tuple[dict[str, dict[str, Any]], set[str]]:
     """The cited articles whose sentence states ``text`` (one citation each), and the
     articles checked."""
     if not cited:
         return {}, set()
     sources = [by_id[aid].sentences[i].text for aid, i in cited]
-    vectors = models.embed([text, *sources])
+    known = index.sentence_vectors(cited)
     key = match_key(text)
     passed: dict[str, dict[str, Any]] = {}
     checked: set[str] = set()
-    for (aid, i), source, vector in zip(cited, sources, vectors[1:], strict=True):
+    for (aid, i), source in zip(cited, sources, strict=True):
         checked.add(aid)
         if aid in passed:
             continue
         other = match_key(source)
-        cosine = float(vectors[0] @ vector)
+        cosine = float(vector @ known[aid, i])
         supported = (
             fuzz.ratio(key, other) / 100.0 >= NEAR_VERBATIM
             or fuzz.partial_ratio(key, other) / 100.0 >= 0.95

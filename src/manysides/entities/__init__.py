@@ -121,24 +121,29 @@ def name_parts(text: str) -> list[str]:
 
 def _people(mentions: list[_Mention]) -> list[list[_Mention]]:
     full: list[tuple[list[str], list[_Mention]]] = []  # (first names + surname, mentions)
+    # Blocking: surnames alike at SURNAME_SIMILARITY share their first letter (in practice).
+    by_initial: dict[str, list[tuple[list[str], list[_Mention]]]] = {}
     single: list[_Mention] = []
     for m in sorted(mentions, key=lambda m: (-len(name_parts(m.text)), m.article_id, m.start)):
         parts = name_parts(m.text)
         if len(parts) < 2:
             single.append(m)
             continue
-        for names, members in full:
+        block = by_initial.setdefault(parts[-1][:1], [])
+        for names, members in block:
             if _same_person(names, parts):
                 members.append(m)
                 break
         else:
-            full.append((parts, [m]))
+            entry = (parts, [m])
+            full.append(entry)
+            block.append(entry)
     alone: dict[str, list[_Mention]] = {}
     for m in single:
         parts = name_parts(m.text) or [fold(m.text)]
         matches = [
             (names, members)
-            for names, members in full
+            for names, members in by_initial.get(parts[-1][:1], [])
             if fuzz.ratio(names[-1], parts[-1]) / 100.0 >= SURNAME_SIMILARITY
         ]
         same_article = [x for x in matches if any(o.article_id == m.article_id for o in x[1])]

@@ -23,6 +23,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from ..annotate import processes_for
 from ..index.text import match_key
 from ..model import Article, Quote, QuoteGroup, Verdict
 from ..nlp import Models
@@ -71,7 +72,8 @@ def find_quotes(
     names = _entity_names(articles, entities)
     wanted = [(a, candidate_sentences(a)) for a in articles if a.language in (None, "en")]
     texts = [a.sentences[i].text for a, idx in wanted for i in idx]
-    parsed = iter(models.parser.pipe(texts, batch_size=64))
+    processes = processes_for(models, len(wanted))
+    parsed = iter(models.parser.pipe(texts, batch_size=64, n_process=processes))
     out: list[Quote] = []
     for article, idx in wanted:
         docs = {i: next(parsed) for i in idx}
