@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conftest import by_source
-from manysides.digest import digests
+from manysides.digest import digests, is_fragment
 from manysides.framing import loaded_in
 from manysides.index import CorpusIndex
 from manysides.model import Framing, Report
@@ -80,6 +80,7 @@ def test_digest_leads_with_the_kremlin_statement_and_every_sentence_is_checked(s
         for c in d["citations"]:
             assert seed_report.article(c["article_id"]).sentences[c["sentence"]].text  # a real sentence
     assert all("Kiev" not in d["text"] for d in story.digest)
+    assert not any(is_fragment(d["text"]) for d in story.digest)  # every sentence stands alone
 
 
 def test_digest_rewriter_output_is_checked(seed_report: Report, models: Models) -> None:

@@ -37,6 +37,7 @@ from ..index import CorpusIndex
 from ..index.text import match_key, quoted, tokens
 from ..model import Article, Fact, Reuse, Story
 from ..nlp import Models
+from ..quotes.extract import quote_spans
 
 MIN_SENTENCES = 5
 MAX_SENTENCES = 12
@@ -164,24 +165,46 @@ def _best_wording(fact: Fact, by_id: Mapping[str, Article], origins: set[str]) -
     loaded_words, _ = load_loaded_words()
     lexicon = load_lexicon()
 
-    def cost(e: dict[str, Any]) -> tuple[bool, int, str, int, str, int]:
+    def cost(e: dict[str, Any]) -> tuple[bool, bool, int, str, int, str, int]:
         article = by_id[e["article_id"]]
-        text = article.sentences[e["sentence"]].text
+        sentence = article.sentences[e["sentence"]]
+        text = sentence.text
+        # Labels inside a quote are the speaker's words, not the outlet's choice.
+        quoted_at = [(sentence.start + a, sentence.start + b) for a, b in quote_spans(text)]
         loaded = sum(1 for w in tokens(text) if w in loaded_words)
         labels = 0
         for concept in lexicon:
             if "spelling" in concept.concept:
                 continue
             labels += sum(
-                1 for term, *_ in occurrences(concept, _one_sentence(article, e["sentence"])) if term != concept.neutral
+                1
+                for term, start, end, _ in occurrences(concept, _one_sentence(article, e["sentence"]))
+                if term != concept.neutral and not any(a <= start and end <= b for a, b in quoted_at)
             )
         published = article.published or "9999"
-        return (e["article_id"] not in origins, loaded + labels, published, -len(text), e["article_id"], e["sentence"])
+        fragment = is_fragment(text)
+        return (
+            fragment,
+            e["article_id"] not in origins,
+            loaded + labels,
+            published,
+            -len(text),
+            e["article_id"],
+            e["sentence"],
+        )
 
     usable = [e for e in fact.evidence if e.get("status") != "contradicted"]
     best = min(usable or list(fact.evidence), key=cost)
     text = by_id[best["article_id"]].sentences[best["sentence"]].text
     return best["article_id"], best["sentence"], DATELINE.sub("", text, count=1)
+
+
+def is_fragment(text: str) -> bool:
+    """A sentence that does not stand alone: it closes a quote it did not open, or starts
+    in lower case."""
+    first_close = min((text.find(c) for c in "”»" if c in text), default=-1)
+    first_open = min((text.find(c) for c in "“«" if c in text), default=-1)
+    return (first_close >= 0 and (first_open < 0 or first_close < first_open)) or text[:1].islower()
 
 
 def _one_sentence(article: Article, i: int) -> Article:
