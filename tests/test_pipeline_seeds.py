@@ -36,7 +36,7 @@ def test_pipeline_pairs_point_at_the_right_sentences(seed_report: Report) -> Non
             if p.kind == "verbatim":
                 assert p.semantic is None and p.score >= 0.97
             elif p.kind == "near-verbatim":
-                assert 0.8 <= p.score < 0.97 and p.semantic is not None and 0.5 < p.semantic <= 1.0001
+                assert 0.9 <= p.score < 0.97 and p.semantic is not None and 0.5 < p.semantic <= 1.0001
             else:  # reworded: the pair decision, or a shared quote, linked them
                 assert p.probability is not None and isinstance(p.probability, float)
                 assert p.semantic is not None and p.semantic >= 0.5
@@ -133,8 +133,9 @@ def test_pipeline_press_tv_rewrites_reuters_keeping_its_quote_renderings(seed_re
     # not copied, and still found.
     cheated = by_source_sentence[5]
     assert "deceived" in cheated.text and "cheated" in cheated.source_text
-    assert cheated.kind in ("paraphrase", "near-verbatim") and cheated.score < 0.9
-    assert any(p.kind == "paraphrase" for p in reuse.pairs)
+    assert cheated.kind == "paraphrase" and cheated.score < 0.9
+    assert reuse.kind == "paraphrase"  # a rewrite, mostly in its own words
+    assert sum(p.kind == "near-verbatim" for p in reuse.pairs) >= 2  # and copied sentences
     # Reuters' own rendering of the Peskov quote, "(and)" included, is the evidence of copying.
     evidence = " ".join(reuse.direction_evidence)
     assert '"(and)"' in evidence and "Reuters" in evidence
