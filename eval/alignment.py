@@ -20,7 +20,7 @@ from typing import Any
 
 from manysides.compare import align
 from manysides.index import CorpusIndex
-from manysides.model import Article, Sentence
+from manysides.model import Article
 from manysides.nlp import Models
 from manysides.settings import load_settings
 
@@ -82,11 +82,8 @@ def _article(doc: dict[str, Any]) -> tuple[Article, dict[int, set[str]]]:
     """The document's annotated sentences as an article, and the event chains of each."""
     keep = sorted(set(doc["coref_annotated_sentences"]))
     texts = {s["sent"]: s["text"] for s in doc["sentences"]}
-    sentences, chains, pos = [], {}, 0
-    for n, sent in enumerate(keep):
-        text = texts[sent]
-        sentences.append(Sentence(i=n, text=text, start=pos, end=pos + len(text)))
-        chains[n] = {
+    chains = {
+        n: {
             m["chain"]
             for m in doc["mentions"]
             if m["sent"] == sent
@@ -94,18 +91,7 @@ def _article(doc: dict[str, Any]) -> tuple[Article, dict[int, set[str]]]:
             and m["tag"].startswith("ACTION")
             and m["chain_type"] == "CROSS_DOC_COREF"
         }
-        pos += len(text) + 1
-    article = Article(
-        id=str(doc["id"]),
-        source=f"{doc['id']}.txt",
-        outlet=None,
-        url=None,
-        title=None,
-        published=None,
-        language="en",
-        byline=(),
-        credits=(),
-        text="\n".join(s.text for s in sentences),
-        sentences=tuple(sentences),
-    )
+        for n, sent in enumerate(keep)
+    }
+    article = Article.from_sentences(str(doc["id"]), [texts[sent] for sent in keep], source=f"{doc['id']}.txt")
     return article, chains

@@ -25,7 +25,7 @@ from manysides.compare import align
 from manysides.framing import aligned_contrasts, lexicon_contrasts, loaded_in
 from manysides.index import CorpusIndex
 from manysides.index.text import match_key
-from manysides.model import Article, Sentence, Story
+from manysides.model import Article, Story
 from manysides.nlp import Models
 from manysides.settings import load_settings
 
@@ -108,20 +108,4 @@ def _surfaces(variants: tuple[dict[str, Any], ...], chain: dict[str, set[str]]) 
 
 
 def _article(d: dict[str, Any]) -> Article:
-    sentences, pos = [], 0
-    for n, s in enumerate(d["sentences"]):
-        sentences.append(Sentence(i=n, text=s["text"], start=pos, end=pos + len(s["text"])))
-        pos += len(s["text"]) + 1
-    return Article(
-        id=d["id"],
-        source=d["id"],
-        outlet=d["publisher_code"],
-        url=None,
-        title=None,
-        published=None,
-        language="en",
-        byline=(),
-        credits=(),
-        text="\n".join(s.text for s in sentences),
-        sentences=tuple(sentences),
-    )
+    return Article.from_sentences(d["id"], [s["text"] for s in d["sentences"]], outlet=d["publisher_code"])

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-from manysides.model import Article, Removed, Report, Reuse, ReusePair, Sentence, Story
+from manysides.model import Article, Removed, Report, Reuse, ReusePair, Story
 
 
 def _article(
     aid: str, outlet: str | None, title: str, published: str | None, sentences: list[str], **kw: object
 ) -> Article:
-    text, spans, pos = "", [], 0
-    for i, s in enumerate(sentences):
-        if i:
-            text += " "
-            pos += 1
-        spans.append(Sentence(i=i, text=s, start=pos, end=pos + len(s)))
-        text += s
-        pos += len(s)
-    return Article(
-        id=aid,
+    return Article.from_sentences(
+        aid,
+        sentences,
+        separator=" ",
         source=f"{aid}.txt",
         outlet=outlet,
-        url=None,
         title=title,
         published=published,
-        language="en",
-        byline=(),
         credits=tuple(kw.get("credits", ())),
-        text=text,
-        sentences=tuple(spans),
         removed=tuple(kw.get("removed", ())),
     )
 

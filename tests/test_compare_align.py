@@ -9,7 +9,7 @@ import pytest
 from manysides.compare import align, compare_story
 from manysides.facts import story_facts
 from manysides.index import CorpusIndex
-from manysides.model import Article, Sentence, Story
+from manysides.model import Article, Story
 from manysides.nlp import Models
 
 align_module = importlib.import_module("manysides.compare.align")
@@ -18,22 +18,8 @@ pytestmark = [pytest.mark.slow]
 
 
 def article(aid: str, outlet: str, sentences: list[str], published: str | None = None) -> Article:
-    out, pos = [], 0
-    for i, text in enumerate(sentences):
-        out.append(Sentence(i=i, text=text, start=pos, end=pos + len(text)))
-        pos += len(text) + 1
-    return Article(
-        id=aid,
-        source=f"{aid}.txt",
-        outlet=outlet,
-        url=None,
-        title=None,
-        published=published,
-        language="en",
-        byline=(),
-        credits=(),
-        text=" ".join(sentences),
-        sentences=tuple(out),
+    return Article.from_sentences(
+        aid, sentences, separator=" ", source=f"{aid}.txt", outlet=outlet, published=published
     )
 
 

@@ -8,6 +8,7 @@ contract (``data/report.schema.json``): rename nothing, add freely.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal, TypeVar
 
@@ -111,6 +112,27 @@ class Article(Record):
     hedges: tuple[dict[str, Any], ...] = ()
     #: Who gets to speak: quotes per speaker ({speaker, quotes, share}).
     voices: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def from_sentences(cls, id: str, sentences: Sequence[str], *, separator: str = "\n", **fields: Any) -> Article:
+        """An article from text already split into sentences (evaluation sets, tests, API
+        users with their own segmentation): offsets computed, the rest from ``fields``
+        (``source`` defaults to the id, ``language`` to "en", other metadata to empty)."""
+        spans, pos = [], 0
+        for i, text in enumerate(sentences):
+            spans.append(Sentence(i=i, text=text, start=pos, end=pos + len(text)))
+            pos += len(text) + len(separator)
+        defaults: dict[str, Any] = {
+            "source": id,
+            "outlet": None,
+            "url": None,
+            "title": None,
+            "published": None,
+            "language": "en",
+            "byline": (),
+            "credits": (),
+        }
+        return cls(id=id, text=separator.join(sentences), sentences=tuple(spans), **{**defaults, **fields})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:
