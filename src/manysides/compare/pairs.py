@@ -19,6 +19,8 @@ from importlib.resources import files
 import numpy as np
 from rapidfuzz import fuzz
 
+from ..index.text import FUNCTION_WORDS
+
 #: The features, in the order of the coefficients in ``data/paraphrase.toml``.
 FEATURES = (
     "cosine",
@@ -38,52 +40,6 @@ FEATURES = (
 )
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-#: Function words left out of the content-word overlap (closed-class English words and
-#: the commonest reporting verbs, which every news sentence shares).
-STOP = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "of",
-        "to",
-        "in",
-        "and",
-        "or",
-        "for",
-        "on",
-        "at",
-        "by",
-        "with",
-        "from",
-        "as",
-        "is",
-        "was",
-        "be",
-        "been",
-        "are",
-        "were",
-        "that",
-        "this",
-        "it",
-        "its",
-        "his",
-        "her",
-        "their",
-        "he",
-        "she",
-        "they",
-        "said",
-        "says",
-        "will",
-        "would",
-        "has",
-        "have",
-        "had",
-        "not",
-        "but",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -109,7 +65,7 @@ def pair_features(key_a: str, key_b: str, text_a: str, text_b: str, cosine: floa
         a, b = _ngrams(wa, n), _ngrams(wb, n)
         shared = len(a & b)
         out += [shared / max(1, min(len(a), len(b))), shared / max(1, max(len(a), len(b)))]
-    ca, cb = {w for w in wa if w not in STOP}, {w for w in wb if w not in STOP}
+    ca, cb = {w for w in wa if w not in FUNCTION_WORDS}, {w for w in wb if w not in FUNCTION_WORDS}
     out.append(len(ca & cb) / max(1, len(ca | cb)))
     na, nb = set(NUMBER.findall(text_a)), set(NUMBER.findall(text_b))
     out.append(1.0 if na != nb else 0.0)

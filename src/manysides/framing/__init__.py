@@ -30,83 +30,18 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from ..compare.align import Link
-from ..index.text import tokens
+from ..index.text import FUNCTION_WORDS, tokens
 from ..model import Article, Framing, Quote, Story
 
 Voice = str
 #: Words that differ between two renderings are a contrast only when they are content
 #: words and not spelling variants ("galvanized" / "galvanised" score 0.9).
 SPELLING_SIMILARITY = 0.8
-STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "and",
-        "or",
-        "but",
-        "as",
-        "is",
-        "was",
-        "be",
-        "been",
-        "are",
-        "were",
-        "that",
-        "this",
-        "it",
-        "its",
-        "his",
-        "her",
-        "their",
-        "he",
-        "she",
-        "they",
-        "we",
-        "you",
-        "i",
-        "said",
-        "says",
-        "has",
-        "have",
-        "had",
-        "not",
-        "no",
-        "also",
-        "will",
-        "would",
-        "can",
-        "could",
-        "may",
-        "might",
-        "has",
-        "while",
-        "when",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "where",
-        "there",
-        "here",
-        "then",
-        "than",
-        "so",
-        "if",
-        "into",
-        "over",
-        "after",
-        "before",
-    ]
+STOP = FUNCTION_WORDS | frozenset(
+    (  # noqa: SIM905 (a word list reads as text)
+        "we you i no also can could may might while when which who whom whose where there here then than so "
+        "if into over after before"
+    ).split()
 )
 #: Two forms of one entity are spellings of its name at this similarity (rapidfuzz ratio).
 SPELLING_VARIANT = 0.6
