@@ -21,7 +21,7 @@ from itertools import pairwise
 from ..index import CorpusIndex
 from ..model import Article, Relation, Reuse, ReuseKind, ReusePair, Story
 from .align import NEAR_VERBATIM, VERBATIM, Link, align
-from .direction import copied_renderings, orient
+from .direction import copied_renderings, orient, translation_ends
 
 __all__ = ["NEAR_VERBATIM", "VERBATIM", "Link", "align", "align_stories", "compare", "originality", "with_origins"]
 
@@ -82,6 +82,7 @@ def compare_story(story: Story, members: Sequence[Article], links: Sequence[Link
     for link in links:
         by_pair.setdefault((link.a, link.b), []).append(link)
         by_pair.setdefault((link.b, link.a), []).append(link.flipped())
+    rendered = translation_ends(links)
     derived: list[tuple[Article, Article, list[Link], tuple[str, ...]]] = []
     common: list[Reuse] = []
     for a in range(len(members)):
@@ -92,8 +93,8 @@ def compare_story(story: Story, members: Sequence[Article], links: Sequence[Link
                 continue
             x, y = members[a], members[b]
             found = {
-                **copied_renderings(y, x, b_in_a, links, members),
-                **copied_renderings(x, y, a_in_b, links, members),
+                **copied_renderings(y, x, b_in_a, rendered),
+                **copied_renderings(x, y, a_in_b, rendered),
             }
             copied = [found[k] for k in sorted(found)]
             if _is_derived(a_in_b, len(x.sentences), copied) or _is_derived(b_in_a, len(y.sentences), copied):

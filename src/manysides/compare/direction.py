@@ -85,20 +85,15 @@ def _by_dateline(a: Article, b: Article) -> tuple[Article, Article, str] | None:
     return None
 
 
-def copied_renderings(
-    x: Article, y: Article, x_in_y: Sequence[Link], links: Sequence[Link], members: Sequence[Article]
-) -> dict[str, str]:
+def copied_renderings(x: Article, y: Article, x_in_y: Sequence[Link], rendered: set[tuple[int, int]]) -> dict[str, str]:
     """Quotes that x renders word for word as y does, where the rendering is y's or x's own
     choice rather than the speaker's words: it holds an editor's insertion ("(and)"), or
     another article of the story renders the same utterance differently (its own
     translation). Two outlets translating one briefing do not pick the same words.
 
+    ``x_in_y`` are links from x's sentences (``link.a``) to y's; ``rendered`` the
+    (article, sentence) ends of the story's translation links (``translation_ends``).
     Returns one line of evidence per quote, keyed by the quote's match key."""
-    pos = {a.id: k for k, a in enumerate(members)}
-    px, py = pos[x.id], pos[y.id]
-    renderings_elsewhere = {
-        (link.a, link.i) for link in links if link.kind == "translation" and {link.a, link.b} & {px, py}
-    } | {(link.b, link.j) for link in links if link.kind == "translation" and {link.a, link.b} & {px, py}}
     out: dict[str, str] = {}
     for link in x_in_y:
         y_key = match_key(y.sentences[link.j].text)
@@ -107,7 +102,7 @@ def copied_renderings(
             if len(key.split()) < QUOTE_WORDS or fuzz.partial_ratio(key, y_key) / 100.0 < VERBATIM_QUOTE:
                 continue
             insertion = INSERTION.search(q)
-            other = (px, link.i) in renderings_elsewhere or (py, link.j) in renderings_elsewhere
+            other = (link.a, link.i) in rendered or (link.b, link.j) in rendered
             if insertion and INSERTION.search(y.sentences[link.j].text):
                 out[key] = (
                     f'{_name(x)} and {_name(y)} quote "{_short(q)}" alike, editorial "{insertion.group(0)}" included'
@@ -116,6 +111,11 @@ def copied_renderings(
                 out[key] = f'{_name(x)} and {_name(y)} quote "{_short(q)}" alike; another outlet renders it differently'
 
     return out
+
+
+def translation_ends(links: Sequence[Link]) -> set[tuple[int, int]]:
+    """Sentences (article position, sentence) that another article renders differently."""
+    return {end for link in links if link.kind == "translation" for end in ((link.a, link.i), (link.b, link.j))}
 
 
 def _short(text: str, words: int = 12) -> str:

@@ -152,8 +152,9 @@ def _contradiction(reference: str, ref_numbers: set[str], sentence: str) -> str 
     numbers = _numbers(sentence)
     if ref_numbers and numbers and not (ref_numbers & numbers):
         return f"other figures: {', '.join(sorted(numbers))} against {', '.join(sorted(ref_numbers))}"
-    if ref_numbers and not numbers and VAGUE_QUANTITY.search(sentence) and not VAGUE_QUANTITY.search(reference):
-        return f'a vague quantity ("{VAGUE_QUANTITY.search(sentence).group(0)}") for {", ".join(sorted(ref_numbers))}'  # type: ignore[union-attr]
+    vague = VAGUE_QUANTITY.search(sentence)
+    if ref_numbers and not numbers and vague and not VAGUE_QUANTITY.search(reference):
+        return f'a vague quantity ("{vague.group(0)}") for {", ".join(sorted(ref_numbers))}'
     neg_ref, neg = NEGATION & set(tokens(reference)), NEGATION & set(tokens(sentence))
     if bool(neg_ref) != bool(neg):
         return f'negated: "{", ".join(sorted(neg_ref or neg))}" in one wording only'

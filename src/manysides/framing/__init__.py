@@ -102,7 +102,10 @@ def framing(
             out += lexicon_contrasts(story, members, spans)
             out += name_contrasts(story, members, spans, mention_entity or {})
             out += aligned_contrasts(story, members, alignments.get(story.id, ()), spans)
-    return out, [_language(a, spans, quotes) for a in articles]
+    speakers: dict[str, Counter[str]] = {}
+    for q in quotes:
+        speakers.setdefault(q.article_id, Counter())[q.speaker or "(unknown)"] += 1
+    return out, [_language(a, spans, speakers.get(a.id, Counter())) for a in articles]
 
 
 def voice_of(article: Article, start: int, end: int, spans: Mapping[str, list[tuple[int, int, str]]]) -> Voice:
@@ -306,7 +309,7 @@ def _quote_spans(quotes: Sequence[Quote]) -> dict[str, list[tuple[int, int, str]
     return out
 
 
-def _language(article: Article, spans: Mapping[str, list[tuple[int, int, str]]], quotes: Sequence[Quote]) -> Article:
+def _language(article: Article, spans: Mapping[str, list[tuple[int, int, str]]], speakers: Counter[str]) -> Article:
     loaded_words, hedge_words = load_loaded_words()
     loaded, hedges = [], []
     for s in article.sentences:
@@ -319,7 +322,6 @@ def _language(article: Article, spans: Mapping[str, list[tuple[int, int, str]]],
                 loaded.append({"word": m.group(0), "sentence": s.i})
             elif word in hedge_words:
                 hedges.append({"word": m.group(0), "sentence": s.i})
-    speakers = Counter(q.speaker or "(unknown)" for q in quotes if q.article_id == article.id)
     total = sum(speakers.values())
     voices = tuple(
         {"speaker": name, "quotes": n, "share": round(n / total, 4)}

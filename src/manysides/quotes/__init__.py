@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import Any
@@ -27,7 +28,7 @@ from ..annotate import processes_for
 from ..index.text import match_key
 from ..model import Article, Quote, QuoteGroup, Verdict
 from ..nlp import Models
-from .extract import PRONOUNS, Found, candidate_sentences, extract
+from .extract import Found, candidate_sentences, extract
 
 #: Two renderings of one utterance by the same speaker: the shorter's words found in the
 #: longer at this partial-ratio similarity. Set on the seeds (RT's own translation of the
@@ -83,8 +84,6 @@ def find_quotes(
 
 
 def _entity_names(articles: Sequence[Article], entities: Mapping[tuple[str, int, int], str]) -> dict[str, str]:
-    from collections import Counter
-
     seen: dict[str, Counter[str]] = {}
     for a in articles:
         for m in a.mentions:
@@ -127,7 +126,7 @@ def _resolve(article: Article, found: Found, entities: Mapping[tuple[str, int, i
     labels: tuple[str, ...] | None = None
     if head in {"he", "she"} or head in ROLE_NOUNS:
         labels = ("PERSON",)
-    elif head in ORG_NOUNS or (head in PRONOUNS and head in {"it", "they", "we"}):
+    elif head in ORG_NOUNS or head in {"they", "we"}:
         labels = ("ORG", "GPE", "NORP")
     if labels is None:
         return None

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -100,7 +101,6 @@ CUE_WORDS = re.compile(
     re.IGNORECASE,
 )
 OPENERS = {"“": "”", "«": "»", "„": "“”", '"': '"'}
-PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 #: A partial quote of at most this many words with no cue is a scare quote, not a quote.
 SCARE_WORDS = 3
 SUBJECTS = ("nsubj", "nsubjpass")
@@ -316,8 +316,6 @@ def _offsets(span: Span, offset: int) -> tuple[int, int]:
 
 
 def _sentence_at(starts: list[int], pos: int) -> int:
-    import bisect
-
     return max(bisect.bisect_right(starts, pos) - 1, 0)
 
 
