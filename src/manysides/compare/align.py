@@ -100,8 +100,8 @@ def align(members: Sequence[Article], index: CorpusIndex) -> list[Link]:
     rows = [(k, s.i) for k, a in enumerate(members) for s in a.sentences if _words(index, a, s.i) >= MIN_WORDS]
     if not rows:
         return []
-    candidates = _lexical_candidates(members, index, rows) | _semantic_candidates(members, index, rows)
     vectors = index.sentence_vectors((members[k].id, i) for k, i in rows)
+    candidates = _lexical_candidates(members, index, rows) | _semantic_candidates(members, vectors, rows)
     links: dict[tuple[int, int, int, int], Link] = {}
     for k, i, m, j in sorted(candidates):
         link = _score(members, index, vectors, k, i, m, j)
@@ -134,9 +134,8 @@ def _lexical_candidates(
 
 
 def _semantic_candidates(
-    members: Sequence[Article], index: CorpusIndex, rows: list[tuple[int, int]]
+    members: Sequence[Article], vectors: dict[tuple[str, int], np.ndarray], rows: list[tuple[int, int]]
 ) -> set[tuple[int, int, int, int]]:
-    vectors = index.sentence_vectors((members[k].id, i) for k, i in rows)
     matrix = np.ascontiguousarray(np.vstack([vectors[members[k].id, i] for k, i in rows]), dtype=np.float32)
     n, dim = matrix.shape
     if n <= EXACT_NEIGHBOURS:

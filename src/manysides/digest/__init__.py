@@ -238,7 +238,7 @@ def _check(
             for article in by_id.values()
             if article.id not in passed
             for s in article.sentences
-            if all(a in match_key(s.text) for a in anchors)
+            if all(a in index.sentence_keys[article.id][s.i] for a in anchors)
         ]
         more, _ = _supported(text, vector, extra, anchors, by_id, index)
         passed.update({k: v for k, v in more.items() if k not in passed})
