@@ -16,12 +16,21 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+ECB = DATA / "ecbplus" / "ecbplus_docs.jsonl"
+
+
+def ecb_articles() -> list[dict[str, str]]:
+    """Every ECB+ document as {id, text} (empty when the data is absent)."""
+    if not ECB.exists():
+        return []
+    return [{"id": d["id"], "text": "\n".join(s["text"] for s in d["sentences"])} for d in _jsonl(ECB)]
+
+
 def real_articles(n: int) -> list[dict[str, str]] | None:
-    ecb = DATA / "ecbplus" / "ecbplus_docs.jsonl"
     polnear = DATA / "polnear" / "polnear_train.jsonl"
-    if not ecb.exists() or not polnear.exists():
+    if not ECB.exists() or not polnear.exists():
         return None
-    out = [{"id": d["id"], "text": "\n".join(s["text"] for s in d["sentences"])} for d in _jsonl(ecb)]
+    out = ecb_articles()
     for d in _jsonl(polnear):
         if len(out) >= n:
             break

@@ -25,7 +25,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bench.corpus import DATA, _jsonl, synthetic_articles
+from bench.corpus import ecb_articles, synthetic_articles
 from manysides.clean import clean
 from manysides.compare import align, compare_story
 from manysides.facts import story_facts
@@ -42,11 +42,8 @@ SWAPS = (("said", "stated"), ("says", "claims"), ("told", "informed"))
 
 def story_texts(n: int, seed: int = 1) -> list[str]:
     rng = random.Random(seed)
-    ecb = DATA / "ecbplus" / "ecbplus_docs.jsonl"
-    if ecb.exists():
-        real = ["\n".join(s["text"] for s in d["sentences"]) for d in _jsonl(ecb)]  # type: ignore[union-attr]
-    else:
-        real = [a["text"] for a in synthetic_articles(n, ROOT / "examples" / "nato-2024-04-04")]
+    articles = ecb_articles() or synthetic_articles(n, ROOT / "examples" / "nato-2024-04-04")
+    real = [a["text"] for a in articles]
     base = real[: (n + 1) // 2]
     out = list(base)
     while len(out) < n:

@@ -190,7 +190,9 @@ def test_pipeline_the_reuters_page_gives_three_articles(seed_report: Report) -> 
 
 
 def test_pipeline_articles_round_trip_through_their_dicts(seed_report: Report) -> None:
-    from manysides.model import Article
+    from manysides.model import Article, Reuse
 
     for article in seed_report.articles:
         assert Article.from_dict(json.loads(json.dumps(article.as_dict()))) == article
+    for reuse in seed_report.reuse:  # pairs come back as records, not dicts
+        assert Reuse.from_dict(json.loads(json.dumps(reuse.as_dict()))) == reuse
