@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,10 @@ from .errors import ManysidesError, NothingToAnalyse
 from .ingest import Fetcher
 from .model import Report
 from .outlets import load_registry
-from .pipeline import compare
+from .pipeline import compare, ingest_into, show
 from .render import render_html, render_json, render_markdown
 from .settings import load_settings
+from .store import DEFAULT_URL, Collection
 
 EXAMPLES = """\
 examples:
@@ -32,6 +34,19 @@ id, url, outlet, title, published, and text or html), RSS/Atom feeds (.rss, .ato
 each item's link is fetched), WARC (.warc, .warc.gz), http(s) URLs, gzip of any of them, folders,
 globs, - for stdin. URLs are fetched with robots.txt respected, a timeout and a size cap.
 A folder's manifest.toml (outlet, url, published per file) is used unless --no-manifest.
+"""
+
+
+COLLECTION_EXAMPLES = """\
+examples:
+  manysides ingest feeds/*.jsonl                      # into ./manysides.db (SQLite)
+  manysides ingest https://example.org/feed.rss --db sqlite:///news.db
+  manysides ingest folder/ --db postgresql+psycopg://user@localhost/news
+  manysides stories --since 2024-04-01 --db sqlite:///news.db
+  manysides show s1a2b3c4 --html story.html --db sqlite:///news.db
+
+Re-ingesting an article already in the collection (same URL or same text) changes nothing;
+an interrupted ingest keeps every batch it committed and can simply be run again.
 """
 
 
@@ -63,17 +78,62 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-private", action="store_true", help="let URLs reach loopback and private addresses (off by default)"
     )
     cmp.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
+
+    db_help = (
+        f"database URL of the collection (default {DEFAULT_URL}, or MANYSIDES_DB); e.g. postgresql+psycopg://host/db"
+    )
+    ing = sub.add_parser(
+        "ingest",
+        help="add articles to a collection and update its stories",
+        epilog=COLLECTION_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ing.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, glob patterns, URLs, or - for stdin")
+    ing.add_argument("--db", metavar="URL", help=db_help)
+    ing.add_argument("--manifest", metavar="FILE", help="TOML manifest: outlet, url, published per file")
+    ing.add_argument("--no-manifest", action="store_true", help="ignore manifest.toml files in the given folders")
+    ing.add_argument("--outlets", metavar="FILE", help="your outlet registry TOML, extending the shipped one")
+    ing.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="a new collection clusters with article embeddings too (slower; an existing one keeps its choice)",
+    )
+    ing.add_argument("--wait", type=float, default=60.0, metavar="SECONDS", help="wait for another ingest (default 60)")
+    ing.add_argument("--json", metavar="FILE", help="write what was added and skipped as JSON (- for stdout)")
+    ing.add_argument(
+        "--allow-private", action="store_true", help="let URLs reach loopback and private addresses (off by default)"
+    )
+    ing.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
+
+    lst = sub.add_parser("stories", help="list the stories of a collection, latest first")
+    lst.add_argument("--db", metavar="URL", help=db_help)
+    lst.add_argument("--since", metavar="DATE", help="only stories with an article from DATE (YYYY-MM-DD) on")
+    lst.add_argument("--limit", type=int, metavar="N", help="at most N stories")
+    lst.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    shw = sub.add_parser("show", help="compare the articles of one story of a collection")
+    shw.add_argument("story", metavar="STORY", help="story id (or a unique prefix of it), from `manysides stories`")
+    shw.add_argument("--db", metavar="URL", help=db_help)
+    shw.add_argument("--json", metavar="FILE", help="write the JSON report to FILE (- for stdout)")
+    shw.add_argument("--html", metavar="FILE", help="write the HTML report to FILE")
+    shw.add_argument("--md", metavar="FILE", help="write a Markdown summary to FILE (- for stdout)")
+    shw.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
+    shw.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
     return parser
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command != "compare":
+    run = COMMANDS.get(args.command or "")
+    if run is None:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return _compare(args)
+        return run(args)
     except NothingToAnalyse as exc:
         _err(f"manysides: {exc}")
         return 1
@@ -106,6 +166,78 @@ def _compare(args: argparse.Namespace) -> int:
     for s in report.skipped:
         _err(f"skipped {s.source}: {s.reason}")
     return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    registry = load_registry(args.outlets)
+    with Collection(args.db, wait=args.wait) as collection:
+        result, skipped = ingest_into(
+            collection,
+            args.paths,
+            args.manifest,
+            registry=registry,
+            use_manifest=not args.no_manifest,
+            embeddings=args.embeddings,
+            fetcher=Fetcher(allow_private=args.allow_private),
+            progress=None if args.quiet or not sys.stderr.isatty() else _count_progress(),
+        )
+        total = collection.count()
+    out = {
+        "added": result.added,
+        "skipped": [{"source": s.source, "reason": s.reason} for s in skipped],
+        "changes": result.changes,
+        "stories_joined": result.stories,
+        "articles_in_collection": total,
+        "seconds": round(result.seconds, 3),
+    }
+    if args.json == "-":
+        sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    elif args.json:
+        _write(Path(args.json), json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    if not args.quiet:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(result.changes.items()) if k != "joined") or "no story changes"
+        _err(
+            f"manysides: added {result.added} articles to {collection.url} ({len(skipped)} skipped); "
+            f"{result.stories} stories received articles ({kinds}); {total} articles in the collection; "
+            f"{result.seconds:.1f} s"
+        )
+        for s in skipped:
+            _err(f"skipped {s.source}: {s.reason}")
+    return 0
+
+
+def _stories(args: argparse.Namespace) -> int:
+    with Collection(args.db) as collection:
+        found = collection.stories(since=args.since, limit=args.limit)
+    if args.json:
+        sys.stdout.write(json.dumps([s.as_dict() for s in found], indent=2, ensure_ascii=False) + "\n")
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("story", "articles", "title", "outlets", "first seen", "last seen", box=None)
+    for s in found:
+        table.add_row(s.id, str(s.size), s.title or "", ", ".join(s.outlets), s.first_seen[:16], s.last_seen[:16])
+    Console(width=200 if not sys.stdout.isatty() else None).print(table)
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    settings = load_settings(args.config)
+    with Collection(args.db) as collection, _progress(args.quiet) as progress:
+        report = show(collection, args.story, settings=settings, progress=progress)
+    _write_outputs(report, args)
+    if not args.quiet:
+        _print_summary(report, time.perf_counter() - started, to_stderr="-" in (args.json, args.md))
+    return 0
+
+
+def _count_progress() -> Callable[[int, int], None]:
+    def say(done: int, total: int) -> None:
+        print(f"\rmanysides: {done}/{total} articles added", end="" if done < total else "\n", file=sys.stderr)
+
+    return say
 
 
 def _write_outputs(report: Report, args: argparse.Namespace) -> None:
@@ -165,3 +297,6 @@ def _progress(quiet: bool) -> AbstractContextManager[Any]:
 
 def _err(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+COMMANDS.update({"compare": _compare, "ingest": _ingest, "stories": _stories, "show": _show})

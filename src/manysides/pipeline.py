@@ -18,12 +18,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from .annotate import annotate
 from .clean import clean_corpus
-from .cluster import cluster
+from .cluster import cluster, fixed_stories
 from .compare import align_stories, originality, with_origins
 from .compare import compare as compare_stories
 from .digest import digests, load_rewriter
@@ -39,6 +40,7 @@ from .outlets import Registry, load_registry
 from .quotes import find_quotes, group_quotes
 from .segment import segment
 from .settings import Settings, load_settings
+from .store import Collection, IngestResult
 
 Progress = Callable[[str], None]
 
@@ -101,6 +103,19 @@ def analyse(
     progress("clean")
     articles, more_skipped = _clean_all(docs, registry)
     skipped = sorted(skipped + more_skipped, key=lambda s: s.source)
+    return analyse_articles(articles, skipped, settings=settings, models=models, progress=progress)
+
+
+def analyse_articles(
+    articles: list[Article],
+    skipped: list[Skipped],
+    *,
+    settings: Settings,
+    models: Models,
+    progress: Progress,
+    groups: Sequence[tuple[str, Sequence[str], Mapping[str, Any]]] | None = None,
+) -> Report:
+    """Stages 3-12 on cleaned articles; ``groups`` (story id, article ids, why) skips clustering."""
     if not articles:
         reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped) or "no input given"
         raise NothingToAnalyse(f"nothing could be analysed ({reasons})")
@@ -111,7 +126,7 @@ def analyse(
     progress("index")
     index = build_index(articles, models)
     progress("cluster")
-    stories = cluster(articles, index)
+    stories = fixed_stories(articles, groups, index) if groups is not None else cluster(articles, index)
     progress("compare")
     alignments = align_stories(articles, stories, index)
     reuse = compare_stories(articles, stories, alignments)
@@ -140,6 +155,66 @@ def analyse(
         skipped=tuple(skipped),
         settings=settings.as_dict(),
         version=_version(),
+    )
+
+
+def ingest_into(
+    collection: Collection,
+    paths: Iterable[str | Path],
+    manifest: str | Path | None = None,
+    *,
+    registry: Registry | None = None,
+    use_manifest: bool = True,
+    models: Models | None = None,
+    embeddings: bool = False,
+    stdin: bytes | None = None,
+    fetcher: Fetcher | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[IngestResult, list[Skipped]]:
+    """Read, clean and add the inputs to a collection; its stories are updated as they go.
+
+    Returns what was added and what was skipped (unreadable inputs, pages with no article,
+    articles already in the collection by URL or by text). ``embeddings`` makes a new
+    collection cluster with article embeddings (an existing one keeps its choice).
+    """
+    registry = registry or load_registry()
+    path_list = [str(p) for p in paths]
+    docs, skipped = ingest(path_list, _manifest(path_list, manifest, use_manifest), stdin=stdin, fetcher=fetcher)
+    articles, more = _clean_all(docs, registry)
+    known = collection.known_urls([a.url for a in articles if a.url])
+    fresh = [a for a in articles if a.url not in known]
+    skipped += more + [
+        Skipped(a.source, f"already in the collection (same URL {a.url}); not added again")
+        for a in articles
+        if a.url in known
+    ]
+    embed = None
+    if embeddings or collection.uses_embeddings():
+        embed = (models or Models(load_settings())).embed
+    result = collection.add(fresh, embed=embed, dense=embeddings, inputs=path_list, progress=progress)
+    skipped += list(result.duplicates)
+    return result, sorted(skipped, key=lambda s: s.source)
+
+
+def show(
+    collection: Collection,
+    story: str,
+    *,
+    settings: Settings | None = None,
+    models: Models | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """The full comparison of one story of a collection (its id, or a unique prefix of it)."""
+    settings = settings or load_settings()
+    articles, info = collection.story(story)
+    articles.sort(key=lambda a: (a.published or "9999", a.source, a.id))
+    return analyse_articles(
+        articles,
+        [],
+        settings=settings,
+        models=models or Models(settings),
+        progress=progress or (lambda _stage: None),
+        groups=[(info["id"], [a.id for a in articles], info["why"])],
     )
 
 

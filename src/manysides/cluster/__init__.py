@@ -1,106 +1,95 @@
-"""Stage 6, cluster: articles into stories (first method; issue "Stories" makes it incremental).
+"""Stage 6, cluster: articles into stories.
 
-Similarity of two articles = mean of (a) TF-IDF cosine over words and entity names and
-(b) cosine of their mean sentence embeddings. Stories are the average-link clusters of
-that similarity cut at ``STORY_SIMILARITY``: average link needs most pairs to agree, so
-one shared name does not chain two events together (a split is preferred to a false merge).
+``cluster`` is the one-shot path (``manysides compare``): the articles go through the
+same incremental engine as a persistent collection (``engine.StoryIndex``, see its
+docstring for the method), in date order, and the stories are cut once at the end.
+``fixed_stories`` turns groups decided elsewhere (a collection's stories, for
+``manysides show``) into ``Story`` records.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
-
-import numpy as np
-from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import TfidfVectorizer
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..index import CorpusIndex
 from ..model import Article, Story
-
-#: Average-link cut. Set by hand on the seed coverage (2026-11), not tuned on ECB+.
-#: `make eval` reports it there (BCubed P 0.888 R 0.832 on sub-topics) beside a 5-fold
-#: cross-validation over topics, which picks 0.40-0.425 (P 0.839 R 0.907): kept at 0.45
-#: because a false merge is the worse error. Change it with the eval floors.
-STORY_SIMILARITY = 0.45
-#: Weight of the lexical (TF-IDF) part of the similarity; the rest is the embedding part.
-LEXICAL_WEIGHT = 0.5
+from .engine import StoryIndex, load_story_model, story_id
+from .features import story_features
 
 
-def cluster(articles: Sequence[Article], index: CorpusIndex) -> list[Story]:
+def day_number(published: str | None) -> float | None:
+    """Days since 1970-01-01 of an ISO date or date-time (None when absent or unreadable)."""
+    if not published:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(published.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.timestamp() / 86400.0
+
+
+def cluster(articles: Sequence[Article], index: CorpusIndex, dense: bool = False) -> list[Story]:
+    """Stories of ``articles``; ``dense`` adds the articles' embeddings to the features."""
     if not articles:
         return []
-    sim = similarity(articles, index)
-    labels = _labels(sim)
-    groups: dict[int, list[int]] = {}
-    for k, label in enumerate(labels):
-        groups.setdefault(int(label), []).append(k)
-    stories = [_story(articles, members, sim, index) for members in groups.values()]
+    engine = StoryIndex(load_story_model(), dense=dense)
+    for k, a in enumerate(articles):
+        vector = index.article_vectors[k] if dense else None
+        engine.add(a.id, story_features(a.title, a.text, vector), day_number(a.published))
+    engine.cut()
+    by_id = {a.id: a for a in articles}
+    stories = []
+    for sid, rows in engine.stories.items():
+        members = [by_id[engine.ids[r]] for r in rows]
+        why = {engine.ids[r]: engine.why(r) for r in rows}
+        stories.append(_story(sid, members, why, index))
     return sorted(stories, key=lambda s: (-len(s.article_ids), s.first_published or "9999", s.id))
 
 
-def similarity(articles: Sequence[Article], index: CorpusIndex) -> np.ndarray:
-    docs = [_tfidf_text(a) for a in articles]
-    lexical = np.zeros((len(articles), len(articles)))
-    if any(d.strip() for d in docs):
-        vec = TfidfVectorizer(sublinear_tf=True, stop_words="english", token_pattern=r"(?u)\b\w[\w_]+\b")
-        tfidf = vec.fit_transform(docs)
-        lexical = (tfidf @ tfidf.T).toarray()
-    dense = index.article_vectors @ index.article_vectors.T
-    sim = LEXICAL_WEIGHT * lexical + (1 - LEXICAL_WEIGHT) * dense
-    np.fill_diagonal(sim, 1.0)
-    return np.asarray(np.clip(sim, 0.0, 1.0), dtype=np.float64)
+def fixed_stories(
+    articles: Sequence[Article], groups: Sequence[tuple[str, Sequence[str], Mapping[str, Any]]], index: CorpusIndex
+) -> list[Story]:
+    """``Story`` records for groups decided elsewhere: (story id, article ids, why per article)."""
+    by_id = {a.id: a for a in articles}
+    return [_story(sid, [by_id[i] for i in ids if i in by_id], why, index) for sid, ids, why in groups]
 
 
-def _tfidf_text(article: Article) -> str:
-    # Entity names enter as single tokens ("ent_dmitry_peskov") next to the words.
-    names = " ".join("ent_" + "_".join(m.text.lower().split()) for m in article.mentions)
-    return f"{article.title or ''}\n{article.text}\n{names}"
-
-
-def _labels(sim: np.ndarray) -> np.ndarray:
-    return average_link_labels(sim, STORY_SIMILARITY)
-
-
-def average_link_labels(sim: np.ndarray, threshold: float) -> np.ndarray:
-    """Cluster labels of average-link clustering cut at ``threshold`` similarity."""
-    if len(sim) == 1:
-        return np.zeros(1, dtype=int)
-    model = AgglomerativeClustering(
-        n_clusters=None,
-        metric="precomputed",
-        linkage="average",
-        distance_threshold=1.0 - threshold,
-    )
-    return np.asarray(model.fit_predict(1.0 - sim))
-
-
-def _story(articles: Sequence[Article], members: list[int], sim: np.ndarray, index: CorpusIndex) -> Story:
-    members = sorted(members, key=lambda k: (articles[k].published or "9999", articles[k].id))
-    ids = tuple(articles[k].id for k in members)
-    sub = sim[np.ix_(members, members)]
-    medoid = members[int(np.argmax(sub.sum(axis=1)))]
-    dates = sorted(a.published for a in (articles[k] for k in members) if a.published)
-    why = []
-    for row, k in enumerate(members):
-        others = [(float(sub[row, c]), articles[members[c]].id, members[c]) for c in range(len(members)) if c != row]
-        if others:
-            score, nearest, n = max(others, key=lambda x: (x[0], x[1]))
-            # Estimated Jaccard of the two texts' word 5-shingles: how much wording they share.
-            shared = index.article_minhash[k].jaccard(index.article_minhash[n])
-            why.append(
-                {
-                    "article_id": articles[k].id,
-                    "nearest": nearest,
-                    "similarity": round(score, 4),
-                    "shared_text": round(float(shared), 4),
-                }
-            )
+def _story(sid: str, members: list[Article], why: Mapping[str, Any], index: CorpusIndex) -> Story:
+    members = sorted(members, key=lambda a: (a.published or "9999", a.id))
+    dates = sorted(a.published for a in members if a.published)
+    reasons = [_why(a.id, why.get(a.id), index) for a in members]
+    score = {r["article_id"]: r.get("similarity", 0.0) for r in reasons}
+    central = max(members, key=lambda a: (sum(1 for r in reasons if r.get("nearest") == a.id), score[a.id], a.id))
     return Story(
-        id="s" + hashlib.sha1(" ".join(sorted(ids)).encode()).hexdigest()[:10],
-        title=articles[medoid].title or (articles[medoid].sentences[0].text if articles[medoid].sentences else None),
-        article_ids=ids,
+        id=sid or story_id(a.id for a in members),
+        title=central.title or (central.sentences[0].text if central.sentences else None),
+        article_ids=tuple(a.id for a in members),
         first_published=dates[0] if dates else None,
         last_published=dates[-1] if dates else None,
-        why=tuple(why),
+        why=tuple(r for r in reasons if "nearest" in r),
     )
+
+
+def _why(article_id: str, found: Any, index: CorpusIndex) -> dict[str, Any]:
+    """The member's nearest fellow member: the pair's probability, cosines, shared wording."""
+    nearest = (found or {}).get("nearest") or []
+    if not nearest:
+        return {"article_id": article_id}
+    best = nearest[0]
+    out = {
+        "article_id": article_id,
+        "nearest": best["article_id"],
+        "similarity": best["probability"],
+        "words": best["words"],
+        "names": best["names"],
+    }
+    rows = index.row_of
+    if article_id in rows and best["article_id"] in rows:
+        # Estimated Jaccard of the two texts' word 5-shingles: how much wording they share.
+        a, b = rows[article_id], rows[best["article_id"]]
+        out["shared_text"] = round(float(index.article_minhash[a].jaccard(index.article_minhash[b])), 4)
+    return out

@@ -38,6 +38,7 @@ class CorpusIndex:
         self.num_perm = settings.num_perm
         self._articles = {a.id: a for a in articles}
         self.article_ids = tuple(a.id for a in articles)
+        self.row_of = {aid: k for k, aid in enumerate(self.article_ids)}
         self.sentence_keys = {a.id: tuple(match_key(s.text) for s in a.sentences) for a in articles}
         self.sentence_minhash = {
             a.id: _minhashes([k.split() for k in self.sentence_keys[a.id]], settings.sentence_shingle, settings)

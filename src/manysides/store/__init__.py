@@ -1,0 +1,531 @@
+"""The collection: articles and their stories, kept in a database (SQLite by default).
+
+``Collection(url)`` opens (and migrates with alembic) a database through SQLAlchemy: any
+URL SQLAlchemy takes, ``sqlite:///manysides.db`` (the default, in the working folder) or
+``postgresql+psycopg://user@host/db``. ``add`` puts cleaned articles in it and keeps the
+stories up to date with ``cluster.engine.StoryIndex``:
+
+- an article already in the collection (same text, or same id) is counted as a duplicate
+  and changes nothing; the pipeline skips a document whose URL is already in it;
+- articles are committed in batches, each batch with everything it changed (the new
+  articles, the neighbour lists and stories of the old ones, the story rows, the events
+  that say why): a killed ingest loses at most its current batch, and re-running it adds
+  the rest;
+- one writer at a time: an ingest takes the collection's write lock (a lock file beside
+  an SQLite database, an advisory lock on PostgreSQL), waits up to ``wait`` seconds for
+  another one to finish, then fails with ``CollectionBusy``; readers never wait.
+
+Only the articles within the story window (``StoryModel.window_days``) of the new ones are
+loaded into memory, so the cost of an ingest does not grow with the age of the collection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..cluster import day_number
+from ..cluster.engine import Change, Neighbour, StoryIndex, StoryModel, load_story_model
+from ..cluster.features import Features, from_bytes, lead_text, story_features, to_bytes
+from ..errors import ManysidesError
+from ..model import Article, Skipped
+from .schema import articles, ingests, settings, stories, story_events
+
+DEFAULT_URL = "sqlite:///manysides.db"
+#: Articles per committed batch: what a killed ingest can lose (it is re-done on re-run).
+BATCH = 100
+#: Rows per ``IN (...)`` query.
+CHUNK = 500
+PG_LOCK_KEY = 0x6D616E79  # "many"
+
+
+class CollectionError(ManysidesError):
+    """The collection cannot be opened or used as asked."""
+
+
+class CollectionBusy(CollectionError):
+    """Another ingest holds the collection's write lock."""
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    id: str
+    title: str | None
+    size: int
+    outlets: tuple[str, ...]
+    first_published: str | None
+    last_published: str | None
+    first_seen: str
+    last_seen: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "size": self.size,
+            "outlets": list(self.outlets),
+            "first_published": self.first_published,
+            "last_published": self.last_published,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+        }
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    added: int
+    duplicates: tuple[Skipped, ...]
+    changes: dict[str, int] = field(default_factory=dict)
+    stories: int = 0
+    seconds: float = 0.0
+
+
+class Collection:
+    """A persistent collection of articles grouped into stories."""
+
+    def __init__(self, url: str | None = None, *, wait: float = 60.0, model: StoryModel | None = None) -> None:
+        self.url = url or os.environ.get("MANYSIDES_DB") or DEFAULT_URL
+        self.wait = wait
+        self.model = model or load_story_model()
+        try:
+            self.engine: Engine = _engine(self.url, wait)
+            self._migrate()
+        except sa.exc.ArgumentError as exc:
+            raise CollectionError(f"{self.url!r} is not a database URL ({exc}); try sqlite:///manysides.db") from None
+        except sa.exc.OperationalError as exc:
+            raise CollectionError(f"cannot open the collection {_safe(self.url)}: {exc.orig}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Collection:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- writing ------------------------------------------------------------------------
+
+    def known_urls(self, urls: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for part in _chunks(sorted(set(urls)), CHUNK):
+                found |= set(conn.scalars(sa.select(articles.c.url).where(articles.c.url.in_(part))))
+        return found
+
+    def add(
+        self,
+        new: Sequence[Article],
+        *,
+        embed: Callable[[list[str]], Any] | None = None,
+        dense: bool = False,
+        inputs: Sequence[str] = (),
+        batch: int = BATCH,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> IngestResult:
+        """Add cleaned articles and update the stories; returns what happened.
+
+        ``dense`` makes a new collection cluster with article embeddings, computed by
+        ``embed`` (texts -> unit vectors); an existing collection keeps its first choice.
+        """
+        started = time.perf_counter()
+        with self._write_lock():
+            dense = self._dense(dense)
+            fresh, duplicates = self._new_only(new)
+            result = IngestResult(0, tuple(duplicates))
+            if not fresh:
+                return result
+            if dense and embed is None:
+                raise CollectionError("this collection clusters with embeddings; pass an embedder (models.embed)")
+            now = dt.datetime.now(dt.UTC)
+            today = now.timestamp() / 86400.0
+            days = [day_number(a.published) for a in fresh]
+            keys = [today if d is None else d for d in days]
+            feats = self._features(fresh, embed if dense else None)
+            index = self._load(min(keys), max(keys), dense)
+            with self.engine.begin() as conn:
+                key = conn.execute(
+                    ingests.insert().values(
+                        started_at=now, inputs=list(inputs), added=0, duplicates=len(duplicates), skipped=0
+                    )
+                ).inserted_primary_key
+                assert key is not None
+                run = int(key[0])
+            counts: dict[str, int] = {}
+            joined: set[str] = set()
+            done = 0
+            for lo in range(0, len(fresh), batch):
+                part = range(lo, min(lo + batch, len(fresh)))
+                for i in part:
+                    index.add(fresh[i].id, feats[i], days[i])
+                changes = index.cut()
+                self._commit(index, [(fresh[i], feats[i], days[i], keys[i]) for i in part], changes, run, now)
+                for c in changes:
+                    counts[c.kind] = counts.get(c.kind, 0) + 1
+                joined |= {c.story for c in changes if c.kind == "joined"}
+                done += len(part)
+                if progress:
+                    progress(done, len(fresh))
+            with self.engine.begin() as conn:
+                conn.execute(
+                    ingests.update().where(ingests.c.pk == run).values(finished_at=dt.datetime.now(dt.UTC), added=done)
+                )
+        return IngestResult(done, tuple(duplicates), counts, len(joined), time.perf_counter() - started)
+
+    def _new_only(self, new: Sequence[Article]) -> tuple[list[Article], list[Skipped]]:
+        hashes = {a.id: text_hash(a.text) for a in new}
+        seen_ids: dict[str, str] = {}
+        seen_hashes: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for part in _chunks(sorted(hashes), CHUNK):
+                for aid in conn.scalars(sa.select(articles.c.id).where(articles.c.id.in_(part))):
+                    seen_ids[aid] = aid
+            for part in _chunks(sorted(set(hashes.values())), CHUNK):
+                for aid, h in conn.execute(
+                    sa.select(articles.c.id, articles.c.text_hash).where(articles.c.text_hash.in_(part))
+                ):
+                    seen_hashes[h] = aid
+        fresh: list[Article] = []
+        duplicates: list[Skipped] = []
+        for a in new:
+            h = hashes[a.id]
+            same = seen_ids.get(a.id) or seen_hashes.get(h)
+            if same is not None:
+                duplicates.append(
+                    Skipped(a.source, f"already in the collection as {same} (same text); not added again")
+                )
+                continue
+            seen_ids[a.id] = a.id
+            seen_hashes[h] = a.id
+            fresh.append(a)
+        return fresh, duplicates
+
+    def _features(self, new: Sequence[Article], embed: Callable[[list[str]], Any] | None) -> list[Features]:
+        vectors: Any = [None] * len(new)
+        if embed is not None:
+            vectors = embed([lead_text(a.title, a.text) for a in new])
+        return [story_features(a.title, a.text, v) for a, v in zip(new, vectors, strict=True)]
+
+    def _load(self, lo: float, hi: float, dense: bool) -> StoryIndex:
+        """The articles within the story window of [lo, hi], in the order they were added."""
+        index = StoryIndex(self.model, dense=dense)
+        w = self.model.window_days
+        query = (
+            sa.select(
+                articles.c.id,
+                articles.c.features,
+                articles.c.dated,
+                articles.c.day,
+                articles.c.story_id,
+                articles.c.neighbours,
+            )
+            .where(articles.c.day.between(lo - w, hi + w))
+            .order_by(articles.c.pk)
+        )
+        stored: list[tuple[str, list[list[Any]]]] = []
+        with self.engine.connect() as conn:
+            for aid, blob, dated, day, story, neighbours in conn.execute(query):
+                index.restore(aid, from_bytes(blob), day if dated else None, story)
+                stored.append((aid, neighbours))
+        for aid, neighbours in stored:
+            index.restore_neighbours(aid, [Neighbour(n[0], n[1], n[2], n[3]) for n in neighbours])
+        index.take_dirty()
+        return index
+
+    def _commit(
+        self,
+        index: StoryIndex,
+        batch: list[tuple[Article, Features, float | None, float]],
+        changes: list[Change],
+        run: int,
+        now: dt.datetime,
+    ) -> None:
+        new_ids = {a.id for a, _, _, _ in batch}
+        dirty = [aid for aid in index.take_dirty() if aid not in new_ids]
+        why = {c.article_id: c.evidence for c in changes if c.kind == "joined"}
+        touched = {c.story for c in changes} | {s for c in changes for s in c.stories}
+        with self.engine.begin() as conn:
+            if batch:
+                conn.execute(
+                    articles.insert(),
+                    [
+                        {
+                            "id": a.id,
+                            "url": a.url,
+                            "source": a.source,
+                            "outlet": a.outlet,
+                            "title": a.title,
+                            "published": a.published,
+                            "day": key,
+                            "dated": int(day is not None),
+                            "text_hash": text_hash(a.text),
+                            "ingested_at": now,
+                            "record": a.as_dict(),
+                            "features": to_bytes(f),
+                            "neighbours": _neighbours(index, a.id),
+                            "story_id": index.story_of(a.id),
+                            "why": why.get(a.id),
+                        }
+                        for a, f, day, key in batch
+                    ],
+                )
+            for aid in dirty:
+                conn.execute(
+                    articles.update()
+                    .where(articles.c.id == aid)
+                    .values(neighbours=_neighbours(index, aid), story_id=index.story_of(aid))
+                )
+            self._summarise(conn, sorted(s for s in touched if s))
+            if changes:
+                conn.execute(
+                    story_events.insert(),
+                    [
+                        {
+                            "ingest": run,
+                            "kind": c.kind,
+                            "story_id": c.story,
+                            "article_id": c.article_id,
+                            "stories": list(c.stories),
+                            "evidence": c.evidence,
+                        }
+                        for c in changes
+                    ],
+                )
+
+    def _summarise(self, conn: Connection, ids: list[str]) -> None:
+        """Rewrite the story rows of ``ids`` from their members (deleting emptied stories)."""
+        for part in _chunks(ids, CHUNK):
+            rows = conn.execute(
+                sa.select(
+                    articles.c.story_id,
+                    articles.c.title,
+                    articles.c.outlet,
+                    articles.c.published,
+                    articles.c.day,
+                    articles.c.ingested_at,
+                    articles.c.pk,
+                ).where(articles.c.story_id.in_(part))
+            ).all()
+            conn.execute(stories.delete().where(stories.c.id.in_(part)))
+            members: dict[str, list[Any]] = {}
+            for row in rows:
+                members.setdefault(row.story_id, []).append(row)
+            values = []
+            for sid, rs in sorted(members.items()):
+                dated = sorted(r.published for r in rs if r.published)
+                first = min(rs, key=lambda r: (r.published or "9999", r.pk))
+                seen = [_aware(r.ingested_at) for r in rs]
+                values.append(
+                    {
+                        "id": sid,
+                        "title": first.title,
+                        "size": len(rs),
+                        "outlets": sorted({r.outlet for r in rs if r.outlet}),
+                        "first_published": dated[0] if dated else None,
+                        "last_published": dated[-1] if dated else None,
+                        "last_day": max(r.day for r in rs),
+                        "first_seen": min(seen),
+                        "last_seen": max(seen),
+                    }
+                )
+            if values:
+                conn.execute(stories.insert(), values)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def stories(self, since: str | None = None, limit: int | None = None) -> list[StorySummary]:
+        """Stories, latest first; ``since`` (an ISO date) keeps those with an article from then on."""
+        query = sa.select(stories).order_by(stories.c.last_day.desc(), stories.c.size.desc(), stories.c.id)
+        if since:
+            day = day_number(since)
+            if day is None:
+                raise CollectionError(f"--since {since!r} is not a date; write it as YYYY-MM-DD")
+            query = query.where(stories.c.last_day >= day)
+        if limit:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            StorySummary(
+                r.id,
+                r.title,
+                r.size,
+                tuple(r.outlets),
+                r.first_published,
+                r.last_published,
+                _aware(r.first_seen).isoformat(timespec="seconds"),
+                _aware(r.last_seen).isoformat(timespec="seconds"),
+            )
+            for r in rows
+        ]
+
+    def story(self, story_id: str) -> tuple[list[Article], dict[str, Any]]:
+        """The story's articles (as cleaned) and why each is in it; a unique id prefix will do."""
+        with self.engine.connect() as conn:
+            ids = list(conn.scalars(sa.select(stories.c.id).where(stories.c.id.like(f"{story_id}%")).limit(2)))
+            if len(ids) != 1:
+                hint = "it matches several; give more of it" if ids else "list them with `manysides stories`"
+                raise CollectionError(f"no single story {story_id!r} in {_safe(self.url)}: {hint}")
+            rows = conn.execute(
+                sa.select(articles.c.record, articles.c.why)
+                .where(articles.c.story_id == ids[0])
+                .order_by(articles.c.pk)
+            ).all()
+        found = [Article.from_dict(r.record) for r in rows]
+        return found, {"id": ids[0], "why": {a.id: r.why for a, r in zip(found, rows, strict=True)}}
+
+    def events(self, story_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(story_events).where(story_events.c.story_id == story_id).order_by(story_events.c.pk)
+            ).all()
+        return [
+            {
+                "kind": r.kind,
+                "article_id": r.article_id,
+                "stories": r.stories,
+                "evidence": r.evidence,
+                "ingest": r.ingest,
+            }
+            for r in rows
+        ]
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.scalar(sa.select(sa.func.count()).select_from(articles)) or 0)
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(resources.files("manysides.store") / "migrations"))
+        config.set_main_option("sqlalchemy.url", self.url)
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def uses_embeddings(self) -> bool:
+        with self.engine.connect() as conn:
+            found = conn.scalar(sa.select(settings.c.value).where(settings.c.key == "story_features"))
+        return found == "dense"
+
+    def _dense(self, wanted: bool) -> bool:
+        """Whether the collection clusters with embeddings: fixed by its first ingest."""
+        with self.engine.begin() as conn:
+            found = conn.scalar(sa.select(settings.c.value).where(settings.c.key == "story_features"))
+            if found is None:
+                found = "dense" if wanted else "sparse"
+                conn.execute(settings.insert().values(key="story_features", value=found))
+        return found == "dense"
+
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        if self.engine.dialect.name == "sqlite":
+            with _file_lock(self._lock_path(), self.wait, self.url):
+                yield
+        elif self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                deadline = time.monotonic() + self.wait
+                while not conn.scalar(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_LOCK_KEY}):
+                    if time.monotonic() > deadline:
+                        raise CollectionBusy(_busy(self.url, self.wait))
+                    time.sleep(0.2)
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": PG_LOCK_KEY})
+                    conn.commit()
+        else:
+            yield
+
+    def _lock_path(self) -> Path | None:
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            return None
+        return Path(database).with_name(Path(database).name + ".lock")
+
+
+def text_hash(text: str) -> str:
+    """Hash of the text with whitespace and case folded: re-scraped copies match."""
+    return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
+
+
+def _neighbours(index: StoryIndex, article_id: str) -> list[list[Any]]:
+    return [[n.article_id, n.words, n.names, n.vector] for n in index.neighbours_of(article_id)]
+
+
+def _engine(url: str, wait: float) -> Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": wait})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path | None, wait: float, url: str) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    with path.open("a+") as fh:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise CollectionBusy(_busy(url, wait)) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _busy(url: str, wait: float) -> str:
+    return (
+        f"another ingest is writing to {_safe(url)} (waited {wait:g} s); run this one when it has finished, "
+        "or give --wait more seconds"
+    )
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
+def _aware(when: dt.datetime) -> dt.datetime:
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _chunks(items: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
+    for lo in range(0, len(items), n):
+        yield items[lo : lo + n]

@@ -1,0 +1,101 @@
+"""The collection's tables (SQLAlchemy Core). Change them only with a new alembic revision
+in ``migrations/versions`` (``alembic revision`` with ``script_location =
+manysides.store:migrations``); ``Collection`` upgrades a database to the head on open."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+#: One row per article: what the cleaner made of it (``record``, the JSON of ``Article``),
+#: the story features and neighbour list the clustering keeps, and its story.
+articles = Table(
+    "articles",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(64), nullable=False, unique=True),
+    Column("url", Text, nullable=True),
+    Column("source", Text, nullable=False),
+    Column("outlet", String(200), nullable=True),
+    Column("title", Text, nullable=True),
+    Column("published", String(40), nullable=True),
+    #: Days since 1970 of ``published``, or of the ingest when the article has no date.
+    Column("day", Float, nullable=False),
+    Column("dated", Integer, nullable=False),
+    Column("text_hash", String(40), nullable=False, unique=True),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("record", JSON, nullable=False),
+    Column("features", LargeBinary, nullable=False),
+    Column("neighbours", JSON, nullable=False),
+    Column("story_id", String(32), nullable=True),
+    Column("why", JSON, nullable=True),
+    Index("ix_articles_url", "url"),
+    Index("ix_articles_day", "day"),
+    Index("ix_articles_story", "story_id"),
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("title", Text, nullable=True),
+    Column("size", Integer, nullable=False),
+    Column("outlets", JSON, nullable=False),
+    Column("first_published", String(40), nullable=True),
+    Column("last_published", String(40), nullable=True),
+    #: The latest ``articles.day`` of its members: what ``--since`` filters on.
+    Column("last_day", Float, nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Index("ix_stories_last_seen", "last_seen"),
+    Index("ix_stories_last_day", "last_day"),
+)
+
+#: Why stories are as they are: an article joined (its nearest members and scores), a
+#: story started, merged with another, or split.
+story_events = Table(
+    "story_events",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("ingest", Integer, ForeignKey("ingests.pk"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("story_id", String(32), nullable=False),
+    Column("article_id", String(64), nullable=True),
+    Column("stories", JSON, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Index("ix_story_events_story", "story_id"),
+)
+
+ingests = Table(
+    "ingests",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("inputs", JSON, nullable=False),
+    Column("added", Integer, nullable=False, default=0),
+    Column("duplicates", Integer, nullable=False, default=0),
+    Column("skipped", Integer, nullable=False, default=0),
+)
+
+#: Settings a collection is tied to (the story model's kind: sparse or dense features).
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
