@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,50 @@ def by_source(report: Report, name: str, part: int | None = None) -> manysides.A
     ]
     assert len(matches) == 1, [a.source for a in report.articles]
     return matches[0]
+
+
+def _postgres_bin() -> Path | None:
+    for found in sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True):
+        return found.parent
+    which = shutil.which("initdb")
+    return Path(which).parent if which else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL server on 127.0.0.1 (initdb + pg_ctl, as a non-root user).
+
+    Skips with a reason where PostgreSQL is not installed; under CI (CI=true) that fails.
+    """
+    import socket
+    import subprocess
+    import tempfile
+
+    bindir = _postgres_bin()
+    if bindir is None:
+        reason = "PostgreSQL (initdb, pg_ctl) is not installed"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; .ci/run must install it under CI")
+        pytest.skip(reason)
+    # Not under pytest's temporary folder: the server's user must be able to reach it.
+    home = Path(tempfile.mkdtemp(prefix="manysides-pg-"))
+    data = home / "data"
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root
+        run_as = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(home, "postgres")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    def pg(*args: str) -> None:
+        subprocess.run([*run_as, *args], check=True, capture_output=True, timeout=120)
+
+    pg(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "manysides", "--no-sync")
+    options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"
+    pg(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l", str(data / "log"), "start")
+    try:
+        yield f"postgresql+psycopg://manysides@127.0.0.1:{port}/postgres"
+    finally:
+        pg(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(home, ignore_errors=True)

@@ -314,6 +314,7 @@ class Collection:
                     articles.c.outlet,
                     articles.c.published,
                     articles.c.day,
+                    articles.c.dated,
                     articles.c.ingested_at,
                     articles.c.pk,
                 ).where(articles.c.story_id.in_(part))
@@ -335,7 +336,8 @@ class Collection:
                         "outlets": sorted({r.outlet for r in rs if r.outlet}),
                         "first_published": dated[0] if dated else None,
                         "last_published": dated[-1] if dated else None,
-                        "last_day": max(r.day for r in rs),
+                        # Dated members say when the story happened; undated ones count from their ingest.
+                        "last_day": max([r.day for r in rs if r.dated] or [r.day for r in rs]),
                         "first_seen": min(seen),
                         "last_seen": max(seen),
                     }
