@@ -210,9 +210,13 @@ def test_two_ingests_at_once_one_waits_or_fails_cleanly(tmp_path: Path) -> None:
 
 def test_a_busy_collection_raises_collection_busy(tmp_path: Path) -> None:
     url = _db(tmp_path)
-    with Collection(url) as holder, holder._write_lock(), Collection(url, wait=0.2) as other:
-        with pytest.raises(CollectionBusy, match="another ingest"):
-            other.add([])
+    with (
+        Collection(url) as holder,
+        holder._write_lock(),
+        Collection(url, wait=0.2) as other,
+        pytest.raises(CollectionBusy, match="another ingest"),
+    ):
+        other.add([])
 
 
 @pytest.mark.slow
