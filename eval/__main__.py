@@ -38,18 +38,27 @@ def _stories(pinned: dict[str, dict[str, object]]) -> None:
     if result is None:
         print(f"ECB+ story clustering: skipped ({DATA / 'ecbplus'} is absent)")
         return
-    print(f"ECB+ story clustering: {result['documents']} documents -> {result['clusters']} stories")
-    for level in ("subtopic", "topic"):
-        r = result[level]
-        floor = pinned["ecbplus_stories"].get(f"{level}_bcubed_f1")
-        print(
-            f"  vs {level:<8}  BCubed P {r['bcubed_p']:.3f}  R {r['bcubed_r']:.3f}  F1 {r['bcubed_f1']:.3f}"
-            f"  ARI {r['ari']:.3f}   (threshold {result['threshold']}, floor F1 {floor})"
-        )
-    cv = result["cv"]
+    floor = pinned["ecbplus_stories"]
     print(
-        f"  5-fold CV over topics (threshold chosen on the other folds: {', '.join(map(str, cv['thresholds']))}):"
-        f" vs subtopic BCubed P {cv['bcubed_p']:.3f}  R {cv['bcubed_r']:.3f}  F1 {cv['bcubed_f1']:.3f}"
+        f"ECB+ story clustering: {result['documents']} documents ({result['dated']} with a date); "
+        f"5-fold CV over topics (model and threshold fitted without the fold scored)"
+    )
+    for kind, label in (("sparse", "words + names (default)"), ("dense", "with embeddings")):
+        cv = result[kind]
+        print(f"  {label}: thresholds chosen per fold {', '.join(map(str, cv['thresholds']))}")
+        for mode in ("batch", "shuffled", "time"):
+            r = cv[mode]
+            sub, top = r["subtopic"], r["topic"]
+            mark = f"  (floor F1 {floor.get(f'{kind}_{mode}_f1')})" if f"{kind}_{mode}_f1" in floor else ""
+            print(
+                f"    {mode:<8} {r['clusters']:>3} stories  vs subtopic BCubed P {sub['bcubed_p']:.3f} "
+                f"R {sub['bcubed_r']:.3f} F1 {sub['bcubed_f1']:.3f} ARI {sub['ari']:.3f}"
+                f"   vs topic F1 {top['bcubed_f1']:.3f} ARI {top['ari']:.3f}{mark}"
+            )
+    seeds = result["with_seeds"]
+    print(
+        f"  seeds + ECB+ in one collection: {seeds['stories']} stories; seed stories of sizes "
+        f"{seeds['seed_stories']} hold {seeds['ecb_in_seed_stories']} ECB+ documents (must be 0)"
     )
 
 
