@@ -3,7 +3,10 @@
     python -m bench [--articles N]
 
 Prints articles per second for the whole pipeline (ingest to compare, models loaded
-before the clock starts), the time of each stage, and the process's peak resident memory.
+before the clock starts), the time of each stage, and the process's peak resident memory;
+then the story bench (``bench.story``: comparing one story of 10-200 articles) and the
+story-assignment bench (``bench.stories``: throughput, and the scaling curve to 1M
+articles, which takes about an hour).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bench import story
+from bench import stories, story
 from bench.corpus import html_pages, real_articles, synthetic_articles
 from manysides.clean import clean
 from manysides.clean.html import extract_html
@@ -65,6 +68,7 @@ def main() -> None:
     print(f"peak memory (max RSS, models included): {peak_mb:.0f} MB")
     _html_cleaning()
     story.run(models, [10, 50, 200])
+    stories.run()
 
 
 def _html_cleaning() -> None:

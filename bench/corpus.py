@@ -90,11 +90,12 @@ SWAPPED = (
     "Washington",
     "Baltic",
 )
+CAPITALISED = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]{2,}\b")
 SYLLABLES = ("ka", "lo", "ve", "ri", "tan", "mor", "zel", "qui", "bra", "dun", "phe", "sol", "gar", "nix", "wen", "tho")
 
 
 def synthetic_stream(
-    n: int, seed_dir: Path, seed: int = 1, per_story: int = 8, per_day: int = 0
+    n: int, seed_dir: Path, seed: int = 1, per_story: int = 8, per_day: int = 0, pool: list[str] | None = None
 ) -> Iterator[dict[str, str]]:
     """``n`` articles in stories of 1 to 2*per_story articles, as JSON-ready dicts.
 
@@ -104,15 +105,21 @@ def synthetic_stream(
     order plus one paragraph from anywhere (noise). Stories share the seeds' ordinary
     vocabulary and differ in names and figures, as different events do. ``per_day`` > 0
     dates them (that many articles a day, from 2024-01-01); 0 leaves them undated, all in
-    one time window (the hardest case for the index).
+    one time window (the hardest case for the index). ``pool`` replaces the seed
+    paragraphs with other text (``bench`` passes the sentences of real news).
     """
     rng = random.Random(seed)
-    paragraphs = [p for f in sorted(seed_dir.glob("*.txt")) for p in f.read_text().split("\n") if len(p.split()) > 8]
+    paragraphs = pool or [
+        p for f in sorted(seed_dir.glob("*.txt")) for p in f.read_text().split("\n") if len(p.split()) > 8
+    ]
     made = story = 0
     while made < n:
-        names = {w: _invented(rng) for w in SWAPPED}
-        figures = {str(k): str(rng.randint(3, 999)) for k in range(2, 100)}
         chosen = rng.sample(paragraphs, 6)
+        # The story's own names: the seeds' known names, or (other text) every capitalised
+        # word inside a sentence, each replaced by an invented one throughout the story.
+        found = SWAPPED if pool is None else sorted({m for p in chosen for m in CAPITALISED.findall(p)})
+        names = {w: _invented(rng) for w in found}
+        figures = {str(k): str(rng.randint(3, 999)) for k in range(2, 100)}
         size = min(n - made, rng.randint(1, 2 * per_story - 1))
         for k in range(size):
             body = [*rng.sample(chosen, rng.randint(3, 6)), rng.choice(paragraphs)]
@@ -126,11 +133,22 @@ def synthetic_stream(
         story += 1
 
 
+def sentence_pool() -> list[str]:
+    """Sentences of real news (ECB+ and PolNeAR, read at run time) for synthetic streams."""
+    pool = [s for d in ecb_articles() for s in d["text"].split("\n") if len(s.split()) > 8]
+    polnear = DATA / "polnear" / "polnear_train.jsonl"
+    if polnear.exists():
+        for d in _jsonl(polnear):
+            text = str(d.get("text", ""))
+            pool += [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) > 8]
+    return pool
+
+
 def _invented(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
 
 
 def _swap(text: str, names: dict[str, str], figures: dict[str, str]) -> str:
-    for old, new in names.items():
-        text = text.replace(old, new)
+    if names:
+        text = re.sub("|".join(rf"\b{re.escape(w)}\b" for w in names), lambda m: names[m.group()], text)
     return re.sub(r"\b\d{1,2}\b", lambda m: figures.get(m.group(), m.group()), text)

@@ -144,9 +144,8 @@ class Collection:
         with self._write_lock():
             dense = self._dense(dense)
             fresh, duplicates = self._new_only(new)
-            result = IngestResult(0, tuple(duplicates))
             if not fresh:
-                return result
+                return IngestResult(0, tuple(duplicates), seconds=time.perf_counter() - started)
             if dense and embed is None:
                 raise CollectionError("this collection clusters with embeddings; pass an embedder (models.embed)")
             now = dt.datetime.now(dt.UTC)

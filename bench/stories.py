@@ -1,0 +1,178 @@
+"""Story assignment: throughput, and how cost and memory per article grow with the collection.
+
+    python -m bench.stories [--max 1000000] [--skip-scaling]
+
+1. Throughput without embeddings (the default): story features + neighbour search + cut,
+   on the 772 real ECB+ documents, and on 20,000 synthetic articles dated 2,000 a day;
+   then through a SQLite collection (``Collection.add``: the same plus the database).
+2. With embeddings: the MiniLM embedding of each article's lead, then the same with the
+   embedding as a feature; the embedding's share reported apart.
+3. Scaling: one undated synthetic stream (every article in one time window, so the index
+   holds them all: the worst case) built up to ``--max``; at 10k, 30k, 100k, 300k and 1M
+   articles the next 2,000 additions are timed (CPU time of the adding process, so that
+   other work on the machine does not count; features excluded: they cost the same at
+   any size, and are computed in a second process while the main one adds) and the
+   process's resident memory per article is read.
+
+Synthetic articles: ``bench.corpus.synthetic_stream`` over sentences of real news (ECB+
+and PolNeAR, read from ../shared/data at run time) when present, else the seed coverage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from bench.corpus import ecb_articles, sentence_pool, synthetic_stream
+from manysides.cluster import day_number
+from manysides.cluster.engine import StoryIndex, load_story_model
+from manysides.cluster.features import Features, lead_text, story_features
+from manysides.model import Article
+from manysides.nlp import Models
+from manysides.settings import load_settings
+from manysides.store import Collection
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "examples" / "nato-2024-04-04"
+CHECKPOINTS = (10_000, 30_000, 100_000, 300_000, 1_000_000)
+WINDOW = 2_000
+BATCH = 100
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--max", type=int, default=1_000_000, help="largest collection of the scaling curve")
+    parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--only-scaling", action="store_true")
+    args = parser.parse_args()
+    if args.only_scaling:
+        _scaling(sentence_pool() or None, args.max)
+    else:
+        run(args.max, scaling=not args.skip_scaling)
+
+
+def run(largest: int = 1_000_000, scaling: bool = True) -> None:
+    pool = sentence_pool() or None
+    kind = "sentences of real news (ECB+, PolNeAR)" if pool else "the seed coverage"
+    print(f"story assignment ({os.cpu_count()} cores; synthetic articles from {kind}):")
+    _throughput(pool)
+    _collection(pool)
+    _with_embeddings(pool)
+    if scaling:
+        _scaling(pool, largest)
+
+
+def _items(n: int, pool: list[str] | None, per_day: int = 0, seed: int = 1) -> list[dict[str, str]]:
+    return list(synthetic_stream(n, SEEDS, seed=seed, per_day=per_day, pool=pool))
+
+
+def _assign(index: StoryIndex, items: list[dict[str, str]], vectors: list[object] | None = None) -> float:
+    """Seconds to compute features, add and cut ``items`` (cut every ``BATCH``)."""
+    started = time.perf_counter()
+    for k, item in enumerate(items):
+        vec = None if vectors is None else vectors[k]
+        index.add(item["id"], story_features(item.get("title"), item["text"], vec), day_number(item.get("published")))  # type: ignore[arg-type]
+        if (k + 1) % BATCH == 0:
+            index.cut()
+    index.cut()
+    return time.perf_counter() - started
+
+
+def _throughput(pool: list[str] | None) -> None:
+    real = ecb_articles()
+    if real:
+        seconds = _assign(StoryIndex(load_story_model()), [{"id": str(d["id"]), "text": d["text"]} for d in real])
+        print(f"  without embeddings, {len(real)} ECB+ documents: {len(real) / seconds:,.0f} articles/s")
+    items = _items(20_000, pool, per_day=2_000)
+    seconds = _assign(StoryIndex(load_story_model()), items)
+    print(
+        f"  without embeddings, {len(items):,} synthetic articles (2,000 a day): {len(items) / seconds:,.0f} articles/s"
+    )
+
+
+def _collection(pool: list[str] | None) -> None:
+    items = _items(5_000, pool, per_day=2_000, seed=2)
+    articles = [
+        Article.from_sentences(
+            i["id"], i["text"].split("\n"), title=i["title"], published=i.get("published"), source=i["id"]
+        )
+        for i in items
+    ]
+    with tempfile.TemporaryDirectory() as tmp, Collection(f"sqlite:///{Path(tmp) / 'bench.db'}") as collection:
+        result = collection.add(articles)
+        again = collection.add(articles[:1000])
+    print(
+        f"  through a SQLite collection, {result.added:,} articles in batches of 100: "
+        f"{result.added / result.seconds:,.0f} articles/s; re-ingesting 1,000 known ones: {1000 / again.seconds:,.0f}/s"
+    )
+
+
+def _with_embeddings(pool: list[str] | None) -> None:
+    models = Models(load_settings())
+    models.embed(["warm up"])
+    items = _items(2_000, pool, per_day=2_000, seed=3)
+    started = time.perf_counter()
+    vectors = list(models.embed([lead_text(i.get("title"), i["text"]) for i in items]))
+    embedding = time.perf_counter() - started
+    seconds = _assign(StoryIndex(load_story_model(), dense=True), items, vectors)  # type: ignore[arg-type]
+    total = embedding + seconds
+    print(
+        f"  with embeddings, {len(items):,} synthetic articles: {len(items) / total:,.0f} articles/s "
+        f"(embedding the leads {len(items) / embedding:,.0f}/s, the rest {len(items) / seconds:,.0f}/s)"
+    )
+
+
+def _featurise(item: dict[str, str]) -> tuple[str, Features]:
+    return item["id"], story_features(item.get("title"), item["text"])
+
+
+def _scaling(pool: list[str] | None, largest: int) -> None:
+    print(f"  scaling, one undated stream (every article in one window), {WINDOW:,} additions timed at each size:")
+    print(f"    {'articles':>10}  {'ms/article':>10}  {'RSS MB':>8}  {'KB/article':>10}  {'index KB/article':>16}")
+    index = StoryIndex(load_story_model())
+    base = _rss()
+    stream: Iterator[dict[str, str]] = synthetic_stream(largest + WINDOW, SEEDS, seed=4, pool=pool)
+    marks = [c for c in CHECKPOINTS if c <= largest]
+    first = None
+    with multiprocessing.get_context("forkserver").Pool(1) as workers:
+        timing_from = None
+        for n, (aid, feats) in enumerate(workers.imap(_featurise, stream, chunksize=500)):
+            if marks and n == marks[0]:
+                timing_from, timed = time.process_time(), 0.0
+            if timing_from is not None:
+                t0 = time.process_time()
+            index.add(aid, feats, None)
+            if (n + 1) % BATCH == 0:
+                index.cut()
+            if timing_from is not None:
+                timed += time.process_time() - t0
+                if n + 1 == marks[0] + WINDOW:
+                    size = marks.pop(0)
+                    per = 1000 * timed / WINDOW
+                    first = first or per
+                    rss = _rss()
+                    print(
+                        f"    {size:>10,}  {per:>10.2f}  {rss / 2**20:>8,.0f}  {(rss - base) / 1024 / len(index):>10.2f}"
+                        f"  {index.nbytes / 1024 / len(index):>16.2f}   ({per / first:.2f}x the cost at {CHECKPOINTS[0]:,})",
+                        flush=True,
+                    )
+                    timing_from = None
+                    if not marks:
+                        break
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+if __name__ == "__main__":
+    main()
