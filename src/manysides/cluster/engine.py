@@ -34,6 +34,7 @@ import heapq
 import itertools
 import math
 import tomllib
+from array import array
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -188,7 +189,10 @@ class _Sparse:
         lengths = ends - starts
         if not lengths.sum():
             return out
-        flat = np.concatenate([np.arange(lo, hi) for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True)])
+        # Positions of every key of every other row, end to end, without a loop.
+        total = int(lengths.sum())
+        before = np.cumsum(lengths) - lengths
+        flat = np.arange(total) + np.repeat(starts - before, lengths)
         keys = self.keys.data[flat]
         pos = np.searchsorted(qk, keys)
         pos[pos == len(qk)] = 0
@@ -226,7 +230,8 @@ class StoryIndex:
         self._nb = _Column(np.int32, width=k, fill=EMPTY)
         self._nb_sims = _Column(np.float32, width=3 * k)
         self._worst = _Column(np.float64)
-        self._postings: dict[int, tuple[_Column, _Column]] = {}
+        self._fill = _Column(np.int32)
+        self._postings: dict[int, tuple[array[int], array[float]]] = {}
         self._ann: Any = None
         self._pending: list[int] = []
         self._dirty: set[int] = set()
@@ -293,21 +298,30 @@ class StoryIndex:
         self._nb.append(np.full(self.model.neighbours, EMPTY, dtype=np.int32))
         self._nb_sims.append(np.zeros(3 * self.model.neighbours, dtype=np.float32))
         self._worst.append(-math.inf)
+        self._fill.append(0)
         return row
 
     def _offer(self, j: int, row: int, sims: np.ndarray) -> None:
-        """Put ``row`` in j's neighbour list in place of its farthest (or a free slot)."""
-        slots = self._nb.data[j]
-        free = np.flatnonzero(slots == EMPTY)
-        slot = int(free[0]) if len(free) else int(np.argmin(self._nb_sims.data[j].reshape(-1, 3).sum(axis=1)))
-        slots[slot] = row
+        """Put ``row`` in j's neighbour list in place of its farthest (or a free slot).
+
+        Slots fill from the left and are only ever replaced, so the free ones are the last."""
+        k = self.model.neighbours
+        fill = int(self._fill.data[j])
+        if fill < k:
+            slot = fill
+            self._fill.data[j] = fill = fill + 1
+        else:
+            slot = int(np.argmin(self._nb_sims.data[j].reshape(-1, 3).sum(axis=1)))
+        self._nb.data[j, slot] = row
         self._nb_sims.data[j, 3 * slot : 3 * slot + 3] = sims
-        self._worst.data[j] = self._floor(j)
+        if fill == k:
+            self._worst.data[j] = float(self._nb_sims.data[j].reshape(-1, 3).sum(axis=1).min())
         self._dirty.add(j)
 
     def _floor(self, j: int) -> float:
         """What a newcomer must beat to enter j's list: -inf while it has free slots."""
-        if (self._nb.data[j] == EMPTY).any():
+        self._fill.data[j] = int((self._nb.data[j] != EMPTY).sum())
+        if self._fill.data[j] < self.model.neighbours:
             return -math.inf
         return float(self._nb_sims.data[j].reshape(-1, 3).sum(axis=1).min())
 
@@ -329,8 +343,8 @@ class StoryIndex:
             for t in np.argsort(-weights, kind="stable")[:top]:
                 post = self._postings.get(_term(space, int(keys[t])))
                 if post is not None:
-                    rows_found.append(post[0].data[: post[0].n])
-                    vals_found.append(post[1].data[: post[1].n] * weights[t])
+                    rows_found.append(np.frombuffer(post[0], dtype=np.int32).copy())
+                    vals_found.append(np.frombuffer(post[1], dtype=np.float32) * weights[t])
         best: list[int] = []
         if rows_found:
             found, where = np.unique(np.concatenate(rows_found), return_inverse=True)
@@ -357,17 +371,16 @@ class StoryIndex:
             (0, feats.word_keys, feats.word_weights, INDEX_WORDS),
             (1, feats.name_keys, feats.name_weights, INDEX_NAMES),
         ):
-            for t in np.argsort(-weights, kind="stable")[:top]:
+            for t in np.argsort(-weights, kind="stable")[:top].tolist():
                 term = _term(space, int(keys[t]))
                 post = self._postings.get(term)
                 if post is None:
-                    post = self._postings[term] = (_Column(np.int32, capacity=4), _Column(np.float32, capacity=4))
+                    post = self._postings[term] = (array("i"), array("f"))
                 post[0].append(row)
-                post[1].append(weights[t])
-                if post[0].n > 2 * MAX_POSTINGS:
-                    for col in post:
-                        col.data[:MAX_POSTINGS] = col.data[col.n - MAX_POSTINGS : col.n].copy()
-                        col.n = MAX_POSTINGS
+                post[1].append(float(weights[t]))
+                if len(post[0]) > 2 * MAX_POSTINGS:
+                    del post[0][:-MAX_POSTINGS]
+                    del post[1][:-MAX_POSTINGS]
         if self._vectors is not None:
             if self._ann is None:
                 import faiss
@@ -645,7 +658,7 @@ class StoryIndex:
     def nbytes(self) -> int:
         """Bytes held in arrays (features, graph, postings); Python objects come on top."""
         total = self._words.nbytes + self._names.nbytes + self._days.nbytes + self._nb.nbytes + self._nb_sims.nbytes
-        total += sum(p[0].data.nbytes + p[1].data.nbytes for p in self._postings.values())
+        total += sum(p[0].itemsize * len(p[0]) + p[1].itemsize * len(p[1]) for p in self._postings.values())
         if self._vectors is not None:
             total += self._vectors.nbytes
         return total
