@@ -21,12 +21,14 @@ and PolNeAR, read from ../shared/data at run time) when present, else the seed c
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import os
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -144,7 +146,7 @@ def _scaling(pool: list[str] | None, largest: int) -> None:
     first = None
     with multiprocessing.get_context("forkserver").Pool(1) as workers:
         timing_from = None
-        for n, (aid, feats) in enumerate(workers.imap(_featurise, stream, chunksize=500)):
+        for n, (aid, feats) in enumerate(_ahead(workers, stream)):
             if marks and n == marks[0]:
                 timing_from, timed = time.process_time(), 0.0
             if timing_from is not None:
@@ -152,6 +154,7 @@ def _scaling(pool: list[str] | None, largest: int) -> None:
             index.add(aid, feats, None)
             if (n + 1) % BATCH == 0:
                 index.cut()
+                index.take_dirty()  # what a collection would write; not kept here
             if timing_from is not None:
                 timed += time.process_time() - t0
                 if n + 1 == marks[0] + WINDOW:
@@ -167,6 +170,18 @@ def _scaling(pool: list[str] | None, largest: int) -> None:
                     timing_from = None
                     if not marks:
                         break
+
+
+def _ahead(workers: Any, stream: Iterator[dict[str, str]], chunk: int = 5_000) -> Iterator[tuple[str, Features]]:
+    """Features of the stream, one chunk computed by the worker while the last is consumed
+    (at most two chunks in memory)."""
+    pending = workers.map_async(_featurise, list(itertools.islice(stream, chunk)))
+    while True:
+        done = pending.get()
+        if not done:
+            return
+        pending = workers.map_async(_featurise, list(itertools.islice(stream, chunk)))
+        yield from done
 
 
 def _rss() -> int:
