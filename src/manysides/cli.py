@@ -65,19 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    cmp.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, glob patterns, or - for stdin")
-    cmp.add_argument("--manifest", metavar="FILE", help="TOML manifest: outlet, url, published per file")
-    cmp.add_argument("--no-manifest", action="store_true", help="ignore manifest.toml files in the given folders")
-    cmp.add_argument("--json", metavar="FILE", help="write the JSON report to FILE (- for stdout)")
-    cmp.add_argument("--html", metavar="FILE", help="write the HTML report to FILE")
-    cmp.add_argument("--md", metavar="FILE", help="write a Markdown summary to FILE (- for stdout)")
-    cmp.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
-    cmp.add_argument("--outlets", metavar="FILE", help="your outlet registry TOML, extending the shipped one")
+    _input_options(cmp)
+    _report_options(cmp)
     cmp.add_argument("--seed", type=int, help="seed of hashing and tie breaks (default 1)")
-    cmp.add_argument(
-        "--allow-private", action="store_true", help="let URLs reach loopback and private addresses (off by default)"
-    )
-    cmp.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
 
     db_help = (
         f"database URL of the collection (default {DEFAULT_URL}, or MANYSIDES_DB); e.g. postgresql+psycopg://host/db"
@@ -88,11 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=COLLECTION_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ing.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, glob patterns, URLs, or - for stdin")
+    _input_options(ing)
     ing.add_argument("--db", metavar="URL", help=db_help)
-    ing.add_argument("--manifest", metavar="FILE", help="TOML manifest: outlet, url, published per file")
-    ing.add_argument("--no-manifest", action="store_true", help="ignore manifest.toml files in the given folders")
-    ing.add_argument("--outlets", metavar="FILE", help="your outlet registry TOML, extending the shipped one")
     ing.add_argument(
         "--embeddings",
         action="store_true",
@@ -100,9 +87,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ing.add_argument("--wait", type=float, default=60.0, metavar="SECONDS", help="wait for another ingest (default 60)")
     ing.add_argument("--json", metavar="FILE", help="write what was added and skipped as JSON (- for stdout)")
-    ing.add_argument(
-        "--allow-private", action="store_true", help="let URLs reach loopback and private addresses (off by default)"
-    )
     ing.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
 
     lst = sub.add_parser("stories", help="list the stories of a collection, latest first")
@@ -114,12 +98,26 @@ def build_parser() -> argparse.ArgumentParser:
     shw = sub.add_parser("show", help="compare the articles of one story of a collection")
     shw.add_argument("story", metavar="STORY", help="story id (or a unique prefix of it), from `manysides stories`")
     shw.add_argument("--db", metavar="URL", help=db_help)
-    shw.add_argument("--json", metavar="FILE", help="write the JSON report to FILE (- for stdout)")
-    shw.add_argument("--html", metavar="FILE", help="write the HTML report to FILE")
-    shw.add_argument("--md", metavar="FILE", help="write a Markdown summary to FILE (- for stdout)")
-    shw.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
-    shw.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
+    _report_options(shw)
     return parser
+
+
+def _input_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, glob patterns, URLs, or - for stdin")
+    cmd.add_argument("--manifest", metavar="FILE", help="TOML manifest: outlet, url, published per file")
+    cmd.add_argument("--no-manifest", action="store_true", help="ignore manifest.toml files in the given folders")
+    cmd.add_argument("--outlets", metavar="FILE", help="your outlet registry TOML, extending the shipped one")
+    cmd.add_argument(
+        "--allow-private", action="store_true", help="let URLs reach loopback and private addresses (off by default)"
+    )
+
+
+def _report_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--json", metavar="FILE", help="write the JSON report to FILE (- for stdout)")
+    cmd.add_argument("--html", metavar="FILE", help="write the HTML report to FILE")
+    cmd.add_argument("--md", metavar="FILE", help="write a Markdown summary to FILE (- for stdout)")
+    cmd.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
+    cmd.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
