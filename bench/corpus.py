@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import itertools
 import json
 import random
 import re
@@ -95,7 +96,13 @@ SYLLABLES = ("ka", "lo", "ve", "ri", "tan", "mor", "zel", "qui", "bra", "dun", "
 
 
 def synthetic_stream(
-    n: int, seed_dir: Path, seed: int = 1, per_story: int = 8, per_day: int = 0, pool: list[str] | None = None
+    n: int,
+    seed_dir: Path,
+    seed: int = 1,
+    per_story: int = 8,
+    per_day: int = 0,
+    pool: list[str] | None = None,
+    concurrent: int = 1,
 ) -> Iterator[dict[str, str]]:
     """``n`` articles in stories of 1 to 2*per_story articles, as JSON-ready dicts.
 
@@ -107,30 +114,59 @@ def synthetic_stream(
     dates them (that many articles a day, from 2024-01-01); 0 leaves them undated, all in
     one time window (the hardest case for the index). ``pool`` replaces the seed
     paragraphs with other text (``bench`` passes the sentences of real news).
+    ``concurrent`` stories develop at once: each article comes from one of them at random
+    (1: a story's articles come one after another), so that a story's articles are spread
+    over about ``concurrent * per_story`` articles of the stream, as in a busy feed.
     """
     rng = random.Random(seed)
     paragraphs = pool or [
         p for f in sorted(seed_dir.glob("*.txt")) for p in f.read_text().split("\n") if len(p.split()) > 8
     ]
-    made = story = 0
-    while made < n:
+    stories = _stories(rng, paragraphs, pool is None, per_story)
+    running: list[Iterator[dict[str, str]]] = []
+    for made in range(n):
+        while len(running) < concurrent:
+            running.append(next(stories))
+        k = rng.randrange(len(running)) if concurrent > 1 else 0
+        item = next(running[k], None)
+        while item is None:
+            running[k] = next(stories)
+            item = next(running[k], None)
+        if per_day:
+            day = dt.date(2024, 1, 1) + dt.timedelta(days=made // per_day)
+            item["published"] = day.isoformat()
+        yield item
+
+
+def _stories(
+    rng: random.Random, paragraphs: list[str], seeds: bool, per_story: int
+) -> Iterator[Iterator[dict[str, str]]]:
+    """Endless stories, each the iterator of its articles."""
+    for story in itertools.count():
         chosen = rng.sample(paragraphs, 6)
         # The story's own names: the seeds' known names, or (other text) every capitalised
         # word inside a sentence, each replaced by an invented one throughout the story.
-        found = SWAPPED if pool is None else sorted({m for p in chosen for m in CAPITALISED.findall(p)})
+        found = SWAPPED if seeds else sorted({m for p in chosen for m in CAPITALISED.findall(p)})
         names = {w: _invented(rng) for w in found}
         figures = {str(k): str(rng.randint(3, 999)) for k in range(2, 100)}
-        size = min(n - made, rng.randint(1, 2 * per_story - 1))
-        for k in range(size):
-            body = [*rng.sample(chosen, rng.randint(3, 6)), rng.choice(paragraphs)]
-            text = "\n".join(_swap(p, names, figures) for p in body)
-            item = {"id": f"syn{story:06d}-{k:02d}", "title": _swap(chosen[0][:80], names, figures), "text": text}
-            if per_day:
-                day = dt.date(2024, 1, 1) + dt.timedelta(days=made // per_day)
-                item["published"] = day.isoformat()
-            made += 1
-            yield item
-        story += 1
+        size = rng.randint(1, 2 * per_story - 1)
+        yield _articles(rng, paragraphs, story, size, chosen, names, figures)
+
+
+def _articles(
+    rng: random.Random,
+    paragraphs: list[str],
+    story: int,
+    size: int,
+    chosen: list[str],
+    names: dict[str, str],
+    figures: dict[str, str],
+) -> Iterator[dict[str, str]]:
+    title = _swap(chosen[0][:80], names, figures)
+    for k in range(size):
+        body = [*rng.sample(chosen, rng.randint(3, 6)), rng.choice(paragraphs)]
+        text = "\n".join(_swap(p, names, figures) for p in body)
+        yield {"id": f"syn{story:06d}-{k:02d}", "title": title, "text": text}
 
 
 def sentence_pool() -> list[str]:

@@ -8,11 +8,14 @@
 2. With embeddings: the MiniLM embedding of each article's lead, then the same with the
    embedding as a feature; the embedding's share reported apart.
 3. Scaling: one undated synthetic stream (every article in one time window, so the index
-   holds them all: the worst case) built up to ``--max``; at 10k, 30k, 100k, 300k and 1M
+   holds them all: the worst case; 500 stories develop at once, so a story's articles are
+   spread over thousands of others) built up to ``--max``; at 10k, 30k, 100k, 300k and 1M
    articles the next 2,000 additions are timed (CPU time of the adding process, so that
    other work on the machine does not count; features excluded: they cost the same at
-   any size, and are computed in a second process while the main one adds) and the
-   process's resident memory per article is read.
+   any size, and are computed in a second process while the main one adds), the
+   process's resident memory per article is read, and the BCubed F1 of all stories so
+   far against the stories the stream was made from (capping the index's work must not
+   cost quality as it grows).
 
 Synthetic articles: ``bench.corpus.synthetic_stream`` over sentences of real news (ECB+
 and PolNeAR, read from ../shared/data at run time) when present, else the seed coverage.
@@ -33,6 +36,8 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from eval.common import bcubed
+
 from bench.corpus import ecb_articles, sentence_pool, synthetic_stream
 from manysides.cluster import day_number
 from manysides.cluster.engine import StoryIndex, load_story_model
@@ -47,6 +52,8 @@ SEEDS = ROOT / "examples" / "nato-2024-04-04"
 CHECKPOINTS = (10_000, 30_000, 100_000, 300_000, 1_000_000)
 WINDOW = 2_000
 BATCH = 100
+#: Stories developing at once in the scaling stream (a story's articles spread over ~4,000).
+CONCURRENT = 500
 
 
 def main() -> None:
@@ -137,11 +144,17 @@ def _featurise(item: dict[str, str]) -> tuple[str, Features]:
 
 
 def _scaling(pool: list[str] | None, largest: int) -> None:
-    print(f"  scaling, one undated stream (every article in one window), {WINDOW:,} additions timed at each size:")
-    print(f"    {'articles':>10}  {'ms/article':>10}  {'RSS MB':>8}  {'KB/article':>10}  {'index KB/article':>16}")
+    print(
+        f"  scaling, one undated stream of {CONCURRENT} concurrent stories (every article in one window),"
+        f" {WINDOW:,} additions timed at each size:"
+    )
+    print(
+        f"    {'articles':>10}  {'ms/article':>10}  {'RSS MB':>8}  {'KB/article':>10}  {'index KB/article':>16}"
+        f"  {'BCubed F1':>9}"
+    )
     index = StoryIndex(load_story_model())
     base = _rss()
-    stream: Iterator[dict[str, str]] = synthetic_stream(largest + WINDOW, SEEDS, seed=4, pool=pool)
+    stream = synthetic_stream(largest + WINDOW, SEEDS, seed=4, pool=pool, concurrent=CONCURRENT)
     marks = [c for c in CHECKPOINTS if c <= largest]
     first = None
     with multiprocessing.get_context("forkserver").Pool(1) as workers:
@@ -162,9 +175,12 @@ def _scaling(pool: list[str] | None, largest: int) -> None:
                     per = 1000 * timed / WINDOW
                     first = first or per
                     rss = _rss()
+                    ids = index.ids
+                    _, _, f1 = bcubed([index.label[r] for r in range(len(ids))], [i.split("-")[0] for i in ids])
+                    memory = f"{rss / 2**20:>8,.0f}  {(rss - base) / 1024 / len(index):>10.2f}"
                     print(
-                        f"    {size:>10,}  {per:>10.2f}  {rss / 2**20:>8,.0f}  {(rss - base) / 1024 / len(index):>10.2f}"
-                        f"  {index.nbytes / 1024 / len(index):>16.2f}   ({per / first:.2f}x the cost at {CHECKPOINTS[0]:,})",
+                        f"    {size:>10,}  {per:>10.2f}  {memory}  {index.nbytes / 1024 / len(index):>16.2f}"
+                        f"  {f1:>9.3f}   ({per / first:.2f}x the cost at {CHECKPOINTS[0]:,})",
                         flush=True,
                     )
                     timing_from = None
