@@ -59,12 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"manysides {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    cmp = sub.add_parser(
-        "compare",
-        help="analyse articles: stories, and who took text from whom",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    cmp = _command(sub, "compare", "analyse articles: stories, and who took text from whom", EXAMPLES)
     _input_options(cmp)
     _report_options(cmp)
     cmp.add_argument("--seed", type=int, help="seed of hashing and tie breaks (default 1)")
@@ -72,12 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_help = (
         f"database URL of the collection (default {DEFAULT_URL}, or MANYSIDES_DB); e.g. postgresql+psycopg://host/db"
     )
-    ing = sub.add_parser(
-        "ingest",
-        help="add articles to a collection and update its stories",
-        epilog=COLLECTION_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    ing = _command(sub, "ingest", "add articles to a collection and update its stories", COLLECTION_EXAMPLES)
     _input_options(ing)
     ing.add_argument("--db", metavar="URL", help=db_help)
     ing.add_argument(
@@ -99,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
     shw.add_argument("story", metavar="STORY", help="story id (or a unique prefix of it), from `manysides stories`")
     shw.add_argument("--db", metavar="URL", help=db_help)
     _report_options(shw)
+    return parser
+
+
+def _command(sub: Any, name: str, summary: str, examples: str) -> argparse.ArgumentParser:
+    """A subcommand whose --help ends with its examples."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, help=summary, epilog=examples, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     return parser
 
 
