@@ -40,12 +40,13 @@ def cluster(articles: Sequence[Article], index: CorpusIndex, dense: bool = False
     for k, a in enumerate(articles):
         vector = index.article_vectors[k] if dense else None
         engine.add(a.id, story_features(a.title, a.text, vector), day_number(a.published))
-    engine.cut()
+    # The cut's ``joined`` changes already carry why each article is where it is.
+    why_of = {c.article_id: c.evidence for c in engine.cut() if c.kind == "joined"}
     by_id = {a.id: a for a in articles}
     stories = []
     for sid, rows in engine.stories.items():
         members = [by_id[engine.ids[r]] for r in rows]
-        why = {engine.ids[r]: engine.why(r) for r in rows}
+        why = {engine.ids[r]: why_of[engine.ids[r]] for r in rows}
         stories.append(_story(sid, members, why, index))
     return sorted(stories, key=lambda s: (-len(s.article_ids), s.first_published or "9999", s.id))
 

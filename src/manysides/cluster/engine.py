@@ -619,12 +619,9 @@ class StoryIndex:
         )
         return {"probability": round(p, 4), "articles": [self.ids[a], self.ids[b]]}
 
-    def why(self, row: int, top: int = 3) -> dict[str, Any]:
-        """The article's nearest fellow members, with the pair's probability and cosines."""
-        return self.whys([row], top)[0]
-
     def whys(self, rows: Sequence[int], top: int = 3) -> list[dict[str, Any]]:
-        """``why`` of each of ``rows``, all pairs scored at once."""
+        """Why each of ``rows`` is in its story: its nearest fellow members, with the pair's
+        probability and cosines (all pairs scored at once)."""
         pairs: list[tuple[int, int]] = []
         for row in rows:
             sid = self.label[row]
