@@ -11,6 +11,7 @@ import datetime as dt
 import gzip
 import itertools
 import json
+import os
 import random
 import re
 from collections.abc import Iterator
@@ -20,6 +21,36 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 ECB = DATA / "ecbplus" / "ecbplus_docs.jsonl"
+#: Set to 1 to run the benches on synthetic text when ../shared/data is absent.
+SYNTHETIC_ENV = "MANYSIDES_BENCH_SYNTHETIC"
+
+
+class MissingData(SystemExit):
+    """The real corpus is absent and synthetic text was not asked for."""
+
+
+def require_real() -> bool:
+    """True when the real data is here; False when it is absent and synthetic text was asked
+    for (MANYSIDES_BENCH_SYNTHETIC=1); otherwise stop loudly rather than quietly measure
+    something else."""
+    if ECB.exists() and (DATA / "polnear" / "polnear_train.jsonl").exists():
+        return True
+    if os.environ.get(SYNTHETIC_ENV) == "1":
+        return False
+    raise MissingData(
+        f"bench: the real corpus is missing ({DATA}/ecbplus, {DATA}/polnear); put ../shared/data beside the "
+        f"repository, or run with {SYNTHETIC_ENV}=1 to measure on synthetic text instead"
+    )
+
+
+def news_sentences(n: int) -> list[str]:
+    """``n`` distinct real news sentences (ECB+ then PolNeAR), in a fixed order."""
+    seen: dict[str, None] = {}
+    for s in sentence_pool():
+        seen.setdefault(s, None)
+        if len(seen) >= n:
+            break
+    return list(seen)
 
 
 def ecb_articles() -> list[dict[str, str]]:

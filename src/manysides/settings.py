@@ -15,6 +15,9 @@ from typing import Any
 
 from .errors import SettingsError
 
+#: Where a collection lives unless ``--db`` or ``MANYSIDES_DB`` says otherwise.
+DEFAULT_DB_URL = "sqlite:///manysides.db"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -23,6 +26,7 @@ class Settings:
     sentence_shingle: int = 3
     article_shingle: int = 5
     embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_backend: str = "onnx-int8"
     embedding_batch: int = 64
     spacy_model: str = "en_core_web_sm"
     spacy_batch: int = 8

