@@ -27,12 +27,12 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from bench.corpus import ecb_articles, synthetic_articles
 from manysides.clean import clean
-from manysides.compare import align, compare_story
 from manysides.facts import story_facts
 from manysides.index import CorpusIndex
 from manysides.model import Article, RawDocument, Story
 from manysides.nlp import Models
 from manysides.outlets import default_registry
+from manysides.reuse import align, compare_story
 from manysides.segment import segment
 from manysides.settings import load_settings
 

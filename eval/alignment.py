@@ -2,7 +2,7 @@
 
 For each sub-topic (one real event, 5-20 documents), the coreference-annotated sentences
 of its documents are aligned exactly as the product aligns a story
-(``manysides.compare.align``). Gold: two sentences of different documents that hold
+(``manysides.reuse.align``). Gold: two sentences of different documents that hold
 mentions of one cross-document *event* chain (ACTION_* mentions). Scored over pairs of
 annotated sentences: precision of the aligned pairs, recall of the gold pairs.
 
@@ -18,10 +18,10 @@ from collections import defaultdict
 from itertools import combinations
 from typing import Any
 
-from manysides.compare import align
 from manysides.index import CorpusIndex
 from manysides.model import Article
 from manysides.nlp import Models
+from manysides.reuse import align
 from manysides.settings import load_settings
 
 from .common import dataset, read_jsonl

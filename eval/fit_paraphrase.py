@@ -17,8 +17,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_predict
 
 from eval.paraphrase import PAIR_MODEL, features, is_report_split, load_pairs
-from manysides.compare.pairs import FEATURES
 from manysides.nlp import Models
+from manysides.reuse.pairs import FEATURES
 from manysides.settings import load_settings
 
 THRESHOLD = 0.5

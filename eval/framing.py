@@ -21,12 +21,12 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from manysides.compare import align
 from manysides.framing import aligned_contrasts, lexicon_contrasts, loaded_in
 from manysides.index import CorpusIndex
 from manysides.index.text import match_key
 from manysides.model import Article, Story
 from manysides.nlp import Models
+from manysides.reuse import align
 from manysides.settings import load_settings
 
 from .common import dataset, read_jsonl

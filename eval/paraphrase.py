@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from eval.common import dataset, read_jsonl
-from manysides.compare.pairs import is_paraphrase, pair_features, paraphrase_probability
 from manysides.index.text import match_key
 from manysides.nlp import Models
+from manysides.reuse.pairs import is_paraphrase, pair_features, paraphrase_probability
 from manysides.settings import load_settings
 
 

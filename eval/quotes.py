@@ -20,7 +20,7 @@ from typing import Any
 
 from manysides.model import Article
 from manysides.nlp import Models
-from manysides.quotes.extract import Found, candidate_sentences, extract, parse
+from manysides.quotes.extract import QuoteFind, candidate_sentences, extract, parse
 from manysides.segment import split_sentences
 from manysides.settings import load_settings
 
@@ -97,7 +97,7 @@ def _match(a: Span, b: Span) -> bool:
     return overlap > 0 and overlap >= 0.5 * min(a[1] - a[0], b[1] - b[0])
 
 
-def _speaker_right(found: Found, source: Span | None) -> bool:
+def _speaker_right(found: QuoteFind, source: Span | None) -> bool:
     if source is None or found.speaker is None:
         return source is None and found.speaker is None
     return min(found.speaker[1], source[1]) > max(found.speaker[0], source[0])

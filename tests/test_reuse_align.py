@@ -6,13 +6,13 @@ import importlib
 
 import pytest
 
-from manysides.compare import align, compare_story
 from manysides.facts import story_facts
 from manysides.index import CorpusIndex
 from manysides.model import Article, Story
 from manysides.nlp import Models
+from manysides.reuse import align, compare_story
 
-align_module = importlib.import_module("manysides.compare.align")
+align_module = importlib.import_module("manysides.reuse.align")
 
 pytestmark = [pytest.mark.slow]
 

@@ -1,31 +1,59 @@
 """manysides: how different outlets cover the same event, with evidence down to the sentence.
 
+The public API lives in ``manysides.api`` and is re-exported here on first use, so that
+``import manysides`` (and ``manysides --help``) does not load spaCy, ONNX Runtime or torch.
+
 Example:
     >>> import manysides
     >>> report = manysides.compare(["examples/nato-2024-04-04"])  # doctest: +SKIP
     >>> report.stories[0].title  # doctest: +SKIP
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from .errors import ManysidesError
-from .model import Article, Report, Reuse, ReusePair, Sentence, Skipped, Story
-from .pipeline import compare
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("manysides")
 except PackageNotFoundError:  # running from a source tree without an install
     __version__ = "0.0.0"
 
-__all__ = [
+if TYPE_CHECKING:
+    from .api import *  # noqa: F403
+
+_API = (
     "Article",
+    "Collection",
+    "Fact",
     "ManysidesError",
+    "Models",
+    "NothingToAnalyse",
+    "Quote",
+    "QuoteGroup",
+    "Registry",
     "Report",
     "Reuse",
     "ReusePair",
     "Sentence",
+    "Settings",
     "Skipped",
     "Story",
-    "__version__",
+    "analyse_articles",
     "compare",
-]
+    "ingest_into",
+    "load_registry",
+    "load_settings",
+    "show",
+)
+__all__ = [*_API, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        from . import api
+
+        value = getattr(api, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'manysides' has no attribute {name!r}")

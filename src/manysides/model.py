@@ -248,6 +248,28 @@ class Entity(Record):
 
 
 QuoteKind = Literal["direct", "partial", "block", "indirect"]
+
+
+@dataclass(frozen=True)
+class QuoteFind(Record):
+    """A quote as found in one article's text, before its speaker is linked to an entity:
+    character offsets into the article's clean text (what ``features`` stores per article)."""
+
+    start: int
+    end: int
+    sentence: int
+    kind: QuoteKind
+    cue: str | None
+    #: Character offsets of the words that name the speaker.
+    speaker: tuple[int, int] | None
+    inherited: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QuoteFind:
+        speaker = data.get("speaker")
+        return super().from_dict({**data, "speaker": tuple(speaker) if speaker is not None else None})
+
+
 Verdict = Literal["exact", "trimmed", "extended", "reworded", "paraphrased", "misattributed"]
 
 

@@ -3,17 +3,19 @@
 1. ingest    paths, folders, globs, stdin, URLs, feeds, WARC -> RawDocument (+ what was skipped)
 2. clean     RawDocument -> Articles (one per piece of a page): clean text, removed boilerplate, metadata
 3. segment   Article -> Article with sentences (character offsets into the clean text)
-4. annotate  Article -> Article with language and named-entity mentions
-5. index     articles -> CorpusIndex: MinHash signatures, sentence and article embeddings
+4. annotate  Article -> Article with language, named-entity mentions and quotes found in its text
+             (3 and 4 are the per-article features: ``features.prepare`` reads them from a
+             collection when it holds them, else computes and stores them)
+5. index     articles -> CorpusIndex: MinHash signatures; sentence vectors on demand (stored too)
 6. cluster   articles + index -> Story list
-7. compare   stories + index -> sentence alignment, Reuse list (who took which sentences
+7. reuse     stories + index -> sentence alignment, Reuse list (who took which sentences
              from whom, what is a common source), originality, independent origins
 8. facts     alignment -> Fact list (the fact matrix), omissions and unique facts per article
 9. entities  mentions -> Entity list (names linked across articles, with their variants)
 10. quotes   articles + entities -> Quote list (who said what) and QuoteGroup list (fidelity)
 11. framing  stories + alignment + quotes -> Framing list (word choice, voice); loaded words per article
 12. digest   facts + reuse -> each story's checked neutral digest
-13. render    Report -> terminal, JSON, HTML (``manysides.render``; the CLI calls it)
+13. render   Report -> terminal, JSON, HTML (``manysides.render``; the CLI calls it)
 """
 
 from __future__ import annotations
@@ -22,15 +24,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .annotate import annotate
 from .clean import clean_corpus
 from .cluster import cluster, fixed_stories
-from .compare import align_stories, originality, with_origins
-from .compare import compare as compare_stories
 from .digest import digests, load_rewriter
 from .entities import link_entities
 from .errors import NothingToAnalyse
 from .facts import fact_matrix
+from .features import FeatureCache, prepare, vector_version
 from .framing import framing
 from .index import build_index
 from .ingest import MANIFEST_NAME, Fetcher, Manifest, ingest, load_manifest
@@ -38,7 +38,8 @@ from .model import Article, RawDocument, Report, Skipped
 from .nlp import Models
 from .outlets import Registry, load_registry
 from .quotes import find_quotes, group_quotes
-from .segment import segment
+from .reuse import align_stories, originality, with_origins
+from .reuse import compare as compare_stories
 from .settings import Settings, load_settings
 from .store import Collection, IngestResult
 
@@ -114,20 +115,25 @@ def analyse_articles(
     models: Models,
     progress: Progress,
     groups: Sequence[tuple[str, Sequence[str], Mapping[str, Any]]] | None = None,
+    cache: FeatureCache | None = None,
 ) -> Report:
-    """Stages 3-12 on cleaned articles; ``groups`` (story id, article ids, why) skips clustering."""
+    """Stages 3-12 on cleaned articles; ``groups`` (story id, article ids, why) skips clustering.
+
+    ``cache`` keeps per-article features (sentences, names, quotes, sentence vectors) between
+    runs: what it holds is read instead of computed, and what is computed is written to it.
+    """
     if not articles:
         reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped) or "no input given"
         raise NothingToAnalyse(f"nothing could be analysed ({reasons})")
-    progress("segment")
-    articles = segment(articles, models)
-    progress("annotate")
-    articles = annotate(articles, models)
+    progress("features")
+    articles, finds = prepare(articles, models, cache)
     progress("index")
-    index = build_index(articles, models)
+    vector_key = vector_version(settings)
+    known = cache.load_vectors([a.id for a in articles], vector_key) if cache is not None else None
+    index = build_index(articles, models, known)
     progress("cluster")
     stories = fixed_stories(articles, groups, index) if groups is not None else cluster(articles, index)
-    progress("compare")
+    progress("reuse")
     alignments = align_stories(articles, stories, index)
     reuse = compare_stories(articles, stories, alignments)
     stories = with_origins(stories, reuse)
@@ -137,12 +143,14 @@ def analyse_articles(
     progress("entities")
     entities, mention_entity = link_entities(articles)
     progress("quotes")
-    quotes = find_quotes(articles, models, mention_entity)
+    quotes = find_quotes(articles, finds, mention_entity)
     quote_groups = group_quotes(quotes, articles)
     progress("framing")
     contrasts, articles = framing(articles, stories, alignments, quotes, mention_entity)
     progress("digest")
     stories = digests(articles, stories, facts, reuse, index, models, load_rewriter(settings.digest_rewriter))
+    if cache is not None:
+        cache.save_vectors(index.new_vectors(), vector_key)
     return Report(
         articles=tuple(articles),
         stories=tuple(stories),
@@ -215,6 +223,7 @@ def show(
         models=models or Models(settings),
         progress=progress or (lambda _stage: None),
         groups=[(info["id"], [a.id for a in articles], info["why"])],
+        cache=collection,
     )
 
 

@@ -10,12 +10,13 @@ import bisect
 import os
 from collections.abc import Sequence
 from dataclasses import replace
-
-import py3langid
-from spacy.tokens import Span
+from typing import TYPE_CHECKING
 
 from ..model import Article, Mention
 from ..nlp import Models
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
 
 #: Entity labels kept: names of people, groups, places, events, laws and works.
 #: Numbers, dates and quantities are left to the fact stage.
@@ -48,6 +49,8 @@ def processes_for(models: Models, n_texts: int) -> int:
 def detect_language(text: str) -> str | None:
     if not text.strip():
         return None
+    import py3langid
+
     lang, _ = py3langid.classify(text[:LANGUAGE_SAMPLE])
     return str(lang)
 

@@ -24,10 +24,19 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordfreq import zipf_frequency
+
+
+def _stop_words() -> frozenset[str]:
+    text = (resources.files("manysides") / "data" / "stopwords_en.txt").read_text(encoding="utf-8")
+    return frozenset(w for w in text.split("\n") if w and not w.startswith("#"))
+
+
+#: scikit-learn's English stop words (data/stopwords_en.txt says where they come from).
+ENGLISH_STOP_WORDS = _stop_words()
 
 WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]")
 NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|la|the|van|von|al|bin|du|der)?\s*[A-Z][\w'’.-]*)*")

@@ -30,14 +30,14 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..clean.metadata import DATELINE
-from ..compare.align import NEAR_VERBATIM, SAME_CONTENT
-from ..compare.pairs import is_paraphrase, pair_features, paraphrase_probability
 from ..framing import load_lexicon, load_loaded_words, occurrences
 from ..index import CorpusIndex
 from ..index.text import match_key, quoted, tokens
 from ..model import Article, Fact, Reuse, Story
 from ..nlp import Models
 from ..quotes.extract import quote_spans
+from ..reuse.align import NEAR_VERBATIM, SAME_CONTENT
+from ..reuse.pairs import is_paraphrase, pair_features, paraphrase_probability
 
 MIN_SENTENCES = 5
 MAX_SENTENCES = 12

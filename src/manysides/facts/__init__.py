@@ -20,9 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from ..clean.metadata import DATELINE
-from ..compare.align import MIN_WORDS, NEAR_VERBATIM, Link
 from ..index.text import tokens
 from ..model import Article, Fact, FactStatus, Reuse, Story
+from ..reuse.align import MIN_WORDS, NEAR_VERBATIM, Link
 
 #: An article "leaves out" a fact when at least this share of the story's other outlets
 #: (and at least OMISSION_MIN_OUTLETS of them) carry it.

@@ -29,9 +29,9 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from ..compare.align import Link
 from ..index.text import FUNCTION_WORDS, tokens
 from ..model import Article, Framing, Quote, Story
+from ..reuse.align import Link
 
 Voice = str
 #: Words that differ between two renderings are a contrast only when they are content

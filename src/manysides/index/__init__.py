@@ -3,16 +3,17 @@
 The index is a class because it holds state that later stages query: clustering reads
 article signatures and vectors, comparison reads sentence signatures and vectors.
 
-Cost decides what is computed when (shared/STACK.md: an embedding of every sentence costs
-~0.1 s per article on 2 cores). Up front, for every article: MinHash signatures and ONE
-embedding of its lead (title and first sentences), the cheap features that story
-clustering needs. Sentence embeddings are computed on demand, once per sentence, for the
-sentences a later stage asks about (the compare stage: the sentences it matched).
+Cost decides what is computed when. Up front, for every article: MinHash signatures, the
+cheap features that story clustering and alignment blocking need. One embedding of each
+article's lead (title and first sentences) only when clustering asks for it (dense
+features). Sentence embeddings on demand, once per sentence, for the sentences a later
+stage asks about (the reuse stage: the sentences of multi-article stories); a collection
+gives the vectors it stored and keeps the new ones (``new_vectors``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash
@@ -32,7 +33,12 @@ LEAD_WORDS = 120
 class CorpusIndex:
     """Signatures and vectors of a set of articles; rows follow the articles' order."""
 
-    def __init__(self, articles: Sequence[Article], models: Models) -> None:
+    def __init__(
+        self,
+        articles: Sequence[Article],
+        models: Models,
+        vectors: Mapping[tuple[str, int], np.ndarray] | None = None,
+    ) -> None:
         settings = models.settings
         self._models = models
         self.num_perm = settings.num_perm
@@ -45,23 +51,48 @@ class CorpusIndex:
             for a in articles
         }
         self.article_minhash = _minhashes([tokens(a.text) for a in articles], settings.article_shingle, settings)
-        self.article_vectors = models.embed([lead(a) for a in articles])
-        self._sentence_vectors: dict[tuple[str, int], np.ndarray] = {}
+        self._article_vectors: np.ndarray | None = None
+        self._sentence_vectors: dict[tuple[str, int], np.ndarray] = dict(vectors or {})
+        self.computed: set[tuple[str, int]] = set()
+
+    @property
+    def article_vectors(self) -> np.ndarray:
+        """One embedding of each article's lead, computed on first use: only clustering with
+        dense features reads it (the default clusters on words and names)."""
+        if self._article_vectors is None:
+            self._article_vectors = self._models.embed([lead(a) for a in self._articles.values()])
+        return self._article_vectors
 
     def sentence_vectors(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
         """Unit vectors of the given (article id, sentence index) pairs, each embedded once.
 
-        Callers ask for all they need at once, so that the model sees one batch.
+        Callers ask for all they need at once, so that the model sees one batch. Vectors are
+        rounded to float16 precision, as a collection stores them, so that a story analysed
+        from stored vectors gives the same bytes as one analysed from scratch.
         """
         wanted = sorted(set(keys))
         todo = [k for k in wanted if k not in self._sentence_vectors]
-        vectors = self._models.embed([self._articles[aid].sentences[i].text for aid, i in todo])
-        self._sentence_vectors.update(zip(todo, vectors, strict=True))
+        if todo:
+            vectors = half_precision(self._models.embed([self._articles[aid].sentences[i].text for aid, i in todo]))
+            self._sentence_vectors.update(zip(todo, vectors, strict=True))
+            self.computed.update(todo)
         return {k: self._sentence_vectors[k] for k in wanted}
 
+    def new_vectors(self) -> dict[tuple[str, int], np.ndarray]:
+        """The sentence vectors this index computed (not given to it): what a cache should keep."""
+        return {k: self._sentence_vectors[k] for k in sorted(self.computed)}
 
-def build_index(articles: Sequence[Article], models: Models) -> CorpusIndex:
-    return CorpusIndex(articles, models)
+
+def half_precision(vectors: np.ndarray) -> np.ndarray:
+    """Vectors rounded through float16, as a collection stores them (lengths stay within 1e-3
+    of 1); float16 -> float32 -> float16 is exact, so stored and fresh vectors are equal."""
+    return np.asarray(vectors, dtype=np.float32).astype(np.float16).astype(np.float32)
+
+
+def build_index(
+    articles: Sequence[Article], models: Models, vectors: Mapping[tuple[str, int], np.ndarray] | None = None
+) -> CorpusIndex:
+    return CorpusIndex(articles, models, vectors)
 
 
 def lead(article: Article) -> str:

@@ -1,6 +1,7 @@
 """Stage 10, quotes: who said what, and how each outlet rendered it.
 
-``find_quotes``: quotes of every article (``extract.py``) with their speaker linked to an
+``extract_quotes``: quotes of every article (``extract.py``), per article (stored with its
+features); ``find_quotes``: those quotes with their speaker linked to an
 entity: the entity named in the speaker's words, else, for "he", "she", a role ("the
 spokesman") or "it"/"the ministry", the last person (or organisation) named before the
 quote in the same article.
@@ -28,7 +29,7 @@ from ..annotate import processes_for
 from ..index.text import match_key
 from ..model import Article, Quote, QuoteGroup, Verdict
 from ..nlp import Models
-from .extract import Found, candidate_sentences, extract
+from .extract import QuoteFind, candidate_sentences, extract
 
 #: Two renderings of one utterance by the same speaker: the shorter's words found in the
 #: longer at this partial-ratio similarity. Set on the seeds (RT's own translation of the
@@ -67,18 +68,30 @@ ORG_NOUNS = frozenset(
 )
 
 
-def find_quotes(
-    articles: Sequence[Article], models: Models, entities: Mapping[tuple[str, int, int], str]
-) -> list[Quote]:
-    names = _entity_names(articles, entities)
+def extract_quotes(articles: Sequence[Article], models: Models) -> dict[str, list[QuoteFind]]:
+    """Per article (a ``features`` step): the quotes in its text, the dependency parser run
+    only on candidate sentences (a quote mark or a reporting cue), in one batch."""
     wanted = [(a, candidate_sentences(a)) for a in articles if a.language in (None, "en")]
     texts = [a.sentences[i].text for a, idx in wanted for i in idx]
     processes = processes_for(models, len(wanted))
     parsed = iter(models.parser.pipe(texts, batch_size=64, n_process=processes))
-    out: list[Quote] = []
+    out: dict[str, list[QuoteFind]] = {}
     for article, idx in wanted:
         docs = {i: next(parsed) for i in idx}
-        for n, found in enumerate(extract(article, docs), 1):
+        out[article.id] = extract(article, docs)
+    return out
+
+
+def find_quotes(
+    articles: Sequence[Article],
+    finds: Mapping[str, Sequence[QuoteFind]],
+    entities: Mapping[tuple[str, int, int], str],
+) -> list[Quote]:
+    """The quotes of a story's articles with their speakers linked to entities."""
+    names = _entity_names(articles, entities)
+    out: list[Quote] = []
+    for article in articles:
+        for n, found in enumerate(finds.get(article.id, ()), 1):
             out.append(_quote(article, found, n, entities, names))
     return out
 
@@ -94,7 +107,7 @@ def _entity_names(articles: Sequence[Article], entities: Mapping[tuple[str, int,
 
 
 def _quote(
-    article: Article, found: Found, n: int, entities: Mapping[tuple[str, int, int], str], names: dict[str, str]
+    article: Article, found: QuoteFind, n: int, entities: Mapping[tuple[str, int, int], str], names: dict[str, str]
 ) -> Quote:
     mention = article.text[found.speaker[0] : found.speaker[1]] if found.speaker else None
     entity_id = _resolve(article, found, entities) if found.speaker else None
@@ -103,7 +116,7 @@ def _quote(
         article_id=article.id,
         sentence=found.sentence,
         text=article.text[found.start : found.end],
-        kind=found.kind,  # type: ignore[arg-type]
+        kind=found.kind,
         speaker=names.get(entity_id, mention) if entity_id else mention,
         speaker_mention=mention,
         entity_id=entity_id,
@@ -113,7 +126,7 @@ def _quote(
     )
 
 
-def _resolve(article: Article, found: Found, entities: Mapping[tuple[str, int, int], str]) -> str | None:
+def _resolve(article: Article, found: QuoteFind, entities: Mapping[tuple[str, int, int], str]) -> str | None:
     assert found.speaker is not None
     s, e = found.speaker
     named = [m for m in article.mentions if m.start < e and s < m.end and m.label in ("PERSON", "ORG", "GPE", "NORP")]

@@ -21,12 +21,13 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from ..model import Article, QuoteFind
 
-from ..model import Article
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
 
 #: Lemmas of verbs that report speech or writing (the cue of a quote).
 REPORTING_VERBS = frozenset(
@@ -108,19 +109,6 @@ SUBJECTS = ("nsubj", "nsubjpass")
 SHORT_CUE_WORDS = 8
 
 
-@dataclass(frozen=True)
-class Found:
-    """A quote before entity linking: character offsets into the article's text."""
-
-    start: int
-    end: int
-    sentence: int
-    kind: str  # direct | partial | block | indirect
-    cue: str | None
-    speaker: tuple[int, int] | None  # character offsets of the speaker mention
-    inherited: bool = False
-
-
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every quoted span, marks excluded, paired per paragraph. A paragraph
     that closes a quote it did not open (a quote carried over from the paragraph before)
@@ -165,7 +153,7 @@ def _carried_over(p: str) -> int:
     return 0
 
 
-def extract(article: Article, docs: dict[int, Doc]) -> list[Found]:
+def extract(article: Article, docs: dict[int, Doc]) -> list[QuoteFind]:
     """Quotes of one article; ``docs`` are the parsed candidate sentences by index."""
     sentences = article.sentences
     if not sentences:
@@ -173,7 +161,7 @@ def extract(article: Article, docs: dict[int, Doc]) -> list[Found]:
     starts = [s.start for s in sentences]
     spans = [_trim(article.text, s, e) for s, e in quote_spans(article.text)]
     spans = [(s, e) for s, e in spans if e > s]
-    found: list[Found] = []
+    found: list[QuoteFind] = []
     quoted_sentences: set[int] = set()
     for start, end in spans:
         first, last = _sentence_at(starts, start), _sentence_at(starts, max(start, end - 1))
@@ -209,7 +197,7 @@ def extract(article: Article, docs: dict[int, Doc]) -> list[Found]:
         kind = "direct" if covered >= 0.5 or opens else "partial"
         if kind == "partial" and cue is None and words <= SCARE_WORDS:
             continue  # a scare quote or a title
-        found.append(Found(start, end, first, kind, cue, speaker))
+        found.append(QuoteFind(start, end, first, kind, cue, speaker))
     found = _inherit(article, found)
     found += _blocks(article, docs, found, quoted_sentences)
     found += _indirect(article, docs, found, starts)
@@ -338,21 +326,21 @@ def _paragraph(text: str, pos: int) -> int:
     return text.count("\n\n", 0, pos)
 
 
-def _inherit(article: Article, found: list[Found]) -> list[Found]:
+def _inherit(article: Article, found: list[QuoteFind]) -> list[QuoteFind]:
     """A quote with no cue takes the speaker of the quote before it, if that one is in the
     same paragraph or the one before."""
-    out: list[Found] = []
+    out: list[QuoteFind] = []
     for f in sorted(found, key=lambda x: x.start):
         if f.cue is None and out:
             prev = out[-1]
             gap = _paragraph(article.text, f.start) - _paragraph(article.text, prev.start)
             if prev.speaker is not None and 0 <= gap <= 1 and f.kind == "direct":
-                f = Found(f.start, f.end, f.sentence, f.kind, prev.cue, prev.speaker, inherited=True)
+                f = QuoteFind(f.start, f.end, f.sentence, f.kind, prev.cue, prev.speaker, inherited=True)
         out.append(f)
     return out
 
 
-def _blocks(article: Article, docs: dict[int, Doc], found: list[Found], quoted: set[int]) -> list[Found]:
+def _blocks(article: Article, docs: dict[int, Doc], found: list[QuoteFind], quoted: set[int]) -> list[QuoteFind]:
     """'Kuleba added:' followed by an unquoted paragraph: a block quote by Kuleba."""
     out = []
     for s in article.sentences[:-1]:
@@ -365,7 +353,7 @@ def _blocks(article: Article, docs: dict[int, Doc], found: list[Found], quoted: 
         if hit is None or hit[1] is None:
             continue
         end = _paragraph_end(article.text, nxt.start)
-        out.append(Found(nxt.start, end, nxt.i, "block", hit[0], hit[1]))
+        out.append(QuoteFind(nxt.start, end, nxt.i, "block", hit[0], hit[1]))
     return out
 
 
@@ -374,7 +362,7 @@ def _paragraph_end(text: str, pos: int) -> int:
     return len(text) if end < 0 else end
 
 
-def _indirect(article: Article, docs: dict[int, Doc], found: list[Found], starts: list[int]) -> list[Found]:
+def _indirect(article: Article, docs: dict[int, Doc], found: list[QuoteFind], starts: list[int]) -> list[QuoteFind]:
     """Reported speech without quote marks: a reporting verb with a clause."""
     out = []
     quoted = {
@@ -399,7 +387,9 @@ def _indirect(article: Article, docs: dict[int, Doc], found: list[Found], starts
                     continue
                 content = doc[rest[0].i : rest[-1].i + 1]
                 out.append(
-                    Found(*_offsets(content, offset), k, "indirect", "according to", _offsets(_name_span(obj), offset))
+                    QuoteFind(
+                        *_offsets(content, offset), k, "indirect", "according to", _offsets(_name_span(obj), offset)
+                    )
                 )
             if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in REPORTING_VERBS:
                 continue
@@ -419,7 +409,9 @@ def _indirect(article: Article, docs: dict[int, Doc], found: list[Found], starts
             if len(content) < 3:
                 continue
             out.append(
-                Found(*_offsets(content, offset), k, "indirect", _cue_text(tok), _offsets(_name_span(subject), offset))
+                QuoteFind(
+                    *_offsets(content, offset), k, "indirect", _cue_text(tok), _offsets(_name_span(subject), offset)
+                )
             )
     return out
 

@@ -1,4 +1,4 @@
-"""Stage 8, render: the report as terminal text, JSON or HTML.
+"""Stage 13, render: the report as terminal text, JSON or HTML.
 
 Built-in renderers register through ``register_renderer``, the same hook users get;
 each takes a ``Report`` and returns text.

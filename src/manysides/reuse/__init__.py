@@ -1,4 +1,4 @@
-"""Stage 7, compare: who took which sentences from whom, and what is a common source.
+"""Stage 7, reuse: who took which sentences from whom, and what is a common source.
 
 1. Align (``align.py``): links between sentences of a story's articles, from lexical and
    semantic blocking, each with a kind (verbatim .. translation, attributed).

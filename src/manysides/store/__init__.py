@@ -27,12 +27,13 @@ import fcntl
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -40,10 +41,12 @@ from ..cluster import day_number
 from ..cluster.engine import Change, Neighbour, StoryIndex, StoryModel, load_story_model
 from ..cluster.features import Features, from_bytes, lead_text, story_features, to_bytes
 from ..errors import ManysidesError
+from ..features import ArticleFeatures, pack_vectors, unpack_vectors
 from ..model import Article, Skipped
-from .schema import articles, ingests, settings, stories, story_events
+from ..settings import DEFAULT_DB_URL
+from .schema import article_features, article_vectors, articles, ingests, settings, stories, story_events
 
-DEFAULT_URL = "sqlite:///manysides.db"
+DEFAULT_URL = DEFAULT_DB_URL
 #: Articles per committed batch: what a killed ingest can lose (it is re-done on re-run).
 BATCH = 100
 #: Rows per ``IN (...)`` query.
@@ -402,6 +405,74 @@ class Collection:
             }
             for r in rows
         ]
+
+    # -- per-article features (features.FeatureCache) ----------------------------------
+
+    def load_features(self, article_ids: Sequence[str], version: str) -> dict[str, ArticleFeatures]:
+        """Stored features of these articles made by ``version`` (others are absent)."""
+        found: dict[str, ArticleFeatures] = {}
+        with self.engine.connect() as conn:
+            for part in _chunks(sorted(set(article_ids)), CHUNK):
+                query = sa.select(article_features.c.data).where(
+                    article_features.c.article_id.in_(part), article_features.c.version == version
+                )
+                for (data,) in conn.execute(query):
+                    f = ArticleFeatures.from_dict(data)
+                    found[f.article_id] = f
+        return found
+
+    def save_features(self, features: Sequence[ArticleFeatures]) -> None:
+        """Keep features, replacing what an older version stored for the same articles."""
+        ids = [f.article_id for f in features]
+        with self.engine.begin() as conn:
+            for part in _chunks(ids, CHUNK):
+                conn.execute(article_features.delete().where(article_features.c.article_id.in_(part)))
+            conn.execute(
+                article_features.insert(),
+                [{"article_id": f.article_id, "version": f.version, "data": f.as_dict()} for f in features],
+            )
+
+    def load_vectors(self, article_ids: Sequence[str], version: str) -> dict[tuple[str, int], np.ndarray]:
+        """Stored sentence vectors of these articles for ``version``: (article id, sentence) -> vector."""
+        out: dict[tuple[str, int], np.ndarray] = {}
+        with self.engine.connect() as conn:
+            for part in _chunks(sorted(set(article_ids)), CHUNK):
+                query = sa.select(article_vectors.c.article_id, article_vectors.c.data).where(
+                    article_vectors.c.article_id.in_(part), article_vectors.c.version == version
+                )
+                for aid, data in conn.execute(query):
+                    out.update({(aid, i): v for i, v in unpack_vectors(data).items()})
+        return out
+
+    def save_vectors(self, vectors: Mapping[tuple[str, int], np.ndarray], version: str) -> None:
+        """Add sentence vectors to what is stored for their articles and ``version``."""
+        by_article: dict[str, dict[int, np.ndarray]] = {}
+        for (aid, i), v in vectors.items():
+            by_article.setdefault(aid, {})[i] = v
+        if not by_article:
+            return
+        with self.engine.begin() as conn:
+            for part in _chunks(sorted(by_article), CHUNK):
+                query = sa.select(article_vectors.c.article_id, article_vectors.c.data).where(
+                    article_vectors.c.article_id.in_(part), article_vectors.c.version == version
+                )
+                stored = {aid: unpack_vectors(data) for aid, data in conn.execute(query)}
+                conn.execute(
+                    article_vectors.delete().where(
+                        article_vectors.c.article_id.in_(part), article_vectors.c.version == version
+                    )
+                )
+                conn.execute(
+                    article_vectors.insert(),
+                    [
+                        {
+                            "article_id": aid,
+                            "version": version,
+                            "data": pack_vectors({**stored.get(aid, {}), **by_article[aid]}.items()),
+                        }
+                        for aid in part
+                    ],
+                )
 
     def count(self) -> int:
         with self.engine.connect() as conn:

@@ -80,6 +80,26 @@ story_events = Table(
     Index("ix_story_events_story", "story_id"),
 )
 
+#: Per-article features (``features.ArticleFeatures`` as JSON): one row per article, the
+#: latest ``version`` (a version change replaces it: what it depended on has changed).
+article_features = Table(
+    "article_features",
+    metadata,
+    Column("article_id", String(64), primary_key=True),
+    Column("version", String(32), nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+#: Sentence vectors of an article (``features.pack_vectors``: float16), per embedding version;
+#: a row grows as stories ask for more of its sentences.
+article_vectors = Table(
+    "article_vectors",
+    metadata,
+    Column("article_id", String(64), primary_key=True),
+    Column("version", String(32), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)
+
 ingests = Table(
     "ingests",
     metadata,

