@@ -1,12 +1,20 @@
-"""Whole-pipeline throughput and peak memory on a corpus of at least 1,000 articles.
+"""Speed and memory, side by side in one run (never timed tests).
 
-    python -m bench [--articles N]
+    python -m bench [--articles N] [--quick]
 
-Prints articles per second for the whole pipeline (ingest to compare, models loaded
-before the clock starts), the time of each stage, and the process's peak resident memory;
-then the story bench (``bench.story``: comparing one story of 10-200 articles) and the
-story-assignment bench (``bench.stories``: throughput, and the scaling curve to 1M
-articles, which takes about an hour).
+1. Start-up: ``manysides --help`` wall time and the slowest imports of ``manysides.pipeline``.
+2. Sentence embeddings: every backend on real news sentences (``bench.embeddings``).
+3. Whole pipeline on a corpus of ``--articles`` real articles (ingest to digest, models
+   loaded before the clock starts), with the default settings and with the torch reference
+   embedder, one after the other in this run: articles/s, time per stage, peak memory.
+4. Collection ingest through the CLI (``manysides ingest``, import included), without and
+   with article embeddings, on the ECB+ documents.
+5. A story's whole analysis cold and from stored features (``bench.story_page``).
+6. HTML cleaning speed; one story's alignment cost (``bench.story``); story assignment and
+   its scaling curve to 1M articles (``bench.stories``, about an hour; skipped by --quick).
+
+The real corpus comes from ../shared/data; without it the bench stops, unless
+MANYSIDES_BENCH_SYNTHETIC=1 asks for synthetic text (and then says so).
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ import argparse
 import json
 import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,8 +32,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bench import stories, story
-from bench.corpus import html_pages, real_articles, synthetic_articles
+from bench import embeddings, stories, story, story_page
+from bench.corpus import ecb_articles, html_pages, real_articles, require_real, synthetic_articles
 from manysides.clean import clean
 from manysides.clean.html import extract_html
 from manysides.model import RawDocument
@@ -33,42 +43,106 @@ from manysides.pipeline import compare
 from manysides.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
+MANYSIDES = Path(sys.executable).with_name("manysides")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="skip the hour-long story scaling curve")
     args = parser.parse_args()
-    articles = real_articles(args.articles)
+    real = require_real()
+    articles = real_articles(args.articles) if real else None
     kind = "ECB+ and PolNeAR news (../shared/data)"
     if articles is None:
         articles = synthetic_articles(args.articles, ROOT / "examples" / "nato-2024-04-04")
-        kind = "synthetic (../shared/data absent)"
+        kind = "SYNTHETIC text (MANYSIDES_BENCH_SYNTHETIC=1; ../shared/data absent)"
+    print(f"bench corpus: {len(articles)} articles, {kind}; {os.cpu_count()} cores")
+    _startup()
+    if real:
+        embeddings.run(2000, 2)
+    _pipeline(articles, {"default settings": {}, "torch embedder (reference)": {"embedding_backend": "torch"}})
+    _cli_ingest()
+    story_page.run([10, 50, 200])
+    _html_cleaning()
     models = Models(load_settings())
-    models.ner, models.sentencizer  # load before the clock starts  # noqa: B018
-    models.embed(["warm up"])
+    story.run(models, [10, 50, 200])
+    stories.run(scaling=not args.quick)
+
+
+def _startup() -> None:
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run([str(MANYSIDES), "--help"], capture_output=True, check=True)
+        times.append(time.perf_counter() - t0)
+    print(f"start-up: `manysides --help` {min(times):.2f} s (best of 3)")
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import manysides.pipeline"], capture_output=True, text=True
+    ).stderr
+    rows = []
+    for line in out.splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit():
+            rows.append((int(parts[1]), parts[2].strip()))
+    total = max(rows)[0] if rows else 0
+    top = sorted((r for r in rows if not r[1].startswith("manysides")), reverse=True)[:5]
+    print(
+        f"  import manysides.pipeline: {total / 1e6:.2f} s; slowest: " + ", ".join(f"{n} {t / 1e6:.2f}" for t, n in top)
+    )
+
+
+def _pipeline(articles: list[dict[str, str]], variants: dict[str, dict[str, str]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "corpus.jsonl"
         path.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
-        stages: list[tuple[str, float]] = []
-        started = time.perf_counter()
-        report = compare([str(path)], models=models, progress=lambda s: stages.append((s, time.perf_counter())))
-        total = time.perf_counter() - started
-    sentences = sum(len(a.sentences) for a in report.articles)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"corpus: {len(articles)} articles, {sentences} sentences; {kind}")
-    print(
-        f"whole pipeline: {total:.1f} s = {len(report.articles) / total:.1f} articles/s "
-        f"({sentences / total:.0f} sentences/s) on {os.cpu_count()} cores"
-    )
+        results = {name: _one_pipeline(path, overrides) for name, overrides in variants.items()}
+    names = list(results)
+    base = results[names[-1]]
+    print(f"whole pipeline, {len(articles)} articles ({results[names[0]]['sentences']} sentences):")
+    print(f"  {'stage':<10}" + "".join(f"{n[:26]:>28}" for n in names))
+    for stage in results[names[0]]["stages"]:
+        print(f"  {stage:<10}" + "".join(f"{results[n]['stages'].get(stage, 0.0):>26.2f} s" for n in names))
+    print(f"  {'total':<10}" + "".join(f"{results[n]['total']:>26.2f} s" for n in names))
+    print(f"  {'art/s':<10}" + "".join(f"{len(articles) / results[n]['total']:>28.1f}" for n in names))
+    print(f"  {'vs last':<10}" + "".join(f"{base['total'] / results[n]['total']:>27.2f}x" for n in names))
+    print(f"  peak memory (max RSS of this process, models included, after all runs): {_rss_mb():.0f} MB")
+
+
+def _one_pipeline(path: Path, overrides: dict[str, str]) -> dict[str, object]:
+    models = Models(load_settings(**overrides))
+    models.ner, models.parser, models.sentencizer  # load before the clock starts  # noqa: B018
+    models.embed(["warm up"])
+    stages: list[tuple[str, float]] = []
+    started = time.perf_counter()
+    report = compare([str(path)], models=models, progress=lambda s: stages.append((s, time.perf_counter())))
+    total = time.perf_counter() - started
     ends = [t for _, t in stages[1:]] + [started + total]
-    for (stage, t0), t1 in zip(stages, ends, strict=True):
-        print(f"  {stage:<9} {t1 - t0:7.2f} s  ({len(articles) / max(t1 - t0, 1e-9):8.1f} inputs/s)")
-    print(f"stories: {len(report.stories)}, reuse records: {len(report.reuse)}")
-    print(f"peak memory (max RSS, models included): {peak_mb:.0f} MB")
-    _html_cleaning()
-    story.run(models, [10, 50, 200])
-    stories.run()
+    return {
+        "total": total,
+        "sentences": sum(len(a.sentences) for a in report.articles),
+        "stages": {s: e - t for (s, t), e in zip(stages, ends, strict=True)},
+    }
+
+
+def _cli_ingest() -> None:
+    docs = ecb_articles()
+    if not docs:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ecb.jsonl"
+        path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+        print(f"collection ingest through the CLI, {len(docs)} ECB+ documents (process start and imports included):")
+        for label, extra in (("without embeddings", []), ("with embeddings", ["--embeddings"])):
+            db = f"sqlite:///{Path(tmp) / (label[:4] + '.db')}"
+            t0 = time.perf_counter()
+            subprocess.run([str(MANYSIDES), "ingest", str(path), "--db", db, "-q", *extra], check=True)
+            seconds = time.perf_counter() - t0
+            print(f"  {label:<19} {seconds:6.1f} s = {len(docs) / seconds:6.0f} articles/s")
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _html_cleaning() -> None:

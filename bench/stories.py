@@ -41,7 +41,8 @@ from eval.common import bcubed
 from bench.corpus import ecb_articles, sentence_pool, synthetic_stream
 from manysides.cluster import day_number
 from manysides.cluster.engine import StoryIndex, load_story_model
-from manysides.cluster.features import Features, lead_text, story_features
+from manysides.cluster.features import Features, story_features
+from manysides.index.text import lead_text
 from manysides.model import Article
 from manysides.nlp import Models
 from manysides.settings import load_settings

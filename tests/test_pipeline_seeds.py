@@ -171,11 +171,18 @@ def test_pipeline_fact_matrix_covers_every_sentence_once(seed_report: Report) ->
             assert set(f.coverage) == set(story.article_ids)
             carriers = {e["article_id"] for e in f.evidence}
             assert {k for k, v in f.coverage.items() if v != "absent"} == carriers
-    # The Kremlin statement is carried by all four outlets, in the Reuters wording.
+    # The Kremlin statement, in the Reuters wording, is carried by Reuters, InDaily and Press TV.
+    # What moved with the faster embedders (bf16, the default, and int8 alike): RT's own
+    # rendering ("can be described as a 'direct confrontation'") scored cosine 0.8003 with
+    # fp32 vectors, on the SAME_CONTENT line (0.80); bf16 vectors put it just below, so RT
+    # now shows "absent" for this fact, and its common-source record with Reuters (those two
+    # pairs) falls to one pair, under MIN_PAIRS; its translation pairs with InDaily and
+    # Press TV are still found.
     kremlin = seed_report.story_of(by_source(seed_report, "reuters").id)
     assert kremlin is not None
-    lead = next(f for f in seed_report.facts if f.story_id == kremlin.id)
-    assert "direct confrontation" in lead.text and all(v != "absent" for v in lead.coverage.values())
+    lead = next(f for f in seed_report.facts if f.story_id == kremlin.id and "direct confrontation" in f.text)
+    carried = {k for k, v in lead.coverage.items() if v != "absent"}
+    assert {by_source(seed_report, n).id for n in ("reuters", "indaily", "presstv")} <= carried
 
 
 def test_pipeline_the_reuters_page_gives_three_articles(seed_report: Report) -> None:

@@ -179,7 +179,7 @@ def _ingest(args: argparse.Namespace) -> int:
     from .store import Collection
 
     registry = load_registry(args.outlets)
-    with Collection(args.db, wait=args.wait) as collection:
+    with Collection(args.db, wait=args.wait) as collection, _progress(args.quiet) as progress:
         result, skipped = ingest_into(
             collection,
             args.paths,
@@ -188,7 +188,7 @@ def _ingest(args: argparse.Namespace) -> int:
             use_manifest=not args.no_manifest,
             embeddings=args.embeddings,
             fetcher=Fetcher(allow_private=args.allow_private),
-            progress=None if args.quiet or not sys.stderr.isatty() else _count_progress(),
+            progress=progress.count if progress is not None else None,
         )
         total = collection.count()
     out = {
@@ -259,13 +259,6 @@ def _models(args: argparse.Namespace) -> int:
     return 0
 
 
-def _count_progress() -> Callable[[int, int], None]:
-    def say(done: int, total: int) -> None:
-        print(f"\rmanysides: {done}/{total} articles added", end="" if done < total else "\n", file=sys.stderr)
-
-    return say
-
-
 def _write_outputs(report: Report, args: argparse.Namespace) -> None:
     from .render import render_html, render_json, render_markdown
 
@@ -298,29 +291,55 @@ def _print_summary(report: Report, elapsed: float, to_stderr: bool) -> None:
     console.print(summary(report, elapsed))
 
 
-class _Status:
-    """Stage names on a spinner, on stderr, only for a person watching a terminal."""
+class _StageProgress:
+    """One line per stage on stderr (rich): a spinner while it runs, its time when done; for
+    counted work (an ingest's articles), a bar. Only for a person watching a terminal."""
 
     def __init__(self) -> None:
         from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self._status = Console(stderr=True).status("starting")
+        self._bar = Progress(
+            SpinnerColumn(finished_text="✓"),
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self._task: Any = None
 
-    def __enter__(self) -> _Status:
-        self._status.start()
+    def __enter__(self) -> _StageProgress:
+        self._bar.start()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self._status.stop()
+        self._finish()
+        self._bar.stop()
 
     def __call__(self, stage: str) -> None:
-        self._status.update(f"manysides: {stage}")
+        """A new stage starts (the previous one is done)."""
+        self._finish()
+        self._task = self._bar.add_task(stage, total=None)
+
+    def count(self, done: int, total: int) -> None:
+        """Counted progress of the current stage."""
+        if self._task is None:
+            self._task = self._bar.add_task("ingest", total=total)
+        self._bar.update(self._task, completed=done, total=total)
+
+    def _finish(self) -> None:
+        if self._task is not None:
+            task = self._bar.tasks[-1]
+            self._bar.update(self._task, total=task.total or 1, completed=task.total or 1)
+            self._task = None
 
 
 def _progress(quiet: bool) -> AbstractContextManager[Any]:
     if quiet or not sys.stderr.isatty():
         return nullcontext(None)
-    return _Status()
+    return _StageProgress()
 
 
 def _err(message: str) -> None:

@@ -1,22 +1,34 @@
-"""Sentence embeddings: one interface, three backends chosen by the ``embedding_backend`` setting.
+"""Sentence embeddings: one interface, four backends chosen by the ``embedding_backend`` setting.
 
-- ``onnx-int8`` (default): ONNX Runtime on an export of the sentence-transformers model,
-  attention fused by ORT's transformer optimiser, weights quantised to int8 per channel
-  (dynamic quantisation). No torch import at run time.
-- ``onnx``: the same export in fp32 (vectors equal to torch's to 1e-5).
-- ``torch``: sentence-transformers on torch, the reference path.
+- ``auto`` (default): ``torch-bf16`` on a CPU that runs bfloat16 natively (AVX512-BF16 or
+  AMX, as here), else ``onnx``.
+- ``torch-bf16``: sentence-transformers with bfloat16 weights (oneDNN), pooled and
+  normalised in fp32.
+- ``onnx``: ONNX Runtime on a local fp32 export, attention fused by ORT's BERT optimiser;
+  no torch at run time.
+- ``onnx-int8``: the same export with int8 weights per channel (dynamic quantisation).
+- ``torch``: sentence-transformers fp32, the reference vectors.
 
-Measured side by side in one run (``python -m bench.embeddings``, 2,000 real news
-sentences, 2 cores, 2026-11-30): see the table in that module's docstring. int8 per channel
-keeps mean cosine 0.99 to the fp32 vectors; per-tensor int8 was too lossy (min 0.83,
-shared/STACK.md), so it is not offered.
+Measured side by side in one run (``python -m bench.embeddings``: 2,000 real news
+sentences, 2 cores with AMX, best of 2, 2026-11-30), sentences/s, ratio to torch fp32,
+mean and minimum cosine to its vectors, 10-nearest-neighbour overlap:
 
-The export is built locally from the installed model (no model hub): ``manysides models
-build`` (run by ``make install``) or, failing that, on first use; it is cached under
-``MANYSIDES_CACHE`` (default ``~/.cache/manysides``) keyed by a hash of the model's files,
-the backend and the library versions, so an upgrade rebuilds it.
+    torch-bf16  646  2.86x  1.0000  0.9999  0.992
+    onnx-int8   690  3.06x  0.9923  0.9800  0.905
+    onnx        289  1.28x  1.0000  1.0000  1.000
+    torch       226  1.00x  1.0000  1.0000  1.000
 
-Every backend returns unit-length float32 rows and batches texts by length (sorting by
+bf16 is as fast as int8 and an order of magnitude closer to the reference; int8 cost the
+ECB+ alignment 0.005 recall (F1 0.246 -> 0.238 in ``make eval``), so it is an option, not
+the default. Per-tensor int8 was too lossy (min cosine 0.83, shared/STACK.md) and is not
+offered. Larger ORT batches (128, 256) and one thread were slower; 32-64 were best.
+
+The ONNX export is built locally from the installed model (no model hub): ``manysides
+models build`` (run by ``make install``) or, failing that, on first use; it is cached under
+``MANYSIDES_CACHE`` (default ``~/.cache/manysides``) keyed by a hash of the model's files
+and the library versions, so an upgrade rebuilds it.
+
+Every backend returns unit-length float32 rows; texts are batched by length (sorted by
 token count before padding: padding is most of the cost of a mixed batch).
 """
 
@@ -39,8 +51,32 @@ from .errors import ModelError
 if TYPE_CHECKING:
     import onnxruntime
 
-Backend = Literal["onnx-int8", "onnx", "torch"]
-BACKENDS: tuple[Backend, ...] = ("onnx-int8", "onnx", "torch")
+Backend = Literal["torch-bf16", "onnx-int8", "onnx", "torch"]
+BACKENDS: tuple[Backend, ...] = ("torch-bf16", "onnx-int8", "onnx", "torch")
+#: CPU features (Linux /proc/cpuinfo flags) with which oneDNN runs bfloat16 natively; without
+#: them torch emulates bf16 and is slower than fp32, so ``auto`` takes ONNX Runtime fp32.
+BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+def resolve_backend(backend: str) -> Backend:
+    """``auto`` (the default) -> ``torch-bf16`` on a CPU with native bfloat16, else ``onnx``."""
+    if backend == "auto":
+        return "torch-bf16" if _native_bf16() else "onnx"
+    if backend not in BACKENDS:
+        raise ModelError(f"embedding_backend {backend!r} is unknown; choose auto or one of {', '.join(BACKENDS)}")
+    return backend
+
+
+@lru_cache(maxsize=1)
+def _native_bf16() -> bool:
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
+    return bool(BF16_FLAGS & set(flags))
+
+
 PACKAGED_MINILM = "all-MiniLM-L6-v2"
 
 
@@ -72,21 +108,23 @@ def model_path(name: str) -> Path:
 
 
 @lru_cache(maxsize=4)
-def load_embedder(name: str, backend: str = "onnx-int8", batch: int = 64) -> Embedder:
+def load_embedder(name: str, backend: str = "auto", batch: int = 64) -> Embedder:
     """Loaded once per process, model and backend: loading costs seconds."""
-    if backend not in BACKENDS:
-        raise ModelError(f"embedding_backend {backend!r} is unknown; choose one of {', '.join(BACKENDS)}")
+    backend = resolve_backend(backend)
     path = model_path(name)
-    if backend == "torch":
-        return TorchEmbedder(name, path, batch)
+    if backend in ("torch", "torch-bf16"):
+        return TorchEmbedder(name, path, batch, bf16=backend == "torch-bf16")
     return OnnxEmbedder(name, path, batch, quantized=backend == "onnx-int8")
 
 
 class TorchEmbedder:
-    """sentence-transformers on torch (the reference vectors)."""
+    """sentence-transformers on torch: fp32 (the reference vectors) or bfloat16 weights and
+    activations (oneDNN runs them on the CPU's bf16/AMX units where it has them), pooled
+    and normalised in fp32."""
 
-    def __init__(self, name: str, path: Path, batch: int) -> None:
+    def __init__(self, name: str, path: Path, batch: int, bf16: bool = False) -> None:
         self.batch = batch
+        self.bf16 = bf16
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import transformers
@@ -94,21 +132,20 @@ class TorchEmbedder:
 
         transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
         transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-        self.name = f"{name}@torch"
+        self.name = f"{name}@{'torch-bf16' if bf16 else 'torch'}"
         self._model = SentenceTransformer(str(path), device="cpu")
-        self.dimension = int(self._model.get_embedding_dimension())
+        if bf16:
+            import torch
+
+            self._model = self._model.to(torch.bfloat16)
+        self.dimension = _dimension(path)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(
-            list(texts),
-            batch_size=self.batch,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        found = self._model.encode(list(texts), batch_size=self.batch, convert_to_tensor=True, show_progress_bar=False)
+        vectors = found.float().numpy()  # the model's own Normalize ran in its dtype: renormalise in fp32
+        return np.asarray(vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12), dtype=np.float32)
 
 
 class OnnxEmbedder:
@@ -149,11 +186,11 @@ class OnnxEmbedder:
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run(None, feeds)[0]
+        hidden = np.asarray(self._session.run(None, feeds)[0], dtype=np.float32)
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return np.asarray(pooled / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
 def cache_dir() -> Path:

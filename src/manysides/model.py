@@ -113,6 +113,11 @@ class Article(Record):
     #: Who gets to speak: quotes per speaker ({speaker, quotes, share}).
     voices: tuple[dict[str, Any], ...] = ()
 
+    @property
+    def label(self) -> str:
+        """How reports name the article: its outlet, else its id."""
+        return self.outlet or self.id
+
     @classmethod
     def from_sentences(cls, id: str, sentences: Sequence[str], *, separator: str = "\n", **fields: Any) -> Article:
         """An article from text already split into sentences (evaluation sets, tests, API

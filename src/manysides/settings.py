@@ -26,7 +26,7 @@ class Settings:
     sentence_shingle: int = 3
     article_shingle: int = 5
     embedding_model: str = "all-MiniLM-L6-v2"
-    embedding_backend: str = "onnx-int8"
+    embedding_backend: str = "auto"
     embedding_batch: int = 64
     spacy_model: str = "en_core_web_sm"
     spacy_batch: int = 8

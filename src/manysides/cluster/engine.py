@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from ..maths import logistic
 from .features import Features
 
 #: Terms of a new article looked up in the inverted index (its heaviest words and names),
@@ -457,7 +458,7 @@ class StoryIndex:
         coef = self.model.coefficients(self.dense)
         table = self.pair_table(pairs) if table is None else table
         z = table @ np.array([coef.get(name, 0.0) for name in PAIR_FEATURES])
-        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
+        return np.asarray(logistic(z))
 
     def pair_features(self, a: int, b: int) -> dict[str, float]:
         return dict(zip(PAIR_FEATURES, self.pair_table([(a, b)])[0].tolist(), strict=True))

@@ -129,16 +129,6 @@ def _sparse(weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     return keys, (vals / norm if norm else vals).astype(np.float32)
 
 
-#: Words of an article's lead embedded for the optional ``vector`` (title and first sentences).
-LEAD_WORDS = 120
-
-
-def lead_text(title: str | None, text: str, words: int = LEAD_WORDS) -> str:
-    """Title and the first ``words`` words of the text: what the embedding sees."""
-    head = " ".join(text.split()[:words])
-    return f"{title}. {head}" if title else head
-
-
 def to_bytes(f: Features) -> bytes:
     """Features as stored in a collection: four counts, then the arrays, little-endian."""
     years = np.array(sorted(f.years), dtype="<i2")

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..annotate import annotate
+from ..embedding import resolve_backend
 from ..model import Article, Mention, QuoteFind, Record, Sentence
 from ..nlp import Models
 from ..quotes import extract_quotes
@@ -82,7 +83,9 @@ def nlp_version(settings: Settings) -> str:
 
 def vector_version(settings: Settings) -> str:
     """What sentence vectors depend on: the embedding model and how it runs."""
-    return _digest("vec", VECTOR_CODE, settings.embedding_model, settings.embedding_backend, _package("onnxruntime"))
+    backend = resolve_backend(settings.embedding_backend)
+    runtime = _package("torch") if backend.startswith("torch") else _package("onnxruntime")
+    return _digest("vec", VECTOR_CODE, settings.embedding_model, backend, runtime)
 
 
 def prepare(

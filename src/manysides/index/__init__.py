@@ -21,13 +21,9 @@ from datasketch import LeanMinHash, MinHash
 from ..model import Article
 from ..nlp import Models
 from ..settings import Settings
-from .text import match_key, shingles, tokens
+from .text import lead_text, match_key, shingles, tokens
 
 __all__ = ["CorpusIndex", "build_index", "match_key", "shingles", "tokens"]
-
-#: Words of an article's lead embedded as its vector: MiniLM reads 256 word pieces at
-#: most, and news puts the event in the first sentences (the inverted pyramid).
-LEAD_WORDS = 120
 
 
 class CorpusIndex:
@@ -60,7 +56,7 @@ class CorpusIndex:
         """One embedding of each article's lead, computed on first use: only clustering with
         dense features reads it (the default clusters on words and names)."""
         if self._article_vectors is None:
-            self._article_vectors = self._models.embed([lead(a) for a in self._articles.values()])
+            self._article_vectors = self._models.embed([lead_text(a.title, a.text) for a in self._articles.values()])
         return self._article_vectors
 
     def sentence_vectors(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
@@ -93,17 +89,6 @@ def build_index(
     articles: Sequence[Article], models: Models, vectors: Mapping[tuple[str, int], np.ndarray] | None = None
 ) -> CorpusIndex:
     return CorpusIndex(articles, models, vectors)
-
-
-def lead(article: Article) -> str:
-    """Title and first sentences, up to LEAD_WORDS words."""
-    parts, words = ([article.title] if article.title else []), 0
-    for s in article.sentences:
-        if words >= LEAD_WORDS:
-            break
-        parts.append(s.text)
-        words += len(s.text.split())
-    return " ".join(parts) or article.text[:1000]
 
 
 def _minhashes(word_lists: list[list[str]], n: int, settings: Settings) -> tuple[LeanMinHash, ...]:

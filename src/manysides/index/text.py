@@ -14,6 +14,17 @@ FUNCTION_WORDS = frozenset(
     ).split()
 )
 
+#: Words of an article's lead that its one embedding reads (title and first sentences):
+#: MiniLM reads 256 word pieces at most, and news puts the event first (the inverted pyramid).
+LEAD_WORDS = 120
+
+
+def lead_text(title: str | None, text: str, words: int = LEAD_WORDS) -> str:
+    """Title and the first ``words`` words of the text: what an article's embedding sees."""
+    head = " ".join(text.split()[:words])
+    return f"{title}. {head}" if title else head
+
+
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
 

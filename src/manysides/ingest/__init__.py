@@ -20,7 +20,7 @@ from ..model import RawDocument, Skipped
 from .fetch import Fetcher
 from .manifest import MANIFEST_NAME, Manifest, load_manifest
 from .readers import READERS, Reader, reader_for_extension, register_reader, sniff
-from .web import Link, looks_like_feed, read_feed, read_warc
+from .web import PageLink, looks_like_feed, read_feed, read_warc
 
 __all__ = [
     "MANIFEST_NAME",
@@ -52,7 +52,7 @@ def ingest(
     docs: list[RawDocument] = []
     skipped: list[Skipped] = []
     for item in _expand(paths, skipped, stdin):
-        if isinstance(item, Link):
+        if isinstance(item, PageLink):
             _fetch_link(item, fetcher, docs, skipped, manifest, follow_feeds=True)
         else:
             _collect(_read_one(item[0], item[1]), fetcher, docs, skipped, manifest)
@@ -64,7 +64,7 @@ def ingest(
 
 
 def _collect(
-    items: Iterator[RawDocument | InputError | Link],
+    items: Iterator[RawDocument | InputError | PageLink],
     fetcher: Fetcher,
     docs: list[RawDocument],
     skipped: list[Skipped],
@@ -76,7 +76,7 @@ def _collect(
         for item in items:
             if isinstance(item, InputError):
                 skipped.append(Skipped(item.source, item.reason))
-            elif isinstance(item, Link):
+            elif isinstance(item, PageLink):
                 if follow_feeds:
                     _fetch_link(item, fetcher, docs, skipped, manifest, follow_feeds=False)
                 else:
@@ -89,7 +89,7 @@ def _collect(
 
 
 def _fetch_link(
-    link: Link,
+    link: PageLink,
     fetcher: Fetcher,
     docs: list[RawDocument],
     skipped: list[Skipped],
@@ -112,10 +112,12 @@ def _source_key(source: str) -> tuple[str, int]:
     return base, int(line) if line.isdigit() else 0
 
 
-def _expand(paths: Iterable[str], skipped: list[Skipped], stdin: bytes | None) -> Iterator[tuple[str, bytes] | Link]:
+def _expand(
+    paths: Iterable[str], skipped: list[Skipped], stdin: bytes | None
+) -> Iterator[tuple[str, bytes] | PageLink]:
     for raw in paths:
         if raw.startswith(("http://", "https://")):
-            yield Link(raw)
+            yield PageLink(raw)
             continue
         if raw == "-":
             yield "<stdin>", stdin if stdin is not None else sys.stdin.buffer.read()
@@ -164,7 +166,7 @@ def _read_bytes(path: Path) -> bytes:
         ) from None
 
 
-def _read_one(source: str, data: bytes, content_type: str = "") -> Iterator[RawDocument | InputError | Link]:
+def _read_one(source: str, data: bytes, content_type: str = "") -> Iterator[RawDocument | InputError | PageLink]:
     name = source.lower().split("?")[0]
     if name.endswith(".gz"):
         try:

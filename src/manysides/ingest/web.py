@@ -16,7 +16,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass(frozen=True)
-class Link:
+class PageLink:
     """A URL to fetch, with what the listing said about it (a feed item's title and date)."""
 
     url: str
@@ -30,7 +30,7 @@ def looks_like_feed(data: bytes) -> bool:
     )
 
 
-def read_feed(source: str, data: bytes) -> Iterator[Link | InputError]:
+def read_feed(source: str, data: bytes) -> Iterator[PageLink | InputError]:
     """Each item's link, to be fetched, with the item's title and date as hints."""
     import feedparser
 
@@ -50,7 +50,7 @@ def read_feed(source: str, data: bytes) -> Iterator[Link | InputError]:
         parsed = entry.get("published_parsed") or entry.get("updated_parsed")
         if parsed:
             hints["published"] = time.strftime("%Y-%m-%d", parsed)
-        yield Link(link, hints)
+        yield PageLink(link, hints)
 
 
 def read_warc(source: str, data: bytes) -> Iterator[RawDocument | InputError]:

@@ -27,9 +27,9 @@ from rapidfuzz import fuzz
 
 from ..annotate import processes_for
 from ..index.text import match_key
-from ..model import Article, Quote, QuoteGroup, Verdict
+from ..model import Article, Quote, QuoteFind, QuoteGroup, Verdict
 from ..nlp import Models
-from .extract import QuoteFind, candidate_sentences, extract
+from .extract import candidate_sentences, extract
 
 #: Two renderings of one utterance by the same speaker: the shorter's words found in the
 #: longer at this partial-ratio similarity. Set on the seeds (RT's own translation of the

@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..model import Article, QuoteFind
+from ..model import Article, QuoteFind, QuoteKind
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -194,7 +194,7 @@ def extract(article: Article, docs: dict[int, Doc]) -> list[QuoteFind]:
         covered = _covered(article, first, last, start, end)
         before = article.text[sentences[first].start : start].rstrip(' “"«„‘')
         opens = not before or before.endswith(":")
-        kind = "direct" if covered >= 0.5 or opens else "partial"
+        kind: QuoteKind = "direct" if covered >= 0.5 or opens else "partial"
         if kind == "partial" and cue is None and words <= SCARE_WORDS:
             continue  # a scare quote or a title
         found.append(QuoteFind(start, end, first, kind, cue, speaker))

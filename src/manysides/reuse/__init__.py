@@ -137,7 +137,7 @@ def _in_order(pairs: list[Link]) -> float:
 
 def _common_evidence(dst: Article, src: Article) -> tuple[str, ...]:
     return (
-        f"no copied wording: {_name(dst)} and {_name(src)} report the same things in their own words "
+        f"no copied wording: {dst.label} and {src.label} report the same things in their own words "
         "(a common source such as the same briefing, not copying)",
     )
 
@@ -206,7 +206,3 @@ def _reuse(
         direction_evidence=evidence,
         relation=relation,
     )
-
-
-def _name(article: Article) -> str:
-    return article.outlet or article.id

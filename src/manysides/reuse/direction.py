@@ -47,7 +47,7 @@ def orient(
         return (
             src,
             dst,
-            (f"no dates or credits decide; {hi:.0%} of {_name(dst)} is shared text against {lo:.0%} of {_name(src)}",),
+            (f"no dates or credits decide; {hi:.0%} of {dst.label} is shared text against {lo:.0%} of {src.label}",),
         )
     src, dst = (a, b) if a.id < b.id else (b, a)
     return src, dst, ("no evidence of direction; ordered by id",)
@@ -63,7 +63,7 @@ def _by_date(a: Article, b: Article) -> tuple[Article, Article, str] | None:
 def _by_credit(a: Article, b: Article) -> tuple[Article, Article, str] | None:
     for src, dst in ((a, b), (b, a)):
         if src.outlet and src.outlet != dst.outlet and src.outlet in dst.credits:
-            return src, dst, f"{_name(dst)} credits {src.outlet}"
+            return src, dst, f"{dst.label} credits {src.outlet}"
     return None
 
 
@@ -72,7 +72,7 @@ def _by_attribution(a: Article, b: Article) -> tuple[Article, Article, str] | No
         if src.outlet and src.outlet != dst.outlet:
             m = attribution(src.outlet).search(dst.text)
             if m:
-                return src, dst, f'{_name(dst)} says where it took it from: "{m.group(0)}"'
+                return src, dst, f'{dst.label} says where it took it from: "{m.group(0)}"'
     return None
 
 
@@ -81,7 +81,7 @@ def _by_dateline(a: Article, b: Article) -> tuple[Article, Article, str] | None:
         # "MOSCOW, April 4 (Reuters) -" on a Reuters article: the agency's own copy.
         if src.outlet and src.outlet in src.credits and dst.outlet != src.outlet and src.outlet not in dst.credits:
             why = f"the ({src.outlet}) dateline marks original {src.outlet} copy"
-            return src, dst, f"{why}; {_name(dst)} does not credit {src.outlet}"
+            return src, dst, f"{why}; {dst.label} does not credit {src.outlet}"
     return None
 
 
@@ -105,10 +105,10 @@ def copied_renderings(x: Article, y: Article, x_in_y: Sequence[Link], rendered: 
             other = (link.a, link.i) in rendered or (link.b, link.j) in rendered
             if insertion and INSERTION.search(y.sentences[link.j].text):
                 out[key] = (
-                    f'{_name(x)} and {_name(y)} quote "{_short(q)}" alike, editorial "{insertion.group(0)}" included'
+                    f'{x.label} and {y.label} quote "{_short(q)}" alike, editorial "{insertion.group(0)}" included'
                 )
             elif other:
-                out[key] = f'{_name(x)} and {_name(y)} quote "{_short(q)}" alike; another outlet renders it differently'
+                out[key] = f'{x.label} and {y.label} quote "{_short(q)}" alike; another outlet renders it differently'
 
     return out
 
@@ -121,7 +121,3 @@ def translation_ends(links: Sequence[Link]) -> set[tuple[int, int]]:
 def _short(text: str, words: int = 12) -> str:
     parts = text.split()
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
-
-
-def _name(article: Article) -> str:
-    return article.outlet or article.id

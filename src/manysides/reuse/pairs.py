@@ -20,6 +20,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..index.text import FUNCTION_WORDS
+from ..maths import logistic
 
 #: The features, in the order of the coefficients in ``data/paraphrase.toml``.
 FEATURES = (
@@ -77,7 +78,7 @@ def pair_features(key_a: str, key_b: str, text_a: str, text_b: str, cosine: floa
 def paraphrase_probability(features: np.ndarray, model: PairModel | None = None) -> float:
     model = model or load_pair_model()
     z = float(np.dot(np.asarray(model.coef), features)) + model.intercept
-    return float(1.0 / (1.0 + np.exp(-z)))
+    return float(logistic(z))
 
 
 def is_paraphrase(probability: float, model: PairModel | None = None) -> bool:

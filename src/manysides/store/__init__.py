@@ -39,9 +39,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..cluster import day_number
 from ..cluster.engine import Change, Neighbour, StoryIndex, StoryModel, load_story_model
-from ..cluster.features import Features, from_bytes, lead_text, story_features, to_bytes
+from ..cluster.features import Features, from_bytes, story_features, to_bytes
 from ..errors import ManysidesError
 from ..features import ArticleFeatures, pack_vectors, unpack_vectors
+from ..index.text import lead_text
 from ..model import Article, Skipped
 from ..settings import DEFAULT_DB_URL
 from .schema import article_features, article_vectors, articles, ingests, settings, stories, story_events
