@@ -43,7 +43,8 @@ from manysides.pipeline import compare
 from manysides.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
-MANYSIDES = Path(sys.executable).with_name("manysides")
+#: The command as a user runs it (through this interpreter, so PYTHONPATH applies).
+MANYSIDES = [sys.executable, "-m", "manysides"]
 
 
 def main() -> None:
@@ -74,7 +75,7 @@ def _startup() -> None:
     times = []
     for _ in range(3):
         t0 = time.perf_counter()
-        subprocess.run([str(MANYSIDES), "--help"], capture_output=True, check=True)
+        subprocess.run([*MANYSIDES, "--help"], capture_output=True, check=True)
         times.append(time.perf_counter() - t0)
     print(f"start-up: `manysides --help` {min(times):.2f} s (best of 3)")
     out = subprocess.run(
@@ -136,7 +137,7 @@ def _cli_ingest() -> None:
         for label, extra in (("without embeddings", []), ("with embeddings", ["--embeddings"])):
             db = f"sqlite:///{Path(tmp) / (label[:4] + '.db')}"
             t0 = time.perf_counter()
-            subprocess.run([str(MANYSIDES), "ingest", str(path), "--db", db, "-q", *extra], check=True)
+            subprocess.run([*MANYSIDES, "ingest", str(path), "--db", db, "-q", *extra], check=True)
             seconds = time.perf_counter() - t0
             print(f"  {label:<19} {seconds:6.1f} s = {len(docs) / seconds:6.0f} articles/s")
 
