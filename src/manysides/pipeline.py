@@ -125,6 +125,7 @@ def analyse_articles(
     if not articles:
         reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped) or "no input given"
         raise NothingToAnalyse(f"nothing could be analysed ({reasons})")
+    rewriter = load_rewriter(settings.digest_rewriter)  # a bad setting fails before the work, not after
     progress("features")
     articles, finds = prepare(articles, models, cache)
     progress("index")
@@ -148,7 +149,7 @@ def analyse_articles(
     progress("framing")
     contrasts, articles = framing(articles, stories, alignments, quotes, mention_entity)
     progress("digest")
-    stories = digests(articles, stories, facts, reuse, index, models, load_rewriter(settings.digest_rewriter))
+    stories = digests(articles, stories, facts, reuse, index, models, rewriter)
     if cache is not None:
         cache.save_vectors(index.new_vectors(), vector_key)
     return Report(

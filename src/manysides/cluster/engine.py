@@ -40,10 +40,11 @@ from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
+from ..errors import ModelError
 from ..maths import logistic
 from .features import Features
 
@@ -97,7 +98,18 @@ PAIR_FEATURES = ("intercept", "words", "names", "vector", "years", "rel_lo", "re
 
 @lru_cache(maxsize=1)
 def load_story_model() -> StoryModel:
+    """The fitted story model (``data/stories.toml``), checked against the features this code computes."""
     raw = tomllib.loads((resources.files("manysides") / "data" / "stories.toml").read_text(encoding="utf-8"))
+    for kind in ("dense", "sparse"):
+        found = tuple(raw.get(kind, {}))
+        if found != PAIR_FEATURES:
+            raise ModelError(
+                f"data/stories.toml [{kind}] has coefficients for {', '.join(found) or 'nothing'} but the code "
+                f"computes {', '.join(PAIR_FEATURES)}; refit it with `PYTHONPATH=. python -m eval.fit_stories`"
+            )
+    missing = [k for k in STORY_MODEL_KEYS if k not in raw]
+    if missing:
+        raise ModelError(f"data/stories.toml lacks {', '.join(missing)}; refit it with `python -m eval.fit_stories`")
     return StoryModel(
         dense={k: float(v) for k, v in raw["dense"].items()},
         sparse={k: float(v) for k, v in raw["sparse"].items()},
@@ -111,12 +123,24 @@ def load_story_model() -> StoryModel:
     )
 
 
+ChangeKind = Literal["joined", "started", "merged", "split"]
+STORY_MODEL_KEYS = (
+    "threshold",
+    "dense_threshold",
+    "neighbours",
+    "min_link",
+    "window_days",
+    "recluster_max",
+    "provenance",
+)
+
+
 @dataclass(frozen=True)
 class Change:
     """What a cut did: ``kind`` is joined (``article_id`` joined ``story``), started,
     merged (``stories`` were absorbed into ``story``) or split (``story`` became ``stories``)."""
 
-    kind: str
+    kind: ChangeKind
     story: str
     article_id: str | None = None
     stories: tuple[str, ...] = ()

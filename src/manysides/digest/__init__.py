@@ -30,6 +30,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..clean.metadata import DATELINE
+from ..errors import SettingsError
 from ..framing import load_lexicon, load_loaded_words, occurrences
 from ..index import CorpusIndex
 from ..index.text import match_key, quoted, tokens
@@ -78,9 +79,19 @@ def load_rewriter(spec: str) -> Rewriter | None:
     if not spec:
         return None
     module, _, name = spec.partition(":")
-    if not name:
-        raise ValueError(f"digest_rewriter {spec!r} must look like 'package.module:function'")
-    fn: Rewriter = getattr(importlib.import_module(module), name)
+    if not module or not name:
+        raise SettingsError(f"digest_rewriter {spec!r} must look like 'package.module:function'; fix the setting")
+    try:
+        found = getattr(importlib.import_module(module), name)
+    except ImportError as exc:
+        raise SettingsError(
+            f"digest_rewriter {spec!r}: cannot import {module!r} ({exc}); install it or fix the setting"
+        ) from None
+    except AttributeError:
+        raise SettingsError(f"digest_rewriter {spec!r}: {module!r} has no {name!r}; fix the setting") from None
+    if not callable(found):
+        raise SettingsError(f"digest_rewriter {spec!r} is not a function; name a function taking a list of sentences")
+    fn: Rewriter = found
     return fn
 
 

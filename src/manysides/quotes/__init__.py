@@ -127,7 +127,8 @@ def _quote(
 
 
 def _resolve(article: Article, found: QuoteFind, entities: Mapping[tuple[str, int, int], str]) -> str | None:
-    assert found.speaker is not None
+    if found.speaker is None:
+        return None
     s, e = found.speaker
     named = [m for m in article.mentions if m.start < e and s < m.end and m.label in ("PERSON", "ORG", "GPE", "NORP")]
     if named:

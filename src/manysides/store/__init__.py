@@ -164,7 +164,10 @@ class Collection:
                         started_at=now, inputs=list(inputs), added=0, duplicates=len(duplicates), skipped=0
                     )
                 ).inserted_primary_key
-                assert key is not None
+                if key is None:
+                    raise CollectionError(
+                        f"{_safe(self.url)} gave no key for the new ingest row; is it a SQL database?"
+                    )
                 run = int(key[0])
             counts: dict[str, int] = {}
             joined: set[str] = set()
