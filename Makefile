@@ -42,7 +42,7 @@ lint: install
 	$(BIN)/ruff format --check src tests eval bench
 
 typecheck: install
-	$(BIN)/mypy src
+	$(BIN)/mypy --strict src
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache

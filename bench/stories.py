@@ -39,9 +39,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from eval.common import bcubed
 
 from bench.corpus import ecb_articles, sentence_pool, synthetic_stream
-from manysides.cluster import day_number
 from manysides.cluster.engine import StoryIndex, load_story_model
 from manysides.cluster.features import Features, story_features
+from manysides.dates import day_number
 from manysides.index.text import lead_text
 from manysides.model import Article
 from manysides.nlp import Models

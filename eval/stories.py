@@ -32,9 +32,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import adjusted_rand_score
 
 from manysides.clean import clean
-from manysides.cluster import day_number
 from manysides.cluster.engine import PAIR_FEATURES, StoryIndex, StoryModel, cluster_rows, load_story_model
 from manysides.cluster.features import Features, story_features
+from manysides.dates import day_number
 from manysides.index.text import lead_text
 from manysides.model import Article, RawDocument
 from manysides.nlp import Models

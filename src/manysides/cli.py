@@ -78,12 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("--wait", type=float, default=60.0, metavar="SECONDS", help="wait for another ingest (default 60)")
     ing.add_argument("--json", metavar="FILE", help="write what was added and skipped as JSON (- for stdout)")
     ing.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
+    ing.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
 
     lst = sub.add_parser("stories", help="list the stories of a collection, latest first")
     lst.add_argument("--db", metavar="URL", help=db_help)
     lst.add_argument("--since", metavar="DATE", help="only stories with an article from DATE (YYYY-MM-DD) on")
     lst.add_argument("--limit", type=int, metavar="N", help="at most N stories")
     lst.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    lst.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
 
     shw = sub.add_parser("show", help="compare the articles of one story of a collection")
     shw.add_argument("story", metavar="STORY", help="story id (or a unique prefix of it), from `manysides stories`")
@@ -179,11 +181,13 @@ def _ingest(args: argparse.Namespace) -> int:
     from .store import Collection
 
     registry = load_registry(args.outlets)
+    settings = load_settings(args.config)  # checked before any work
     with Collection(args.db, wait=args.wait) as collection, _progress(args.quiet) as progress:
         result, skipped = ingest_into(
             collection,
             args.paths,
             args.manifest,
+            settings=settings,
             registry=registry,
             use_manifest=not args.no_manifest,
             embeddings=args.embeddings,
@@ -218,6 +222,7 @@ def _ingest(args: argparse.Namespace) -> int:
 def _stories(args: argparse.Namespace) -> int:
     from .store import Collection
 
+    load_settings(args.config)  # a bad settings file is reported here too, not ignored
     with Collection(args.db) as collection:
         found = collection.stories(since=args.since, limit=args.limit)
     if args.json:

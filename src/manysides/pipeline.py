@@ -26,6 +26,7 @@ from typing import Any
 
 from .clean import clean_corpus
 from .cluster import cluster, fixed_stories
+from .dates import date_key
 from .digest import digests, load_rewriter
 from .entities import link_entities
 from .errors import NothingToAnalyse
@@ -172,6 +173,7 @@ def ingest_into(
     paths: Iterable[str | Path],
     manifest: str | Path | None = None,
     *,
+    settings: Settings | None = None,
     registry: Registry | None = None,
     use_manifest: bool = True,
     models: Models | None = None,
@@ -199,7 +201,7 @@ def ingest_into(
     ]
     embed = None
     if embeddings or collection.uses_embeddings():
-        embed = (models or Models(load_settings())).embed
+        embed = (models or Models(settings or load_settings())).embed
     result = collection.add(fresh, embed=embed, dense=embeddings, inputs=path_list, progress=progress)
     skipped += list(result.duplicates)
     return result, sorted(skipped, key=lambda s: s.source)
@@ -216,7 +218,7 @@ def show(
     """The full comparison of one story of a collection (its id, or a unique prefix of it)."""
     settings = settings or load_settings()
     articles, info = collection.story(story)
-    articles.sort(key=lambda a: (a.published or "9999", a.source, a.id))
+    articles.sort(key=lambda a: (date_key(a.published), a.source, a.id))
     return analyse_articles(
         articles,
         [],
@@ -241,7 +243,7 @@ def _clean_all(docs: list[RawDocument], registry: Registry) -> tuple[list[Articl
                 )
             else:
                 articles[article.id] = article
-    return sorted(articles.values(), key=lambda a: (a.published or "9999", a.source, a.id)), skipped
+    return sorted(articles.values(), key=lambda a: (date_key(a.published), a.source, a.id)), skipped
 
 
 def _manifest(paths: list[str], manifest: str | Path | None, use_manifest: bool) -> Manifest | None:

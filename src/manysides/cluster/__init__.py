@@ -9,27 +9,14 @@ docstring for the method), in date order, and the stories are cut once at the en
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..dates import date_key, day_number, instant
 from ..index import CorpusIndex
 from ..model import Article, Story
 from .engine import StoryIndex, load_story_model, story_id
 from .features import story_features
-
-
-def day_number(published: str | None) -> float | None:
-    """Days since 1970-01-01 of an ISO date or date-time (None when absent or unreadable)."""
-    if not published:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(published.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.timestamp() / 86400.0
 
 
 def cluster(articles: Sequence[Article], index: CorpusIndex, dense: bool = False) -> list[Story]:
@@ -48,7 +35,7 @@ def cluster(articles: Sequence[Article], index: CorpusIndex, dense: bool = False
         members = [by_id[engine.ids[r]] for r in rows]
         why = {engine.ids[r]: why_of[engine.ids[r]] for r in rows}
         stories.append(_story(sid, members, why, index))
-    return sorted(stories, key=lambda s: (-len(s.article_ids), s.first_published or "9999", s.id))
+    return sorted(stories, key=lambda s: (-len(s.article_ids), date_key(s.first_published), s.id))
 
 
 def fixed_stories(
@@ -60,8 +47,8 @@ def fixed_stories(
 
 
 def _story(sid: str, members: list[Article], why: Mapping[str, Any], index: CorpusIndex) -> Story:
-    members = sorted(members, key=lambda a: (a.published or "9999", a.id))
-    dates = sorted(a.published for a in members if a.published)
+    members = sorted(members, key=lambda a: (date_key(a.published), a.id))
+    dates = sorted((a.published for a in members if instant(a.published) is not None), key=date_key)
     reasons = [_why(a.id, why.get(a.id), index) for a in members]
     score = {r["article_id"]: r.get("similarity", 0.0) for r in reasons}
     central = max(members, key=lambda a: (sum(1 for r in reasons if r.get("nearest") == a.id), score[a.id], a.id))

@@ -30,6 +30,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..clean.metadata import DATELINE
+from ..dates import date_key
 from ..errors import SettingsError
 from ..framing import load_lexicon, load_loaded_words, occurrences
 from ..index import CorpusIndex
@@ -176,7 +177,7 @@ def _best_wording(fact: Fact, by_id: Mapping[str, Article], origins: set[str]) -
     loaded_words, _ = load_loaded_words()
     lexicon = load_lexicon()
 
-    def cost(e: dict[str, Any]) -> tuple[bool, bool, int, str, int, str, int]:
+    def cost(e: dict[str, Any]) -> tuple[bool, bool, int, float, int, str, int]:
         article = by_id[e["article_id"]]
         sentence = article.sentences[e["sentence"]]
         text = sentence.text
@@ -192,7 +193,7 @@ def _best_wording(fact: Fact, by_id: Mapping[str, Article], origins: set[str]) -
                 for term, start, end, _ in occurrences(concept, _one_sentence(article, e["sentence"]))
                 if term != concept.neutral and not any(a <= start and end <= b for a, b in quoted_at)
             )
-        published = article.published or "9999"
+        published = date_key(article.published)
         fragment = is_fragment(text)
         return (
             fragment,

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from ..clean.metadata import DATELINE
+from ..dates import date_key
 from ..index.text import tokens
 from ..model import Article, Fact, FactStatus, Reuse, Story
 from ..reuse.align import MIN_WORDS, NEAR_VERBATIM, Link
@@ -98,9 +99,9 @@ def _fact(
 ) -> Fact:
     # The reference wording: from an independent origin, earliest published, first in
     # the story's order; a split sentence reads as its two halves.
-    def rank(n: tuple[int, int]) -> tuple[bool, str, int, int]:
+    def rank(n: tuple[int, int]) -> tuple[bool, float, int, int]:
         a = members[n[0]]
-        return (a.id in derived, a.published or "9999", n[0], n[1])
+        return (a.id in derived, date_key(a.published), n[0], n[1])
 
     ref_article = min(group, key=rank)[0]
     ref = [n for n in group if n[0] == ref_article]

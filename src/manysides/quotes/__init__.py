@@ -26,6 +26,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from ..annotate import processes_for
+from ..dates import date_key
 from ..index.text import match_key
 from ..model import Article, Quote, QuoteFind, QuoteGroup, Verdict
 from ..nlp import Models
@@ -233,8 +234,8 @@ def _misattributions(quotes: Sequence[Quote], keys: Mapping[str, str]) -> list[t
 
 
 def _group(group: list[Quote], by_id: Mapping[str, Article], keys: Mapping[str, str]) -> QuoteGroup:
-    def rank(q: Quote) -> tuple[bool, str, int, str]:
-        return (q.kind == "indirect", by_id[q.article_id].published or "9999", -len(keys[q.id]), q.id)
+    def rank(q: Quote) -> tuple[bool, float, int, str]:
+        return (q.kind == "indirect", date_key(by_id[q.article_id].published), -len(keys[q.id]), q.id)
 
     canonical = min(group, key=rank)
     variants = []

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from itertools import pairwise
 
+from ..dates import date_key
 from ..index import CorpusIndex
 from ..model import Article, Relation, Reuse, ReuseKind, ReusePair, Story
 from .align import NEAR_VERBATIM, VERBATIM, Link, align
@@ -102,7 +103,7 @@ def compare_story(story: Story, members: Sequence[Article], links: Sequence[Link
                 pairs = a_in_b if dst is x else b_in_a
                 derived.append((src, dst, pairs, evidence + tuple(copied)))
             else:
-                src, dst = sorted((x, y), key=lambda art: (art.published or "9999", art.id))
+                src, dst = sorted((x, y), key=lambda art: (date_key(art.published), art.id))
                 pairs = a_in_b if dst is x else b_in_a
                 if len(pairs) >= MIN_PAIRS:
                     common.append(_reuse(story, dst, src, pairs, _common_evidence(dst, src), "common-source"))
@@ -169,7 +170,7 @@ def _credit_once(
     for key, options in candidates.items():
         best = max(score for score, _ in options)
         close = [src for score, src in options if score >= best - CREDIT_MARGIN]
-        credited[key] = min(close, key=lambda a: (a.published or "9999", a.id)).id
+        credited[key] = min(close, key=lambda a: (date_key(a.published), a.id)).id
     return credited
 
 

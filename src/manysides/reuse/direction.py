@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
+from ..dates import instant
 from ..index.text import match_key, quoted
 from ..model import Article
 from .align import NEAR_VERBATIM, QUOTE_WORDS, Link, attribution
@@ -54,8 +55,9 @@ def orient(
 
 
 def _by_date(a: Article, b: Article) -> tuple[Article, Article, str] | None:
-    if a.published and b.published and a.published != b.published:
-        src, dst = (a, b) if a.published < b.published else (b, a)
+    when_a, when_b = instant(a.published), instant(b.published)
+    if when_a is not None and when_b is not None and when_a != when_b:
+        src, dst = (a, b) if when_a < when_b else (b, a)
         return src, dst, f"published {src.published}, before {dst.published}"
     return None
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import os
 import time
@@ -37,9 +36,9 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..cluster import day_number
 from ..cluster.engine import Change, Neighbour, StoryIndex, StoryModel, load_story_model
 from ..cluster.features import Features, from_bytes, story_features, to_bytes
+from ..dates import date_key, day_number, instant
 from ..errors import ManysidesError
 from ..features import ArticleFeatures, pack_vectors, unpack_vectors
 from ..index.text import lead_text
@@ -331,8 +330,8 @@ class Collection:
                 members.setdefault(row.story_id, []).append(row)
             values = []
             for sid, rs in sorted(members.items()):
-                dated = sorted(r.published for r in rs if r.published)
-                first = min(rs, key=lambda r: (r.published or "9999", r.pk))
+                dated = sorted((r.published for r in rs if instant(r.published) is not None), key=date_key)
+                first = min(rs, key=lambda r: (date_key(r.published), r.pk))
                 seen = [_aware(r.ingested_at) for r in rs]
                 values.append(
                     {
@@ -564,23 +563,17 @@ def _engine(url: str, wait: float) -> Engine:
 
 @contextlib.contextmanager
 def _file_lock(path: Path | None, wait: float, url: str) -> Iterator[None]:
+    """The collection's write lock beside an SQLite file (filelock: POSIX and Windows alike)."""
     if path is None:
         yield
         return
-    with path.open("a+") as fh:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise CollectionBusy(_busy(url, wait)) from None
-                time.sleep(0.2)
-        try:
+    from filelock import FileLock, Timeout
+
+    try:
+        with FileLock(str(path), timeout=wait):
             yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    except Timeout:
+        raise CollectionBusy(_busy(url, wait)) from None
 
 
 def _busy(url: str, wait: float) -> str:
