@@ -8,6 +8,7 @@
     │   └── BadRecord           a JSONL line that is not an article object
     ├── ManifestError       the manifest file is malformed
     ├── SettingsError       a settings file or value is malformed
+    ├── RecordError         a report or record read back from JSON does not fit its type
     ├── ModelError          a model package is missing or broken
     └── NothingToAnalyse    every input was skipped
 
@@ -60,3 +61,7 @@ class ModelError(ManysidesError):
 
 class NothingToAnalyse(ManysidesError):
     pass
+
+
+class RecordError(ManysidesError):
+    """A record read from JSON has unknown, missing or mistyped fields."""

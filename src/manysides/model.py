@@ -8,9 +8,12 @@ contract (``data/report.schema.json``): rename nothing, add freely.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal, TypeVar
+from collections.abc import Mapping, Sequence
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from types import UnionType
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from .errors import RecordError
 
 SCHEMA_ID = "manysides/report/1"
 
@@ -30,15 +33,63 @@ T = TypeVar("T", bound="Record")
 
 
 class Record:
-    """Mixin: plain-dict round trip for frozen dataclasses (tuples become lists)."""
+    """Mixin: plain-dict round trip for frozen dataclasses.
+
+    ``from_dict`` is strict: an unknown field or a missing required one is a
+    ``RecordError`` naming the record and the field, never silently dropped; nested records
+    and tuples are rebuilt from the field types, so ``X.from_dict(json.loads(x.to_json()))``
+    equals ``x``.
+    """
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)  # type: ignore[call-overload, no-any-return]
 
     @classmethod
-    def from_dict(cls: type[T], data: dict[str, Any]) -> T:
-        known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-        return cls(**{k: v for k, v in data.items() if k in known})
+    def from_dict(cls: type[T], data: Mapping[str, Any]) -> T:
+        name = cls.__name__
+        if not isinstance(data, Mapping):
+            raise RecordError(f"{name}: expected a JSON object, found {type(data).__name__}")
+        spec = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+        unknown = sorted(set(data) - set(spec))
+        if unknown:
+            raise RecordError(
+                f"{name}: unknown field(s) {', '.join(unknown)}; known: {', '.join(spec)} "
+                "(a report from a newer manysides? upgrade this one)"
+            )
+        missing = [
+            n for n, f in spec.items() if n not in data and f.default is MISSING and f.default_factory is MISSING
+        ]
+        if missing:
+            raise RecordError(f"{name}: missing field(s) {', '.join(missing)}; the input is not a complete {name}")
+        hints = _hints(cls)
+        return cls(**{k: _convert(hints[k], v, f"{name}.{k}") for k, v in data.items()})
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def _convert(hint: Any, value: Any, where: str) -> Any:
+    """A JSON value as the field type wants it: records rebuilt, lists as tuples."""
+    if isinstance(hint, type) and issubclass(hint, Record):
+        return hint.from_dict(value)
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, UnionType):
+        if value is None:
+            return None
+        return _convert(next(a for a in args if a is not type(None)), value, where)
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise RecordError(f"{where}: expected a list, found {type(value).__name__}")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_convert(args[0], v, where) for v in value)
+        return tuple(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -139,22 +190,6 @@ class Article(Record):
         }
         return cls(id=id, text=separator.join(sentences), sentences=tuple(spans), **{**defaults, **fields})
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Article:
-        nested = {
-            "byline": tuple(data.get("byline", ())),
-            "credits": tuple(data.get("credits", ())),
-            "sentences": tuple(Sentence.from_dict(s) for s in data.get("sentences", ())),
-            "removed": tuple(Removed.from_dict(r) for r in data.get("removed", ())),
-            "mentions": tuple(Mention.from_dict(m) for m in data.get("mentions", ())),
-            "omissions": tuple(data.get("omissions", ())),
-            "unique": tuple(data.get("unique", ())),
-            "loaded": tuple(data.get("loaded", ())),
-            "hedges": tuple(data.get("hedges", ())),
-            "voices": tuple(data.get("voices", ())),
-        }
-        return super().from_dict({**data, **nested})
-
 
 @dataclass(frozen=True)
 class Story(Record):
@@ -214,14 +249,6 @@ class Reuse(Record):
     direction_evidence: tuple[str, ...] = ()
     relation: Relation = "derived"
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Reuse:
-        nested = {
-            "pairs": tuple(ReusePair.from_dict(p) for p in data.get("pairs", ())),
-            "direction_evidence": tuple(data.get("direction_evidence", ())),
-        }
-        return super().from_dict({**data, **nested})
-
 
 @dataclass(frozen=True)
 class Fact(Record):
@@ -268,11 +295,6 @@ class QuoteFind(Record):
     #: Character offsets of the words that name the speaker.
     speaker: tuple[int, int] | None
     inherited: bool = False
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> QuoteFind:
-        speaker = data.get("speaker")
-        return super().from_dict({**data, "speaker": tuple(speaker) if speaker is not None else None})
 
 
 Verdict = Literal["exact", "trimmed", "extended", "reworded", "paraphrased", "misattributed"]

@@ -22,7 +22,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -51,17 +51,6 @@ class ArticleFeatures(Record):
     language: str | None
     mentions: tuple[Mention, ...]
     quotes: tuple[QuoteFind, ...]
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ArticleFeatures:
-        return cls(
-            article_id=data["article_id"],
-            version=data["version"],
-            sentences=tuple(Sentence.from_dict(s) for s in data["sentences"]),
-            language=data["language"],
-            mentions=tuple(Mention.from_dict(m) for m in data["mentions"]),
-            quotes=tuple(QuoteFind.from_dict(q) for q in data["quotes"]),
-        )
 
 
 class FeatureCache(Protocol):
