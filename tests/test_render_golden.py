@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from manysides.model import Report
 from manysides.render import RENDERERS, render_html, render_terminal
 from small_report import small_report
 
@@ -66,3 +67,32 @@ def test_render_html_stylesheet_and_script_hashes_match_the_csp() -> None:
 def test_render_builtins_use_the_public_registry(name: str) -> None:
     assert name in RENDERERS
     assert "InDaily" in RENDERERS[name](small_report())
+
+
+@pytest.mark.parametrize("name", ["html", "markdown", "terminal"])
+def test_render_the_users_outlet_registry_reaches_every_renderer(name: str, tmp_path: Path) -> None:
+    from manysides.outlets import load_registry
+
+    mine = tmp_path / "outlets.toml"
+    mine.write_text('[[outlet]]\nname = "InDaily"\ndomains = ["indaily.com.au"]\ncountry = "AU"\nkind = "city paper"\n')
+    assert "city paper" not in RENDERERS[name](small_report())
+    assert "city paper" in RENDERERS[name](small_report(), registry=load_registry(mine))
+
+
+def test_render_the_cli_writes_through_a_registered_renderer(tmp_path: Path) -> None:
+    from manysides import cli
+
+    seen: list[str] = []
+
+    def shout(report: Report, *, registry: object = None) -> str:
+        seen.append("called")
+        return "CUSTOM\n"
+
+    args = type("Args", (), {"json": str(tmp_path / "r.json"), "html": None, "md": None})()
+    original = RENDERERS["json"]
+    RENDERERS["json"] = shout
+    try:
+        cli._write_outputs(small_report(), args)  # type: ignore[arg-type]
+    finally:
+        RENDERERS["json"] = original
+    assert seen == ["called"] and (tmp_path / "r.json").read_text() == "CUSTOM\n"

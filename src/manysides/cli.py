@@ -17,6 +17,7 @@ from .settings import DEFAULT_DB_URL, load_settings
 
 if TYPE_CHECKING:
     from .model import Report
+    from .outlets import Registry
 
 # The analysis stack (spaCy, ONNX Runtime, SQLAlchemy, ...) is imported inside each command,
 # so that `manysides --help` and argument errors answer at once.
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     shw = sub.add_parser("show", help="compare the articles of one story of a collection")
     shw.add_argument("story", metavar="STORY", help="story id (or a unique prefix of it), from `manysides stories`")
     shw.add_argument("--db", metavar="URL", help=db_help)
+    shw.add_argument("--outlets", metavar="FILE", help="your outlet registry TOML, for the outlets' labels")
     _report_options(shw)
 
     mdl = sub.add_parser("models", help="build the local ONNX export of the embedding model (make install runs it)")
@@ -166,9 +168,9 @@ def _compare(args: argparse.Namespace) -> int:
             fetcher=Fetcher(allow_private=args.allow_private),
         )
     elapsed = time.perf_counter() - started
-    _write_outputs(report, args)
+    _write_outputs(report, args, registry)
     if not args.quiet:
-        _print_summary(report, elapsed, to_stderr="-" in (args.json, args.md))
+        _print_summary(report, elapsed, to_stderr="-" in (args.json, args.md), registry=registry)
     for s in report.skipped:
         _err(f"skipped {s.source}: {s.reason}")
     return 0
@@ -239,6 +241,7 @@ def _stories(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from .outlets import load_registry
     from .pipeline import show
     from .store import Collection
 
@@ -246,9 +249,10 @@ def _show(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     with Collection(args.db) as collection, _progress(args.quiet) as progress:
         report = show(collection, args.story, settings=settings, progress=progress)
-    _write_outputs(report, args)
+    registry = load_registry(args.outlets)
+    _write_outputs(report, args, registry)
     if not args.quiet:
-        _print_summary(report, time.perf_counter() - started, to_stderr="-" in (args.json, args.md))
+        _print_summary(report, time.perf_counter() - started, to_stderr="-" in (args.json, args.md), registry=registry)
     return 0
 
 
@@ -264,19 +268,19 @@ def _models(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_outputs(report: Report, args: argparse.Namespace) -> None:
-    from .render import render_html, render_json, render_markdown
+def _write_outputs(report: Report, args: argparse.Namespace, registry: Registry | None = None) -> None:
+    """Each output the command line asked for, through the renderer registry (render.RENDERERS)."""
+    from .render import RENDERERS
 
-    if args.json == "-":
-        sys.stdout.write(render_json(report))
-    elif args.json:
-        _write(Path(args.json), render_json(report))
-    if args.html:
-        _write(Path(args.html), render_html(report))
-    if args.md == "-":
-        sys.stdout.write(render_markdown(report))
-    elif args.md:
-        _write(Path(args.md), render_markdown(report))
+    for flag, renderer in (("json", "json"), ("html", "html"), ("md", "markdown")):
+        target = getattr(args, flag, None)
+        if not target:
+            continue
+        text = RENDERERS[renderer](report, registry=registry)
+        if target == "-":
+            sys.stdout.write(text)
+        else:
+            _write(Path(target), text)
 
 
 def _write(path: Path, text: str) -> None:
@@ -287,13 +291,13 @@ def _write(path: Path, text: str) -> None:
         raise ManysidesError(f"{path}: cannot write the report ({exc.strerror}); choose a writable path") from None
 
 
-def _print_summary(report: Report, elapsed: float, to_stderr: bool) -> None:
+def _print_summary(report: Report, elapsed: float, to_stderr: bool, registry: Registry | None = None) -> None:
     from rich.console import Console
 
     from .render.terminal import WIDTH, summary
 
     console = Console(stderr=to_stderr, width=min(WIDTH, Console().width) if sys.stdout.isatty() else WIDTH)
-    console.print(summary(report, elapsed))
+    console.print(summary(report, elapsed, registry))
 
 
 class _StageProgress:

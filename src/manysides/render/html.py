@@ -15,6 +15,7 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..model import Report
+from ..outlets import Registry
 from .view import STATUS_MARK, count, fact_rows, outlet_name, side_by_side_data, story_views
 
 
@@ -39,7 +40,7 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, *, registry: Registry | None = None) -> str:
     css, js = _asset("report.css"), _asset("report.js")
     # Only the page's own stylesheet and script run, by hash; nothing loads from anywhere.
     csp = (
@@ -49,7 +50,7 @@ def render_html(report: Report) -> str:
     template = _env().get_template("report.html.j2")
     return template.render(
         report=report,
-        views=story_views(report),
+        views=story_views(report, registry),
         css=css,
         js=js,
         csp=csp,

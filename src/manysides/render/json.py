@@ -8,9 +8,10 @@ from importlib import resources
 from typing import Any
 
 from ..model import Report
+from ..outlets import Registry
 
 
-def render_json(report: Report) -> str:
+def render_json(report: Report, *, registry: Registry | None = None) -> str:
     return report.to_json()
 
 

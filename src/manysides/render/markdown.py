@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from ..model import Report
+from ..outlets import Registry
 from .view import STATUS_MARK, count, fact_rows, outlet_name, story_views
 
 MAX_PAIRS = 5
 MAX_FACTS = 12
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, *, registry: Registry | None = None) -> str:
     out = [
         "# manysides report",
         "",
         f"{count(len(report.articles), 'article')} → {count(len(report.stories), 'story', 'stories')}"
         f" · schema `{report.schema}` · manysides {report.version}",
     ]
-    for view in story_views(report):
+    for view in story_views(report, registry):
         out += ["", f"## {_md(view.story.title or '(untitled story)')}", "", f"**{view.honest_count}**"]
         if view.dates:
             out.append(f"· published {view.dates}")

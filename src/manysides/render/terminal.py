@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import Report, Reuse
+from ..outlets import Registry
 from .view import StoryView, count, fact_rows, outlet_name, story_views
 
 WIDTH = 100
@@ -17,16 +18,18 @@ MAX_STORIES = 3
 MAX_EXAMPLES = 2
 
 
-def render_terminal(report: Report, elapsed: float | None = None, width: int = WIDTH) -> str:
+def render_terminal(
+    report: Report, elapsed: float | None = None, width: int = WIDTH, *, registry: Registry | None = None
+) -> str:
     """Plain text at a fixed width (what golden tests compare)."""
     buf = io.StringIO()
     console = Console(file=buf, width=width, color_system=None, force_terminal=False, legacy_windows=False)
-    console.print(summary(report, elapsed))
+    console.print(summary(report, elapsed, registry))
     return buf.getvalue()
 
 
-def summary(report: Report, elapsed: float | None = None) -> RenderableType:
-    views = story_views(report)
+def summary(report: Report, elapsed: float | None = None, registry: Registry | None = None) -> RenderableType:
+    views = story_views(report, registry)
     parts: list[RenderableType] = [_header(report, elapsed)]
     if report.skipped:
         parts.append(
