@@ -11,6 +11,7 @@ from manysides.index import CorpusIndex
 from manysides.model import Article, Story
 from manysides.nlp import Models
 from manysides.reuse import align, compare_story
+from manysides.settings import AlignSettings
 
 align_module = importlib.import_module("manysides.reuse.align")
 
@@ -127,5 +128,5 @@ def test_align_neighbours_from_the_graph_index_match_the_exact_ones(
     members = [wire, other]
     index = CorpusIndex(members, models)
     exact = align(members, index)
-    monkeypatch.setattr(align_module, "EXACT_NEIGHBOURS", 0)  # force the HNSW graph
-    assert align(members, index) == exact
+    graph = AlignSettings(exact_neighbours=0)  # force the HNSW graph
+    assert align(members, index, graph) == exact

@@ -184,7 +184,10 @@ def _ingest(args: argparse.Namespace) -> int:
 
     registry = load_registry(args.outlets)
     settings = load_settings(args.config)  # checked before any work
-    with Collection(args.db, wait=args.wait) as collection, _progress(args.quiet) as progress:
+    with (
+        Collection(args.db, wait=args.wait, clustering=settings.clustering) as collection,
+        _progress(args.quiet) as progress,
+    ):
         result, skipped = ingest_into(
             collection,
             args.paths,

@@ -15,15 +15,22 @@ from typing import Any
 from ..dates import date_key, day_number, instant
 from ..index import CorpusIndex
 from ..model import Article, Story
+from ..settings import ClusteringSettings
 from .engine import StoryIndex, load_story_model, story_id
 from .features import story_features
 
 
-def cluster(articles: Sequence[Article], index: CorpusIndex, dense: bool = False) -> list[Story]:
-    """Stories of ``articles``; ``dense`` adds the articles' embeddings to the features."""
+def cluster(
+    articles: Sequence[Article],
+    index: CorpusIndex,
+    dense: bool = False,
+    params: ClusteringSettings | None = None,
+) -> list[Story]:
+    """Stories of ``articles``; ``dense`` adds the articles' embeddings to the features;
+    ``params`` overrides the fitted cut (the ``[clustering]`` settings)."""
     if not articles:
         return []
-    engine = StoryIndex(load_story_model(), dense=dense)
+    engine = StoryIndex(load_story_model(params), dense=dense)
     for k, a in enumerate(articles):
         vector = index.article_vectors[k] if dense else None
         engine.add(a.id, story_features(a.title, a.text, vector), day_number(a.published))

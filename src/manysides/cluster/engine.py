@@ -46,6 +46,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..maths import logistic
+from ..settings import ClusteringSettings
 from .features import Features
 
 #: Terms of a new article looked up in the inverted index (its heaviest words and names),
@@ -97,8 +98,9 @@ PAIR_FEATURES = ("intercept", "words", "names", "vector", "years", "rel_lo", "re
 
 
 @lru_cache(maxsize=1)
-def load_story_model() -> StoryModel:
-    """The fitted story model (``data/stories.toml``), checked against the features this code computes."""
+def load_story_model(overrides: ClusteringSettings | None = None) -> StoryModel:
+    """The fitted story model (``data/stories.toml``), checked against the features this code
+    computes; ``overrides`` (the ``[clustering]`` settings) replace the values they set."""
     raw = tomllib.loads((resources.files("manysides") / "data" / "stories.toml").read_text(encoding="utf-8"))
     for kind, needed in (("dense", PAIR_FEATURES), ("sparse", tuple(f for f in PAIR_FEATURES if f != "vector"))):
         found = tuple(raw.get(kind, {}))
@@ -110,7 +112,7 @@ def load_story_model() -> StoryModel:
     missing = [k for k in STORY_MODEL_KEYS if k not in raw]
     if missing:
         raise ModelError(f"data/stories.toml lacks {', '.join(missing)}; refit it with `python -m eval.fit_stories`")
-    return StoryModel(
+    model = StoryModel(
         dense={k: float(v) for k, v in raw["dense"].items()},
         sparse={k: float(v) for k, v in raw["sparse"].items()},
         threshold=float(raw["threshold"]),
@@ -121,6 +123,9 @@ def load_story_model() -> StoryModel:
         recluster_max=int(raw["recluster_max"]),
         provenance=str(raw["provenance"]),
     )
+    if overrides is not None:
+        model = replace(model, **{k: v for k, v in overrides.model_dump().items() if v is not None})
+    return model
 
 
 ChangeKind = Literal["joined", "started", "merged", "split"]

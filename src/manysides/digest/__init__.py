@@ -1,8 +1,8 @@
 """Stage 12, digest: a short neutral account of each story, every sentence cited and checked.
 
 1. Facts are ranked by how many *independent origins* carry them (a reprint counts with
-   the report it copies), then by how many outlets; the top MAX_SENTENCES are kept (at
-   least MIN_SENTENCES when the story has them), in the reading order of the story's
+   the report it copies), then by how many outlets; the top ``digest.max_sentences`` are kept (at
+   least ``digest.min_sentences`` when the story has them), in the reading order of the story's
    first independent report.
 2. Each fact is written with one of its own sentences (extractive: no claim a source does
    not make): from an independent origin, the one with the fewest loaded words and
@@ -12,7 +12,7 @@
 3. Support check: the digest sentence is compared with every sentence it cites with the
    same pair decision as the alignment (edit similarity, else the paraphrase model).
    Citations that fail are dropped; ``support`` is the share that passed; a sentence
-   with support below SUPPORT_MIN is not printed.
+   with support below ``digest.support_min`` is not printed.
 4. Optional (off by default): ``digest_rewriter = "module:function"`` in the settings
    names a function (for example an LLM client) that rewrites the sentences more
    fluently; its output goes through the same check, and a rewritten sentence that fails
@@ -38,17 +38,12 @@ from ..index.text import match_key, quoted, tokens
 from ..model import Article, Fact, Reuse, Story
 from ..nlp import Models
 from ..quotes.extract import quote_spans
-from ..reuse.align import NEAR_VERBATIM, SAME_CONTENT
 from ..reuse.pairs import is_paraphrase, pair_features, paraphrase_probability
+from ..settings import AlignSettings, DigestSettings
 
-MIN_SENTENCES = 5
-MAX_SENTENCES = 12
-SUPPORT_MIN = 0.5
-#: A sentence that quotes the same words as the digest sentence supports it when their
-#: meanings are this close (the lead "Russia and NATO are in 'direct confrontation', the
-#: Kremlin said" and the quote it sums up score 0.70 on the seeds; unrelated sentences of
-#: one story that share a two-word quote stay under 0.55).
-QUOTE_ANCHOR_COSINE = 0.6
+#: Thresholds: ``settings.DigestSettings`` and ``settings.AlignSettings`` (notes in data/defaults.toml).
+DEFAULTS = DigestSettings()
+ALIGN_DEFAULTS = AlignSettings()
 
 Rewriter = Callable[[list[str]], list[str]]
 
@@ -61,6 +56,8 @@ def digests(
     index: CorpusIndex,
     models: Models,
     rewriter: Rewriter | None = None,
+    params: DigestSettings = DEFAULTS,
+    align: AlignSettings = ALIGN_DEFAULTS,
 ) -> list[Story]:
     by_id = {a.id: a for a in articles}
     out = []
@@ -70,7 +67,7 @@ def digests(
             out.append(story)
             continue
         members = [by_id[i] for i in story.article_ids]
-        digest = story_digest(story, members, mine, reuse, index, models, rewriter)
+        digest = story_digest(story, members, mine, reuse, index, models, rewriter, params, align)
         out.append(replace(story, digest=tuple(digest)))
     return out
 
@@ -104,21 +101,23 @@ def story_digest(
     index: CorpusIndex,
     models: Models,
     rewriter: Rewriter | None = None,
+    params: DigestSettings = DEFAULTS,
+    align: AlignSettings = ALIGN_DEFAULTS,
 ) -> list[dict[str, Any]]:
     by_id = {a.id: a for a in members}
     origin = _origin_of(story, reuse)
     ranked: list[tuple[int, int, int, Fact]] = []
     for fact in facts:
         carriers = [aid for aid, status in fact.coverage.items() if status in ("stated", "paraphrased")]
-        if len(carriers) < 2 and len(ranked) >= MIN_SENTENCES:
+        if len(carriers) < 2 and len(ranked) >= params.min_sentences:
             continue
         independent = {origin.get(aid, aid) for aid in carriers}
         outlets = {by_id[aid].outlet or aid for aid in carriers}
         ranked.append((len(independent), len(outlets), len(carriers), fact))
     ranked.sort(key=lambda r: (-r[0], -r[1], -r[2]))
-    chosen = [r for r in ranked if r[2] >= 2][:MAX_SENTENCES]
-    if len(chosen) < MIN_SENTENCES:
-        chosen += [r for r in ranked if r[2] < 2][: MIN_SENTENCES - len(chosen)]
+    chosen = [r for r in ranked if r[2] >= 2][: params.max_sentences]
+    if len(chosen) < params.min_sentences:
+        chosen += [r for r in ranked if r[2] < 2][: params.min_sentences - len(chosen)]
     reference = next((a for a in members if a.id in story.origins), members[0])
     chosen.sort(key=lambda r: _reading_position(r[3], reference, members))
     drafts = []
@@ -140,11 +139,11 @@ def story_digest(
     for (fact, _sentence, fallback), text, vector, fallback_vector in zip(
         drafts, texts, rewritten_vectors, vectors, strict=True
     ):
-        checked = _check(text, vector, fact, by_id, index) if text != fallback else None
-        if checked is None or checked[1] < SUPPORT_MIN:
-            text, checked = fallback, _check(fallback, fallback_vector, fact, by_id, index)
+        checked = _check(text, vector, fact, by_id, index, params, align) if text != fallback else None
+        if checked is None or checked[1] < params.support_min:
+            text, checked = fallback, _check(fallback, fallback_vector, fact, by_id, index, params, align)
         citations, support = checked
-        if support >= SUPPORT_MIN and citations:
+        if support >= params.support_min and citations:
             out.append({"text": text, "citations": citations, "support": round(support, 4), "fact_id": fact.id})
     return out
 
@@ -235,7 +234,13 @@ def _neutral(text: str) -> str:
 
 
 def _check(
-    text: str, vector: np.ndarray, fact: Fact, by_id: Mapping[str, Article], index: CorpusIndex
+    text: str,
+    vector: np.ndarray,
+    fact: Fact,
+    by_id: Mapping[str, Article],
+    index: CorpusIndex,
+    params: DigestSettings,
+    align: AlignSettings,
 ) -> tuple[list[dict[str, Any]], float]:
     """The citations that state ``text``, and the share of the candidates that do.
 
@@ -243,7 +248,8 @@ def _check(
     sentences that quote the same words as ``text`` (a lead and the quote it sums up)."""
     cited = [(e["article_id"], e["sentence"]) for e in fact.evidence if e.get("status") in ("stated", "paraphrased")]
     anchors = [match_key(q) for q in quoted(text) if len(match_key(q).split()) >= 2]
-    passed, checked = _supported(text, vector, cited, anchors, by_id, index)
+    limits = (align.near_verbatim, align.same_content, params.quote_anchor_cosine)
+    passed, checked = _supported(text, vector, cited, anchors, by_id, index, limits)
     if anchors:
         extra = [
             (article.id, s.i)
@@ -252,7 +258,7 @@ def _check(
             for s in article.sentences
             if all(a in index.sentence_keys[article.id][s.i] for a in anchors)
         ]
-        more, _ = _supported(text, vector, extra, anchors, by_id, index)
+        more, _ = _supported(text, vector, extra, anchors, by_id, index, limits)
         passed.update({k: v for k, v in more.items() if k not in passed})
         checked |= set(more)
     if not checked:
@@ -267,9 +273,12 @@ def _supported(
     anchors: list[str],
     by_id: Mapping[str, Article],
     index: CorpusIndex,
+    limits: tuple[float, float, float],
 ) -> tuple[dict[str, dict[str, Any]], set[str]]:
     """The cited articles whose sentence states ``text`` (one citation each), and the
-    articles checked."""
+    articles checked. ``limits``: near-verbatim edit similarity, same-content cosine, and
+    quote-anchor cosine."""
+    near_verbatim, same_content, anchor_cosine = limits
     if not cited:
         return {}, set()
     sources = [by_id[aid].sentences[i].text for aid, i in cited]
@@ -284,10 +293,10 @@ def _supported(
         other = match_key(source)
         cosine = float(vector @ known[aid, i])
         supported = (
-            fuzz.ratio(key, other) / 100.0 >= NEAR_VERBATIM
+            fuzz.ratio(key, other) / 100.0 >= near_verbatim
             or fuzz.partial_ratio(key, other) / 100.0 >= 0.95
-            or cosine >= SAME_CONTENT
-            or (bool(anchors) and all(a in other for a in anchors) and cosine >= QUOTE_ANCHOR_COSINE)
+            or cosine >= same_content
+            or (bool(anchors) and all(a in other for a in anchors) and cosine >= anchor_cosine)
             or is_paraphrase(paraphrase_probability(pair_features(key, other, text, source, cosine)))
         )
         if supported:

@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from ..model import Article, Entity
+from ..settings import EntitiesSettings
 
-#: Surnames (folded) at least this alike are one surname: "kuleba"/"kouleba" 0.92,
-#: "peskov"/"petrov" 0.67. First names: "dmytro"/"dmitro" 0.83, "dmitry"/"dmytro" 0.67.
-SURNAME_SIMILARITY = 0.85
-FIRST_NAME_SIMILARITY = 0.65
+#: Thresholds: ``settings.EntitiesSettings`` (their calibration notes in data/defaults.toml).
+DEFAULTS = EntitiesSettings()
 TITLES = frozenset(
     [
         "mr",
@@ -71,7 +70,9 @@ class _Mention:
     end: int
 
 
-def link_entities(articles: Sequence[Article]) -> tuple[list[Entity], dict[tuple[str, int, int], str]]:
+def link_entities(
+    articles: Sequence[Article], params: EntitiesSettings = DEFAULTS
+) -> tuple[list[Entity], dict[tuple[str, int, int], str]]:
     """The entities of all articles, and each mention's entity id keyed (article, start, end)."""
     mentions = [
         _Mention(a.id, m.text, m.label, m.start, m.end) for a in articles for m in a.mentions if m.label in TYPES
@@ -85,7 +86,7 @@ def link_entities(articles: Sequence[Article]) -> tuple[list[Entity], dict[tuple
         else m
         for m in mentions
     ]
-    groups: list[list[_Mention]] = _people([m for m in mentions if m.label == "PERSON"]) + _others(
+    groups: list[list[_Mention]] = _people([m for m in mentions if m.label == "PERSON"], params) + _others(
         [m for m in mentions if m.label != "PERSON"]
     )
     entities, index = [], {}
@@ -119,9 +120,9 @@ def name_parts(text: str) -> list[str]:
     return tail or words
 
 
-def _people(mentions: list[_Mention]) -> list[list[_Mention]]:
+def _people(mentions: list[_Mention], params: EntitiesSettings) -> list[list[_Mention]]:
     full: list[tuple[list[str], list[_Mention]]] = []  # (first names + surname, mentions)
-    # Blocking: surnames alike at SURNAME_SIMILARITY share their first letter (in practice).
+    # Blocking: surnames alike at surname_similarity share their first letter (in practice).
     by_initial: dict[str, list[tuple[list[str], list[_Mention]]]] = {}
     single: list[_Mention] = []
     for m in sorted(mentions, key=lambda m: (-len(name_parts(m.text)), m.article_id, m.start)):
@@ -131,7 +132,7 @@ def _people(mentions: list[_Mention]) -> list[list[_Mention]]:
             continue
         block = by_initial.setdefault(parts[-1][:1], [])
         for names, members in block:
-            if _same_person(names, parts):
+            if _same_person(names, parts, params):
                 members.append(m)
                 break
         else:
@@ -144,7 +145,7 @@ def _people(mentions: list[_Mention]) -> list[list[_Mention]]:
         matches = [
             (names, members)
             for names, members in by_initial.get(parts[-1][:1], [])
-            if fuzz.ratio(names[-1], parts[-1]) / 100.0 >= SURNAME_SIMILARITY
+            if fuzz.ratio(names[-1], parts[-1]) / 100.0 >= params.surname_similarity
         ]
         same_article = [x for x in matches if any(o.article_id == m.article_id for o in x[1])]
         pick = same_article or (matches if len(matches) == 1 else [])
@@ -155,13 +156,13 @@ def _people(mentions: list[_Mention]) -> list[list[_Mention]]:
     return [members for _, members in full] + list(alone.values())
 
 
-def _same_person(a: list[str], b: list[str]) -> bool:
-    if fuzz.ratio(a[-1], b[-1]) / 100.0 < SURNAME_SIMILARITY:
+def _same_person(a: list[str], b: list[str], params: EntitiesSettings) -> bool:
+    if fuzz.ratio(a[-1], b[-1]) / 100.0 < params.surname_similarity:
         return False
     fa, fb = a[0], b[0]
     if len(fa) == 1 or len(fb) == 1:
         return fa[0] == fb[0]
-    return fuzz.ratio(fa, fb) / 100.0 >= FIRST_NAME_SIMILARITY
+    return fuzz.ratio(fa, fb) / 100.0 >= params.first_name_similarity
 
 
 def _others(mentions: list[_Mention]) -> list[list[_Mention]]:

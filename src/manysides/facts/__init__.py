@@ -5,7 +5,7 @@ A fact is a group of aligned sentences (``compare.align`` links) that say one th
 groups are built greedily from the strongest links down, and a group never takes two
 sentences of one article unless they are the two halves of one split sentence: the
 constraint keeps a chain of loose paraphrases from swallowing half the story. Every
-sentence of at least ``MIN_WORDS`` words is in exactly one fact; a sentence nothing else
+sentence of at least ``align.min_words`` words is in exactly one fact; a sentence nothing else
 says is a fact only its article carries.
 
 For each fact and article: ``stated`` (the article has it in the reference wording, or a
@@ -23,12 +23,12 @@ from ..clean.metadata import DATELINE
 from ..dates import date_key
 from ..index.text import tokens
 from ..model import Article, Fact, FactStatus, Reuse, Story
-from ..reuse.align import MIN_WORDS, NEAR_VERBATIM, Link
+from ..reuse.align import Link
+from ..settings import AlignSettings, FactsSettings
 
-#: An article "leaves out" a fact when at least this share of the story's other outlets
-#: (and at least OMISSION_MIN_OUTLETS of them) carry it.
-OMISSION_SHARE = 0.5
-OMISSION_MIN_OUTLETS = 2
+#: Thresholds: ``settings.FactsSettings`` and ``settings.AlignSettings`` (notes in data/defaults.toml).
+DEFAULTS = FactsSettings()
+ALIGN_DEFAULTS = AlignSettings()
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 #: Number words that stand for a quantity ("tens of billions", "dozens").
@@ -41,6 +41,8 @@ def fact_matrix(
     stories: Sequence[Story],
     alignments: Mapping[str, Sequence[Link]],
     reuse: Sequence[Reuse],
+    params: FactsSettings = DEFAULTS,
+    align: AlignSettings = ALIGN_DEFAULTS,
 ) -> tuple[list[Fact], list[Article]]:
     """The facts of every story of two or more articles, and the articles with their
     ``omissions`` and ``unique`` facts."""
@@ -49,13 +51,20 @@ def fact_matrix(
     for story in stories:
         if len(story.article_ids) >= 2:
             members = [by_id[i] for i in story.article_ids]
-            facts.extend(story_facts(story, members, alignments.get(story.id, ()), reuse))
-    omissions, unique = _flags(facts, by_id)
+            facts.extend(story_facts(story, members, alignments.get(story.id, ()), reuse, align))
+    omissions, unique = _flags(facts, by_id, params)
     return facts, [replace(a, omissions=omissions.get(a.id, ()), unique=unique.get(a.id, ())) for a in articles]
 
 
-def story_facts(story: Story, members: Sequence[Article], links: Sequence[Link], reuse: Sequence[Reuse]) -> list[Fact]:
-    nodes = [(k, s.i) for k, a in enumerate(members) for s in a.sentences if len(tokens(s.text)) >= MIN_WORDS]
+def story_facts(
+    story: Story,
+    members: Sequence[Article],
+    links: Sequence[Link],
+    reuse: Sequence[Reuse],
+    align: AlignSettings = ALIGN_DEFAULTS,
+) -> list[Fact]:
+    words = align.min_words
+    nodes = [(k, s.i) for k, a in enumerate(members) for s in a.sentences if len(tokens(s.text)) >= words]
     parent = {n: n for n in nodes}
     holds = {n: {n[0]: {n[1]}} for n in nodes}  # root -> article -> sentences
 
@@ -85,7 +94,7 @@ def story_facts(story: Story, members: Sequence[Article], links: Sequence[Link],
     for n in nodes:
         groups.setdefault(find(n), []).append(n)
     derived = {r.article_id for r in reuse if r.relation == "derived" and r.story_id == story.id}
-    facts = [_fact(story, members, sorted(g), strong, derived) for g in groups.values()]
+    facts = [_fact(story, members, sorted(g), strong, derived, align.near_verbatim) for g in groups.values()]
     facts.sort(key=lambda f: (-_carried(f), _first(f, members)))
     return [replace(f, id=f"{story.id}-f{n}") for n, f in enumerate(facts, 1)]
 
@@ -96,6 +105,7 @@ def _fact(
     group: list[tuple[int, int]],
     links: Mapping[tuple[tuple[int, int], tuple[int, int]], Link],
     derived: set[str],
+    near_verbatim: float,
 ) -> Fact:
     # The reference wording: from an independent origin, earliest published, first in
     # the story's order; a split sentence reads as its two halves.
@@ -112,7 +122,7 @@ def _fact(
     evidence, contradictions = [], []
     for k, i in group:
         article, sentence = members[k], members[k].sentences[i].text
-        copied = k == ref_article or any(_lexical(links, (k, i), r) for r in ref)
+        copied = k == ref_article or any(_lexical(links, (k, i), r, near_verbatim) for r in ref)
         status: FactStatus = "stated" if copied else "paraphrased"
         reason = _contradiction(text, ref_numbers, sentence) if k != ref_article else None
         if reason:
@@ -132,10 +142,13 @@ def _fact(
 
 
 def _lexical(
-    links: Mapping[tuple[tuple[int, int], tuple[int, int]], Link], x: tuple[int, int], y: tuple[int, int]
+    links: Mapping[tuple[tuple[int, int], tuple[int, int]], Link],
+    x: tuple[int, int],
+    y: tuple[int, int],
+    near_verbatim: float,
 ) -> bool:
     link = links.get((x, y)) or links.get((y, x))
-    return link is not None and link.score >= NEAR_VERBATIM
+    return link is not None and link.score >= near_verbatim
 
 
 def _stronger(old: FactStatus, new: FactStatus) -> FactStatus:
@@ -173,7 +186,7 @@ def _first(fact: Fact, members: Sequence[Article]) -> tuple[int, int]:
 
 
 def _flags(
-    facts: list[Fact], by_id: Mapping[str, Article]
+    facts: list[Fact], by_id: Mapping[str, Article], params: FactsSettings
 ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """Per article: facts most other outlets carry that it leaves out; facts only it carries."""
     omissions: dict[str, list[str]] = {}
@@ -188,7 +201,7 @@ def _flags(
                 continue
             others = {_outlet(by_id[x]) for x in fact.coverage if x != aid} - {_outlet(by_id[aid])}
             carried = outlets - {_outlet(by_id[aid])}
-            if len(carried) >= OMISSION_MIN_OUTLETS and len(carried) >= OMISSION_SHARE * len(others):
+            if len(carried) >= params.omission_min_outlets and len(carried) >= params.omission_share * len(others):
                 omissions.setdefault(aid, []).append(fact.id)
     return {k: tuple(v) for k, v in omissions.items()}, {k: tuple(v) for k, v in unique.items()}
 

@@ -32,19 +32,17 @@ from rapidfuzz import fuzz
 from ..index.text import FUNCTION_WORDS, tokens
 from ..model import Article, Framing, Quote, Story
 from ..reuse.align import Link
+from ..settings import FramingSettings
 
 Voice = str
-#: Words that differ between two renderings are a contrast only when they are content
-#: words and not spelling variants ("galvanized" / "galvanised" score 0.9).
-SPELLING_SIMILARITY = 0.8
+#: Thresholds: ``settings.FramingSettings`` (their calibration notes in data/defaults.toml).
+DEFAULTS = FramingSettings()
 STOP = FUNCTION_WORDS | frozenset(
     (  # noqa: SIM905 (a word list reads as text)
         "we you i no also can could may might while when which who whom whose where there here then than so "
         "if into over after before"
     ).split()
 )
-#: Two forms of one entity are spellings of its name at this similarity (rapidfuzz ratio).
-SPELLING_VARIANT = 0.6
 CONTRAST_KINDS = frozenset({"paraphrase", "near-verbatim", "translation"})
 MAX_CONTRAST_WORDS = 3
 
@@ -92,6 +90,7 @@ def framing(
     alignments: Mapping[str, Sequence[Link]],
     quotes: Sequence[Quote],
     mention_entity: Mapping[tuple[str, int, int], str] | None = None,
+    params: FramingSettings = DEFAULTS,
 ) -> tuple[list[Framing], list[Article]]:
     by_id = {a.id: a for a in articles}
     spans = _quote_spans(quotes)
@@ -100,8 +99,8 @@ def framing(
         members = [by_id[i] for i in story.article_ids]
         if len(members) >= 2:
             out += lexicon_contrasts(story, members, spans)
-            out += name_contrasts(story, members, spans, mention_entity or {})
-            out += aligned_contrasts(story, members, alignments.get(story.id, ()), spans)
+            out += name_contrasts(story, members, spans, mention_entity or {}, params)
+            out += aligned_contrasts(story, members, alignments.get(story.id, ()), spans, params)
     speakers: dict[str, Counter[str]] = {}
     for q in quotes:
         speakers.setdefault(q.article_id, Counter())[q.speaker or "(unknown)"] += 1
@@ -152,6 +151,7 @@ def name_contrasts(
     members: Sequence[Article],
     spans: Mapping[str, list[tuple[int, int, str]]],
     mention_entity: Mapping[tuple[str, int, int], str],
+    params: FramingSettings = DEFAULTS,
 ) -> list[Framing]:
     """One person or place spelled differently by different articles ("Dmytro Kuleba" /
     "Dmitro Kouleba"): transliterations and spellings, not a surname used alone."""
@@ -168,7 +168,7 @@ def name_contrasts(
         forms = {term for term, _ in by_term}
         spelled = {t for t in forms if not any(t != o and _contained(t, o) for o in forms)}
         # Spellings of one name look alike ("Kuleba" / "Kouleba"); "US" / "the United States" do not.
-        if any(fuzz.ratio(x.lower(), y.lower()) / 100.0 < SPELLING_VARIANT for x in spelled for y in spelled):
+        if any(fuzz.ratio(x.lower(), y.lower()) / 100.0 < params.spelling_variant for x in spelled for y in spelled):
             continue
         articles_of = {t: {aid for (term, _), ev in by_term.items() if term == t for aid, _ in ev} for t in spelled}
         if len(spelled) >= 2 and len(set().union(*articles_of.values())) >= 2 and not _one_article_each(articles_of):
@@ -198,6 +198,7 @@ def aligned_contrasts(
     members: Sequence[Article],
     links: Sequence[Link],
     spans: Mapping[str, list[tuple[int, int, str]]],
+    params: FramingSettings = DEFAULTS,
 ) -> list[Framing]:
     found: dict[tuple[str, str], dict[tuple[str, Voice], list[tuple[str, int]]]] = {}
     for link in links:
@@ -207,7 +208,7 @@ def aligned_contrasts(
         if a.outlet and a.outlet == b.outlet:
             continue
         sa, sb = a.sentences[link.i], b.sentences[link.j]
-        for wa, wb in _replaced(sa.text, sb.text):
+        for wa, wb in _replaced(sa.text, sb.text, params.spelling_similarity):
             key = tuple(sorted((wa, wb)))
             uses = found.setdefault(key, {})  # type: ignore[arg-type]
             for art, sent, word in ((a, sa, wa), (b, sb, wb)):
@@ -223,7 +224,7 @@ def aligned_contrasts(
     ]
 
 
-def _replaced(a: str, b: str) -> list[tuple[str, str]]:
+def _replaced(a: str, b: str, spelling_similarity: float) -> list[tuple[str, str]]:
     """Word runs one rendering replaced with another: content words, not spellings."""
     ta, tb = tokens(a), tokens(b)
     out = []
@@ -235,7 +236,7 @@ def _replaced(a: str, b: str) -> list[tuple[str, str]]:
         if not wa or not wb or any(w.isdigit() for w in wa + wb):
             continue
         x, y = " ".join(wa), " ".join(wb)
-        if fuzz.ratio(x, y) / 100.0 >= SPELLING_SIMILARITY or _same_stem(x, y) or {x, y} & NUMERALS:
+        if fuzz.ratio(x, y) / 100.0 >= spelling_similarity or _same_stem(x, y) or {x, y} & NUMERALS:
             continue
         out.append((x, y))
     return out

@@ -30,15 +30,11 @@ from ..dates import date_key
 from ..index.text import match_key
 from ..model import Article, Quote, QuoteFind, QuoteGroup, Verdict
 from ..nlp import Models
+from ..settings import QuotesSettings
 from .extract import candidate_sentences, extract
 
-#: Two renderings of one utterance by the same speaker: the shorter's words found in the
-#: longer at this partial-ratio similarity. Set on the seeds (RT's own translation of the
-#: Peskov line scores 0.85 against Reuters', unrelated Peskov quotes under 0.6).
-SAME_UTTERANCE = 0.72
-#: The same words given to another speaker: near-identical and long enough to be a quote.
-MISATTRIBUTED = 0.95
-MISATTRIBUTED_WORDS = 6
+#: Thresholds: ``settings.QuotesSettings`` (their calibration notes in data/defaults.toml).
+DEFAULTS = QuotesSettings()
 #: A partial quote this short is compared through its whole sentence.
 SHORT_PARTIAL = 4
 ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.|\[\.\.\.\])\s*")
@@ -152,7 +148,9 @@ def _resolve(article: Article, found: QuoteFind, entities: Mapping[tuple[str, in
     return entities.get((article.id, last.start, last.end))
 
 
-def group_quotes(quotes: Sequence[Quote], articles: Sequence[Article]) -> list[QuoteGroup]:
+def group_quotes(
+    quotes: Sequence[Quote], articles: Sequence[Article], params: QuotesSettings = DEFAULTS
+) -> list[QuoteGroup]:
     by_id = {a.id: a for a in articles}
     # A short partial quote inside reported speech is compared through the reported speech.
     indirect = {(q.article_id, q.sentence) for q in quotes if q.kind == "indirect"}
@@ -167,9 +165,9 @@ def group_quotes(quotes: Sequence[Quote], articles: Sequence[Article]) -> list[Q
         for a, b in combinations(group, 2):
             if a.article_id != b.article_id:
                 score = _similarity(keys[a.id], keys[b.id])
-                if score >= SAME_UTTERANCE:
+                if score >= params.same_utterance:
                     edges.append((score, a.id, b.id))
-    edges += _misattributions(quotes, keys)
+    edges += _misattributions(quotes, keys, params)
     parent = {q.id: q.id for q in quotes}
     articles_of = {q.id: {q.article_id} for q in quotes}
 
@@ -211,12 +209,14 @@ def _similarity(a: str, b: str) -> float:
     return fuzz.partial_ratio(short, long) / 100.0
 
 
-def _misattributions(quotes: Sequence[Quote], keys: Mapping[str, str]) -> list[tuple[float, str, str]]:
+def _misattributions(
+    quotes: Sequence[Quote], keys: Mapping[str, str], params: QuotesSettings
+) -> list[tuple[float, str, str]]:
     """The same words under different speakers: found through shared word 5-grams."""
     grams: dict[str, list[Quote]] = {}
     for q in quotes:
         words = keys[q.id].split()
-        if q.kind == "indirect" or len(words) < MISATTRIBUTED_WORDS:
+        if q.kind == "indirect" or len(words) < params.misattributed_words:
             continue
         for i in range(0, len(words) - 4, 3):
             grams.setdefault(" ".join(words[i : i + 5]), []).append(q)
@@ -228,7 +228,7 @@ def _misattributions(quotes: Sequence[Quote], keys: Mapping[str, str]) -> list[t
                 continue
             seen.add(pair)
             score = _similarity(keys[a.id], keys[b.id])
-            if score >= MISATTRIBUTED and a.entity_id and b.entity_id:
+            if score >= params.misattributed and a.entity_id and b.entity_id:
                 out.append((score, a.id, b.id))
     return out
 

@@ -3,7 +3,7 @@
 1. Align (``align.py``): links between sentences of a story's articles, from lexical and
    semantic blocking, each with a kind (verbatim .. translation, attributed).
 2. For each article pair, keep each sentence's best counterpart in the other article and
-   decide the relation: ``derived`` when wording was copied (at least MIN_PAIRS copied
+   decide the relation: ``derived`` when wording was copied (at least ``reuse.min_pairs`` copied
    sentences, or one plus rewrites, or a sentence-by-sentence rewrite in the same order,
    or a copied idiosyncrasy); otherwise ``common-source`` (two reports of the same event
    that say the same things in their own words: not copying).
@@ -21,40 +21,39 @@ from itertools import pairwise
 from ..dates import date_key
 from ..index import CorpusIndex
 from ..model import Article, Relation, Reuse, ReuseKind, ReusePair, Story
-from .align import NEAR_VERBATIM, VERBATIM, Link, align
+from ..settings import AlignSettings, ReuseSettings
+from .align import Link, align
 from .direction import copied_renderings, orient, translation_ends
 
-__all__ = ["NEAR_VERBATIM", "VERBATIM", "Link", "align", "align_stories", "compare", "originality", "with_origins"]
+__all__ = ["Link", "align", "align_stories", "compare", "compare_story", "originality", "with_origins"]
 
-#: An article pair is reported when at least this many sentences match.
-MIN_PAIRS = 2
+#: Thresholds: ``settings.ReuseSettings`` (their calibration notes in data/defaults.toml).
+DEFAULTS = ReuseSettings()
+ALIGN_DEFAULTS = AlignSettings()
 #: Kinds that show copied wording (not only the same content).
 COPIED: frozenset[ReuseKind] = frozenset({"verbatim", "near-verbatim", "attributed"})
-#: A rewrite without copied wording counts as derived when at least this many of its
-#: sentences, and this share of them, follow the other article's sentences in order
-#: (a sentence-by-sentence rewrite; two independent reports share facts, not their order).
-REWRITE_PAIRS = 4
-REWRITE_SHARE = 0.4
-IN_ORDER = 0.75
-#: Sources whose match scores are this close to the best count as equally good; the
-#: earliest of them is credited (a wire story, not its reprint).
-CREDIT_MARGIN = 0.05
 
 
-def align_stories(articles: Sequence[Article], stories: Sequence[Story], index: CorpusIndex) -> dict[str, list[Link]]:
+def align_stories(
+    articles: Sequence[Article], stories: Sequence[Story], index: CorpusIndex, params: AlignSettings = ALIGN_DEFAULTS
+) -> dict[str, list[Link]]:
     """The sentence links of every story (positions follow ``story.article_ids``)."""
     by_id = {a.id: a for a in articles}
-    return {s.id: align([by_id[i] for i in s.article_ids], index) for s in stories}
+    return {s.id: align([by_id[i] for i in s.article_ids], index, params) for s in stories}
 
 
 def compare(
-    articles: Sequence[Article], stories: Sequence[Story], alignments: Mapping[str, Sequence[Link]]
+    articles: Sequence[Article],
+    stories: Sequence[Story],
+    alignments: Mapping[str, Sequence[Link]],
+    params: ReuseSettings = DEFAULTS,
+    align_params: AlignSettings = ALIGN_DEFAULTS,
 ) -> list[Reuse]:
     by_id = {a.id: a for a in articles}
     out: list[Reuse] = []
     for story in stories:
         members = [by_id[i] for i in story.article_ids]
-        out.extend(compare_story(story, members, alignments.get(story.id, ())))
+        out.extend(compare_story(story, members, alignments.get(story.id, ()), params, align_params))
     return sorted(out, key=lambda r: (r.story_id, r.relation != "derived", -r.share, r.article_id, r.source_id))
 
 
@@ -76,7 +75,13 @@ def originality(articles: Sequence[Article], reuse: Sequence[Reuse]) -> list[Art
     ]
 
 
-def compare_story(story: Story, members: Sequence[Article], links: Sequence[Link]) -> list[Reuse]:
+def compare_story(
+    story: Story,
+    members: Sequence[Article],
+    links: Sequence[Link],
+    params: ReuseSettings = DEFAULTS,
+    align_params: AlignSettings = ALIGN_DEFAULTS,
+) -> list[Reuse]:
     if len(members) < 2:
         return []
     by_pair: dict[tuple[int, int], list[Link]] = {}
@@ -90,43 +95,49 @@ def compare_story(story: Story, members: Sequence[Article], links: Sequence[Link
         for b in range(a + 1, len(members)):
             a_in_b = _best_per_sentence(by_pair.get((a, b), []))
             b_in_a = _best_per_sentence(by_pair.get((b, a), []))
-            if max(len(a_in_b), len(b_in_a)) < MIN_PAIRS:
+            if max(len(a_in_b), len(b_in_a)) < params.min_pairs:
                 continue
             x, y = members[a], members[b]
             found = {
-                **copied_renderings(y, x, b_in_a, rendered),
-                **copied_renderings(x, y, a_in_b, rendered),
+                **copied_renderings(y, x, b_in_a, rendered, align_params),
+                **copied_renderings(x, y, a_in_b, rendered, align_params),
             }
             copied = [found[k] for k in sorted(found)]
-            if _is_derived(a_in_b, len(x.sentences), copied) or _is_derived(b_in_a, len(y.sentences), copied):
+            if _is_derived(a_in_b, len(x.sentences), copied, params) or _is_derived(
+                b_in_a, len(y.sentences), copied, params
+            ):
                 src, dst, evidence = orient(x, y, a_in_b, b_in_a)
                 pairs = a_in_b if dst is x else b_in_a
                 derived.append((src, dst, pairs, evidence + tuple(copied)))
             else:
                 src, dst = sorted((x, y), key=lambda art: (date_key(art.published), art.id))
                 pairs = a_in_b if dst is x else b_in_a
-                if len(pairs) >= MIN_PAIRS:
+                if len(pairs) >= params.min_pairs:
                     common.append(_reuse(story, dst, src, pairs, _common_evidence(dst, src), "common-source"))
-    credited = _credit_once(derived, members)
+    credited = _credit_once(derived, params.credit_margin)
     out = []
     for src, dst, pairs, evidence in derived:
         kept = [link for link in pairs if credited[dst.id, link.i] == src.id]
-        if len(kept) >= MIN_PAIRS:
+        if len(kept) >= params.min_pairs:
             out.append(_reuse(story, dst, src, kept, evidence, "derived"))
     return out + common
 
 
-def _is_derived(pairs: list[Link], n_sentences: int, copied: list[str]) -> bool:
+def _is_derived(pairs: list[Link], n_sentences: int, copied: list[str], params: ReuseSettings) -> bool:
     """Whether these links (one article's sentences found in another) show copying."""
     kinds = Counter(link.kind for link in pairs)
     n_copied = sum(kinds[k] for k in COPIED)
     reworded = kinds["paraphrase"]
-    if n_copied >= MIN_PAIRS:
+    if n_copied >= params.min_pairs:
         return True  # copied wording
-    if n_copied >= 1 and (reworded >= MIN_PAIRS or copied):
+    if n_copied >= 1 and (reworded >= params.min_pairs or copied):
         return True  # a copied sentence, and rewrites or a copied idiosyncrasy
     # A sentence-by-sentence rewrite: many rewordings, in the other article's order.
-    return reworded >= REWRITE_PAIRS and reworded >= REWRITE_SHARE * n_sentences and _in_order(pairs) >= IN_ORDER
+    return (
+        reworded >= params.rewrite_pairs
+        and reworded >= params.rewrite_share * n_sentences
+        and _in_order(pairs) >= params.in_order
+    )
 
 
 def _in_order(pairs: list[Link]) -> float:
@@ -154,11 +165,11 @@ def _best_per_sentence(links: list[Link]) -> list[Link]:
 
 
 def _credit_once(
-    oriented: list[tuple[Article, Article, list[Link], tuple[str, ...]]], members: Sequence[Article]
+    oriented: list[tuple[Article, Article, list[Link], tuple[str, ...]]], margin: float
 ) -> dict[tuple[str, int], str]:
     """Credit each derived sentence to one source, so that a reprint of a reprint counts once.
 
-    The best-scoring source wins; among sources within CREDIT_MARGIN of it, the earliest
+    The best-scoring source wins; among sources within ``margin`` of it, the earliest
     published (a sentence Press TV shares with both Reuters and InDaily's reprint of
     Reuters came from Reuters).
     """
@@ -169,7 +180,7 @@ def _credit_once(
     credited = {}
     for key, options in candidates.items():
         best = max(score for score, _ in options)
-        close = [src for score, src in options if score >= best - CREDIT_MARGIN]
+        close = [src for score, src in options if score >= best - margin]
         credited[key] = min(close, key=lambda a: (date_key(a.published), a.id)).id
     return credited
 

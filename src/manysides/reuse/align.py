@@ -4,7 +4,7 @@ Candidates come from two blocking indexes, never from all pairs of sentences:
 
 1. lexical: MinHash LSH over word 3-shingles (shared word runs);
 2. semantic: the nearest neighbours of each sentence's MiniLM vector (faiss; exact inner
-   product for small stories, HNSW above ``EXACT_NEIGHBOURS`` sentences).
+   product for small stories, HNSW above ``align.exact_neighbours`` sentences).
 
 Each candidate is scored by edit similarity of match keys; pairs below near-verbatim go
 through the pair decision (``pairs.py``: lexical overlap + cosine). A sentence rewritten as
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import faiss
@@ -29,44 +29,12 @@ from rapidfuzz import fuzz
 from ..index import CorpusIndex
 from ..index.text import match_key, quoted, quoted_share
 from ..model import Article, ReuseKind
+from ..settings import AlignSettings
 from .pairs import is_paraphrase, pair_features, paraphrase_probability
 
-#: Edit similarity (rapidfuzz ratio of match keys, 0..1) at or above which a pair is
-#: verbatim or near-verbatim. Set on the seed coverage (2026-11): InDaily's reprint of
-#: Reuters (house spelling, a dropped "that") scores 0.96-1.0 per sentence; Press TV's
-#: copies with a few words moved ("In February, Putin said ...") 0.92-0.95; its rewrite of
-#: the Cold War sentence with substituted words ("cheated ... disbanded" -> "deceived ...
-#: dissolved") 0.81, which is a paraphrase. Below it, the pair decision of ``pairs.py``
-#: (fitted on news paraphrase pairs, see data/paraphrase.toml).
-VERBATIM = 0.97
-NEAR_VERBATIM = 0.90
-#: LSH Jaccard threshold on word 3-shingles for lexical candidates: low, so that the
-#: scoring, not the blocking, decides (recall of the blocking first).
-LSH_THRESHOLD = 0.3
-#: Semantic candidates: this many nearest sentences of each sentence, kept when their
-#: cosine reaches SEMANTIC_FLOOR. The floor is below every paraphrase the pair decision
-#: accepts on the fit split of the paraphrase pairs (lowest accepted cosine 0.52).
-NEIGHBOURS = 24
-SEMANTIC_FLOOR = 0.5
-#: Up to this many sentences, neighbours are exact (one matrix product is cheaper than
-#: building a graph); above it, an HNSW graph (faiss, M=32), so the cost grows as n log n.
-EXACT_NEIGHBOURS = 4096
-#: Sentences shorter than this (in words) are not evidence ("Share", headlines).
-MIN_WORDS = 5
-#: Share of a sentence's words inside quotation marks from which it counts as a quote.
-QUOTE_SHARE = 0.5
-#: Quotes of at least QUOTE_WORDS words: at SAME_QUOTE edit similarity (the shorter inside
-#: the longer) the same rendering; from QUOTE_RENDERING, the same utterance in other words
-#: (another translation). Set on the seed coverage: Press TV's trimmed Peskov quote is
-#: 1.0 inside Reuters', RT's own translation of it 0.85; unrelated quotes of one story
-#: stay under 0.6.
-QUOTE_WORDS = 5
-SAME_QUOTE = 0.95
-QUOTE_RENDERING = 0.75
-#: Inside one story, sentences this close in meaning state the same thing even when the
-#: pair decision (trained on equivalence, not on overlap) says no: on the fit split of the
-#: paraphrase pairs, cosine >= 0.8 alone has precision 0.85.
-SAME_CONTENT = 0.8
+#: Thresholds: ``settings.AlignSettings`` (each with its calibration note in
+#: data/defaults.toml, ``[align]``); DEFAULTS are the calibrated values.
+DEFAULTS = AlignSettings()
 
 
 @dataclass(frozen=True)
@@ -83,31 +51,35 @@ class Link:
     semantic: float | None = None
     probability: float | None = None
     joined: bool = False
+    #: The near-verbatim similarity the link was scored with: a rewrite never outranks a copy.
+    cap: float = DEFAULTS.near_verbatim
 
     @property
     def strength(self) -> float:
         """Orders links of one sentence: copies first, then by the pair decision."""
-        return self.score if self.probability is None else min(self.score, NEAR_VERBATIM) * self.probability
+        return self.score if self.probability is None else min(self.score, self.cap) * self.probability
 
     def flipped(self) -> Link:
-        return Link(self.b, self.j, self.a, self.i, self.kind, self.score, self.semantic, self.probability, self.joined)
+        return replace(self, a=self.b, i=self.j, b=self.a, j=self.i)
 
 
-def align(members: Sequence[Article], index: CorpusIndex) -> list[Link]:
+def align(members: Sequence[Article], index: CorpusIndex, params: AlignSettings = DEFAULTS) -> list[Link]:
     """Every link between sentences of different members, each unordered pair once."""
     if len(members) < 2:
         return []
-    rows = [(k, s.i) for k, a in enumerate(members) for s in a.sentences if _words(index, a, s.i) >= MIN_WORDS]
+    rows = [(k, s.i) for k, a in enumerate(members) for s in a.sentences if _words(index, a, s.i) >= params.min_words]
     if not rows:
         return []
     vectors = index.sentence_vectors((members[k].id, i) for k, i in rows)
-    candidates = _lexical_candidates(members, index, rows) | _semantic_candidates(members, vectors, rows)
+    candidates = _lexical_candidates(members, index, rows, params) | _semantic_candidates(
+        members, vectors, rows, params
+    )
     links: dict[tuple[int, int, int, int], Link] = {}
     for k, i, m, j in sorted(candidates):
-        link = _score(members, index, vectors, k, i, m, j)
+        link = _score(members, index, vectors, (k, i, m, j), params)
         if link is not None:
             links[k, i, m, j] = link
-    for link in _joined(members, index, candidates, links):
+    for link in _joined(members, index, candidates, links, params.near_verbatim):
         key = (link.a, link.i, link.b, link.j)
         if key not in links or links[key].strength < link.strength:
             links[key] = link
@@ -119,9 +91,9 @@ def _words(index: CorpusIndex, article: Article, i: int) -> int:
 
 
 def _lexical_candidates(
-    members: Sequence[Article], index: CorpusIndex, rows: list[tuple[int, int]]
+    members: Sequence[Article], index: CorpusIndex, rows: list[tuple[int, int]], params: AlignSettings
 ) -> set[tuple[int, int, int, int]]:
-    lsh = MinHashLSH(num_perm=index.num_perm, params=_lsh_params(index.num_perm))
+    lsh = MinHashLSH(num_perm=index.num_perm, params=_lsh_params(index.num_perm, params.lsh_threshold))
     for k, i in rows:
         lsh.insert(f"{k}:{i}", index.sentence_minhash[members[k].id][i])
     out = set()
@@ -134,21 +106,24 @@ def _lexical_candidates(
 
 
 def _semantic_candidates(
-    members: Sequence[Article], vectors: dict[tuple[str, int], np.ndarray], rows: list[tuple[int, int]]
+    members: Sequence[Article],
+    vectors: dict[tuple[str, int], np.ndarray],
+    rows: list[tuple[int, int]],
+    params: AlignSettings,
 ) -> set[tuple[int, int, int, int]]:
     matrix = np.ascontiguousarray(np.vstack([vectors[members[k].id, i] for k, i in rows]), dtype=np.float32)
     n, dim = matrix.shape
-    if n <= EXACT_NEIGHBOURS:
+    if n <= params.exact_neighbours:
         nn: faiss.Index = faiss.IndexFlatIP(dim)
     else:
         nn = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        nn.hnsw.efSearch = max(64, NEIGHBOURS * 2)
+        nn.hnsw.efSearch = max(64, params.neighbours * 2)
     nn.add(matrix)
-    sims, ids = nn.search(matrix, min(NEIGHBOURS + 1, n))
+    sims, ids = nn.search(matrix, min(params.neighbours + 1, n))
     out = set()
     for r, (k, i) in enumerate(rows):
         for sim, o in zip(sims[r], ids[r], strict=True):
-            if o < 0 or sim < SEMANTIC_FLOOR:
+            if o < 0 or sim < params.semantic_floor:
                 continue
             m, j = rows[int(o)]
             if m != k:
@@ -160,40 +135,39 @@ def _score(
     members: Sequence[Article],
     index: CorpusIndex,
     vectors: dict[tuple[str, int], np.ndarray],
-    k: int,
-    i: int,
-    m: int,
-    j: int,
+    pair: tuple[int, int, int, int],
+    params: AlignSettings,
 ) -> Link | None:
+    k, i, m, j = pair
     a, b = members[k], members[m]
     key_a, key_b = index.sentence_keys[a.id][i], index.sentence_keys[b.id][j]
     score = fuzz.ratio(key_a, key_b) / 100.0
     cosine = float(vectors[a.id, i] @ vectors[b.id, j])
-    if score >= VERBATIM:
-        return Link(k, i, m, j, _attributed(a, i, b, j) or "verbatim", score)
-    if score >= NEAR_VERBATIM:
-        return Link(k, i, m, j, _attributed(a, i, b, j) or "near-verbatim", score, cosine)
+    cap = params.near_verbatim
+    if score >= params.verbatim:
+        return Link(k, i, m, j, _attributed(a, i, b, j) or "verbatim", score, cap=cap)
+    if score >= cap:
+        return Link(k, i, m, j, _attributed(a, i, b, j) or "near-verbatim", score, cosine, cap=cap)
     text_a, text_b = a.sentences[i].text, b.sentences[j].text
     probability = paraphrase_probability(pair_features(key_a, key_b, text_a, text_b, cosine))
-    same_quote = _quote_similarity(text_a, text_b)
-    if same_quote >= SAME_QUOTE:
+    same_quote = _quote_similarity(text_a, text_b, params.quote_words)
+    if same_quote >= params.same_quote:
         # One quote in the same words, the sentence around it rewritten (or trimmed).
-        return Link(k, i, m, j, _attributed(a, i, b, j) or "paraphrase", score, cosine, probability)
-    if same_quote >= QUOTE_RENDERING and cosine >= SEMANTIC_FLOOR:
-        return Link(k, i, m, j, "translation", score, cosine, probability)
-    if not (is_paraphrase(probability) or cosine >= SAME_CONTENT):
+        return Link(k, i, m, j, _attributed(a, i, b, j) or "paraphrase", score, cosine, probability, cap=cap)
+    if same_quote >= params.quote_rendering and cosine >= params.semantic_floor:
+        return Link(k, i, m, j, "translation", score, cosine, probability, cap=cap)
+    if not (is_paraphrase(probability) or cosine >= params.same_content):
         return None
-    kind: ReuseKind = (
-        "translation" if _separate_rendering(a, b, text_a, text_b) else _attributed(a, i, b, j) or "paraphrase"
-    )
-    return Link(k, i, m, j, kind, score, cosine, probability)
+    separate = _separate_rendering(a, b, text_a, text_b, params)
+    kind: ReuseKind = "translation" if separate else _attributed(a, i, b, j) or "paraphrase"
+    return Link(k, i, m, j, kind, score, cosine, probability, cap=cap)
 
 
-def _quote_similarity(text_a: str, text_b: str) -> float:
+def _quote_similarity(text_a: str, text_b: str, quote_words: int) -> float:
     """How alike the closest two quotes of two sentences are (0 when either has no quote
-    of QUOTE_WORDS words): the shorter quote's best match inside the longer one."""
-    qa = [k for k in (match_key(q) for q in quoted(text_a)) if len(k.split()) >= QUOTE_WORDS]
-    qb = [k for k in (match_key(q) for q in quoted(text_b)) if len(k.split()) >= QUOTE_WORDS]
+    of ``quote_words`` words): the shorter quote's best match inside the longer one."""
+    qa = [k for k in (match_key(q) for q in quoted(text_a)) if len(k.split()) >= quote_words]
+    qb = [k for k in (match_key(q) for q in quoted(text_b)) if len(k.split()) >= quote_words]
     return max((fuzz.partial_ratio(x, y) / 100.0 for x in qa for y in qb), default=0.0)
 
 
@@ -202,6 +176,7 @@ def _joined(
     index: CorpusIndex,
     candidates: set[tuple[int, int, int, int]],
     links: dict[tuple[int, int, int, int], Link],
+    near_verbatim: float,
 ) -> list[Link]:
     """One sentence rewritten as two: a sentence whose candidate, joined with the next or
     previous sentence of its article, is a near-verbatim copy of it."""
@@ -217,12 +192,12 @@ def _joined(
                 seen.add((p, x, q, lo))
                 keys = index.sentence_keys[members[q].id]
                 alone = max(_link_score(links, p, x, q, y), _link_score(links, p, x, q, y2))
-                if alone >= NEAR_VERBATIM:
+                if alone >= near_verbatim:
                     continue
                 joined = fuzz.ratio(index.sentence_keys[members[p].id][x], f"{keys[lo]} {keys[hi]}") / 100.0
-                if joined >= NEAR_VERBATIM:
+                if joined >= near_verbatim:
                     for yy in (lo, hi):
-                        link = Link(p, x, q, yy, "near-verbatim", joined, joined=True)
+                        link = Link(p, x, q, yy, "near-verbatim", joined, joined=True, cap=near_verbatim)
                         out.append(link if p < q else link.flipped())
     return out
 
@@ -232,15 +207,15 @@ def _link_score(links: dict[tuple[int, int, int, int], Link], p: int, x: int, q:
     return link.score if link is not None else 0.0
 
 
-def _separate_rendering(a: Article, b: Article, text_a: str, text_b: str) -> bool:
+def _separate_rendering(a: Article, b: Article, text_a: str, text_b: str, params: AlignSettings) -> bool:
     """A common source rendered twice: other languages, or the same utterance quoted in
     other words (two translations of one briefing). Copying a quote keeps its words."""
     if a.language and b.language and a.language != b.language:
         return True
-    if quoted_share(text_a) < QUOTE_SHARE or quoted_share(text_b) < QUOTE_SHARE:
+    if quoted_share(text_a) < params.quote_share or quoted_share(text_b) < params.quote_share:
         return False
     qa, qb = match_key(" ".join(quoted(text_a))), match_key(" ".join(quoted(text_b)))
-    return fuzz.partial_ratio(qa, qb) / 100.0 < NEAR_VERBATIM
+    return fuzz.partial_ratio(qa, qb) / 100.0 < params.near_verbatim
 
 
 def _attributed(a: Article, i: int, b: Article, j: int) -> ReuseKind | None:
@@ -266,8 +241,8 @@ def attribution(outlet: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=8)
-def _lsh_params(num_perm: int) -> tuple[int, int]:
-    """(bands, rows) for LSH_THRESHOLD: datasketch integrates for them on every new index
+def _lsh_params(num_perm: int, threshold: float) -> tuple[int, int]:
+    """(bands, rows) for the LSH threshold: datasketch integrates for them on every new index
     (23 ms), once per story; computed once instead."""
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=num_perm)
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r

@@ -10,12 +10,11 @@ from rapidfuzz import fuzz
 from ..dates import instant
 from ..index.text import match_key, quoted
 from ..model import Article
-from .align import NEAR_VERBATIM, QUOTE_WORDS, Link, attribution
+from ..settings import AlignSettings
+from .align import Link, attribution
 
 #: An editor's insertion inside a quote: "(and)", "[Russia]".
 INSERTION = re.compile(r"[(\[][^)\]]{1,30}[)\]]")
-#: A quote counts as the same rendering at this edit similarity (case and punctuation aside).
-VERBATIM_QUOTE = max(NEAR_VERBATIM, 0.95)
 
 
 def orient(
@@ -87,7 +86,13 @@ def _by_dateline(a: Article, b: Article) -> tuple[Article, Article, str] | None:
     return None
 
 
-def copied_renderings(x: Article, y: Article, x_in_y: Sequence[Link], rendered: set[tuple[int, int]]) -> dict[str, str]:
+def copied_renderings(
+    x: Article,
+    y: Article,
+    x_in_y: Sequence[Link],
+    rendered: set[tuple[int, int]],
+    params: AlignSettings = AlignSettings(),  # noqa: B008 (frozen: one shared default)
+) -> dict[str, str]:
     """Quotes that x renders word for word as y does, where the rendering is y's or x's own
     choice rather than the speaker's words: it holds an editor's insertion ("(and)"), or
     another article of the story renders the same utterance differently (its own
@@ -97,11 +102,12 @@ def copied_renderings(x: Article, y: Article, x_in_y: Sequence[Link], rendered: 
     (article, sentence) ends of the story's translation links (``translation_ends``).
     Returns one line of evidence per quote, keyed by the quote's match key."""
     out: dict[str, str] = {}
+    same = max(params.near_verbatim, params.verbatim_quote)
     for link in x_in_y:
         y_key = match_key(y.sentences[link.j].text)
         for q in quoted(x.sentences[link.i].text):
             key = match_key(q)
-            if len(key.split()) < QUOTE_WORDS or fuzz.partial_ratio(key, y_key) / 100.0 < VERBATIM_QUOTE:
+            if len(key.split()) < params.quote_words or fuzz.partial_ratio(key, y_key) / 100.0 < same:
                 continue
             insertion = INSERTION.search(q)
             other = (link.a, link.i) in rendered or (link.b, link.j) in rendered

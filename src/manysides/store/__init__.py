@@ -43,7 +43,7 @@ from ..errors import ManysidesError
 from ..features import ArticleFeatures, pack_vectors, unpack_vectors
 from ..index.text import lead_text
 from ..model import Article, Skipped
-from ..settings import DEFAULT_DB_URL
+from ..settings import DEFAULT_DB_URL, ClusteringSettings
 from .schema import article_features, article_vectors, articles, ingests, settings, stories, story_events
 
 DEFAULT_URL = DEFAULT_DB_URL
@@ -98,10 +98,17 @@ class IngestResult:
 class Collection:
     """A persistent collection of articles grouped into stories."""
 
-    def __init__(self, url: str | None = None, *, wait: float = 60.0, model: StoryModel | None = None) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        wait: float = 60.0,
+        model: StoryModel | None = None,
+        clustering: ClusteringSettings | None = None,
+    ) -> None:
         self.url = url or os.environ.get("MANYSIDES_DB") or DEFAULT_URL
         self.wait = wait
-        self.model = model or load_story_model()
+        self.model = model or load_story_model(clustering)
         try:
             self.engine: Engine = _engine(self.url, wait)
             self._migrate()
