@@ -94,36 +94,48 @@ def _startup() -> None:
 
 
 def _pipeline(articles: list[dict[str, str]], variants: dict[str, dict[str, str]]) -> None:
+    """Each variant in a fresh process, one after the other: its own peak memory, no shared caches."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "corpus.jsonl"
         path.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
-        results = {name: _one_pipeline(path, overrides) for name, overrides in variants.items()}
+        results = {}
+        for name, overrides in variants.items():
+            code = f"from bench.__main__ import one_pipeline; one_pipeline({str(path)!r}, {overrides!r})"
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+            results[name] = json.loads(out.strip().splitlines()[-1])
     names = list(results)
     base = results[names[-1]]
-    print(f"whole pipeline, {len(articles)} articles ({results[names[0]]['sentences']} sentences):")
+    first = results[names[0]]
+    print(f"whole pipeline, {len(articles)} articles ({first['sentences']} sentences), each in its own process:")
     print(f"  {'stage':<10}" + "".join(f"{n[:26]:>28}" for n in names))
-    for stage in results[names[0]]["stages"]:
+    for stage in first["stages"]:
         print(f"  {stage:<10}" + "".join(f"{results[n]['stages'].get(stage, 0.0):>26.2f} s" for n in names))
     print(f"  {'total':<10}" + "".join(f"{results[n]['total']:>26.2f} s" for n in names))
     print(f"  {'art/s':<10}" + "".join(f"{len(articles) / results[n]['total']:>28.1f}" for n in names))
     print(f"  {'vs last':<10}" + "".join(f"{base['total'] / results[n]['total']:>27.2f}x" for n in names))
-    print(f"  peak memory (max RSS of this process, models included, after all runs): {_rss_mb():.0f} MB")
+    print(f"  {'peak MB':<10}" + "".join(f"{results[n]['peak_mb']:>28.0f}" for n in names))
+    print(f"  {'+workers':<10}" + "".join(f"{results[n]['children_mb']:>28.0f}" for n in names))
+    print("  (peak MB: max RSS of the process, models loaded; +workers: the largest spaCy worker process)")
 
 
-def _one_pipeline(path: Path, overrides: dict[str, str]) -> dict[str, object]:
+def one_pipeline(path: str, overrides: dict[str, str]) -> None:
+    """Run in a fresh process by ``_pipeline``: prints one JSON line of timings and memory."""
     models = Models(load_settings(**overrides))
     models.ner, models.parser, models.sentencizer  # load before the clock starts  # noqa: B018
     models.embed(["warm up"])
     stages: list[tuple[str, float]] = []
     started = time.perf_counter()
-    report = compare([str(path)], models=models, progress=lambda s: stages.append((s, time.perf_counter())))
+    report = compare([path], models=models, progress=lambda s: stages.append((s, time.perf_counter())))
     total = time.perf_counter() - started
     ends = [t for _, t in stages[1:]] + [started + total]
-    return {
+    result = {
         "total": total,
         "sentences": sum(len(a.sentences) for a in report.articles),
         "stages": {s: e - t for (s, t), e in zip(stages, ends, strict=True)},
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
+    print(json.dumps(result))
 
 
 def _cli_ingest() -> None:
@@ -135,15 +147,11 @@ def _cli_ingest() -> None:
         path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
         print(f"collection ingest through the CLI, {len(docs)} ECB+ documents (process start and imports included):")
         for label, extra in (("without embeddings", []), ("with embeddings", ["--embeddings"])):
-            db = f"sqlite:///{Path(tmp) / (label[:4] + '.db')}"
+            db = f"sqlite:///{Path(tmp) / (label.replace(' ', '-') + '.db')}"
             t0 = time.perf_counter()
             subprocess.run([*MANYSIDES, "ingest", str(path), "--db", db, "-q", *extra], check=True)
             seconds = time.perf_counter() - t0
             print(f"  {label:<19} {seconds:6.1f} s = {len(docs) / seconds:6.0f} articles/s")
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _html_cleaning() -> None:

@@ -159,7 +159,9 @@ def _explain(exc: ValidationError, origin: str) -> str:
     if error["type"] == "extra_forbidden":
         loc = error["loc"]
         section = Settings.model_fields.get(str(loc[0])) if len(loc) > 1 else None
-        fields = section.annotation.model_fields if section is not None and section.annotation else Settings.model_fields
+        fields = (
+            section.annotation.model_fields if section is not None and section.annotation else Settings.model_fields
+        )
         known = ", ".join(sorted(fields))
         return f"{origin}: unknown setting {name!r}; known settings: {known}"
     wanted = {"int_parsing": "an integer", "int_type": "an integer", "string_type": "text"}.get(error["type"])

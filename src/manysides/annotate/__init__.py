@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 
 from ..model import Article, Mention
 from ..nlp import Models
+from ..workers import map_chunks
 
 if TYPE_CHECKING:
+    from spacy.language import Language
     from spacy.tokens import Span
 
 #: Entity labels kept: names of people, groups, places, events, laws and works.
@@ -31,12 +33,19 @@ MULTIPROCESS_MIN_TEXTS = 64
 def annotate(articles: Sequence[Article], models: Models) -> list[Article]:
     with_lang = [replace(a, language=a.language or detect_language(a.text)) for a in articles]
     english = [i for i, a in enumerate(with_lang) if a.language in NER_LANGUAGES and a.text]
-    texts = (with_lang[i].text for i in english)
-    docs = models.ner.pipe(texts, batch_size=models.settings.spacy_batch, n_process=processes_for(models, len(english)))
+    nlp = (models.ner, models.settings.spacy_batch)
+    found = map_chunks(_entities, nlp, [with_lang[i] for i in english], processes_for(models, len(english)))
     out = list(with_lang)
-    for i, doc in zip(english, docs, strict=True):
-        out[i] = replace(out[i], mentions=_mentions(out[i], doc.ents))
+    for i, mentions in zip(english, found, strict=True):
+        out[i] = replace(out[i], mentions=mentions)
     return out
+
+
+def _entities(nlp: tuple[Language, int], articles: Sequence[Article]) -> list[tuple[Mention, ...]]:
+    """NER over a chunk of articles (in a worker process or the parent); ``nlp`` is the
+    pipeline and its batch size (``spacy_batch``: small batches keep memory flat)."""
+    docs = nlp[0].pipe((a.text for a in articles), batch_size=nlp[1])
+    return [_mentions(a, doc.ents) for a, doc in zip(articles, docs, strict=True)]
 
 
 def processes_for(models: Models, n_texts: int) -> int:

@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 
@@ -31,7 +31,11 @@ from ..index.text import match_key
 from ..model import Article, Quote, QuoteFind, QuoteGroup, Verdict
 from ..nlp import Models
 from ..settings import QuotesSettings
+from ..workers import map_chunks
 from .extract import candidate_sentences, extract
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 #: Thresholds: ``settings.QuotesSettings`` (their calibration notes in data/defaults.toml).
 DEFAULTS = QuotesSettings()
@@ -68,15 +72,17 @@ ORG_NOUNS = frozenset(
 def extract_quotes(articles: Sequence[Article], models: Models) -> dict[str, list[QuoteFind]]:
     """Per article (a ``features`` step): the quotes in its text, the dependency parser run
     only on candidate sentences (a quote mark or a reporting cue), in one batch."""
-    wanted = [(a, candidate_sentences(a)) for a in articles if a.language in (None, "en")]
-    texts = [a.sentences[i].text for a, idx in wanted for i in idx]
-    processes = processes_for(models, len(wanted))
-    parsed = iter(models.parser.pipe(texts, batch_size=64, n_process=processes))
-    out: dict[str, list[QuoteFind]] = {}
-    for article, idx in wanted:
-        docs = {i: next(parsed) for i in idx}
-        out[article.id] = extract(article, docs)
-    return out
+    wanted = [a for a in articles if a.language in (None, "en")]
+    found = map_chunks(_quotes_of, models.parser, wanted, processes_for(models, len(wanted)))
+    return {a.id: quotes for a, quotes in zip(wanted, found, strict=True)}
+
+
+def _quotes_of(parser: Language, articles: Sequence[Article]) -> list[list[QuoteFind]]:
+    """Parse the candidate sentences of a chunk of articles and find their quotes (in a
+    worker process or the parent)."""
+    wanted = [(a, candidate_sentences(a)) for a in articles]
+    parsed = iter(parser.pipe((a.sentences[i].text for a, idx in wanted for i in idx), batch_size=64))
+    return [extract(article, {i: next(parsed) for i in idx}) for article, idx in wanted]
 
 
 def find_quotes(
