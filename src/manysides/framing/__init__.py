@@ -53,6 +53,9 @@ class Concept:
     neutral: str
     source: str
     forms: tuple[tuple[str, str, re.Pattern[str]], ...]  # (variant term, form, pattern), longest first
+    #: Any form anywhere, without the word-boundary checks: a cheap test that an article
+    #: can hold the concept at all (a superset of what ``forms`` match).
+    any_form: re.Pattern[str] = re.compile(r"(?!)")
 
 
 @lru_cache(maxsize=4)
@@ -73,6 +76,7 @@ def load_lexicon(extra: str | None = None) -> tuple[Concept, ...]:
                     forms=tuple(
                         (term, f, re.compile(rf"(?<![\w-]){re.escape(f)}(?![\w-])", re.I)) for term, f in forms
                     ),
+                    any_form=re.compile("|".join(re.escape(f) for _, f in forms) or r"(?!)", re.I),
                 )
             )
     return tuple(out)
@@ -118,6 +122,8 @@ def occurrences(concept: Concept, article: Article) -> list[tuple[str, int, int,
     """(term, start, end, sentence) of every variant of the concept in the article."""
     found: list[tuple[str, int, int, int]] = []
     taken: list[tuple[int, int]] = []
+    if not concept.any_form.search(article.text):
+        return found
     for s in article.sentences:
         for term, form, pattern in concept.forms:
             for m in pattern.finditer(s.text):
