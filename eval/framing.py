@@ -24,7 +24,7 @@ from typing import Any
 from manysides.framing import aligned_contrasts, lexicon_contrasts, loaded_in
 from manysides.index import CorpusIndex
 from manysides.index.text import match_key
-from manysides.model import Article, Story
+from manysides.model import Article, Story, TermUse
 from manysides.nlp import Models
 from manysides.reuse import align
 from manysides.settings import load_settings
@@ -94,10 +94,10 @@ def _varies(chain: dict[str, set[str]]) -> bool:
     return len(chain) >= 2 and len(labels) >= 2
 
 
-def _surfaces(variants: tuple[dict[str, Any], ...], chain: dict[str, set[str]]) -> bool:
+def _surfaces(variants: tuple[TermUse, ...], chain: dict[str, set[str]]) -> bool:
     hits: dict[str, set[str]] = defaultdict(set)  # term -> outlets whose mention holds it
     for v in variants:
-        term = match_key(v["term"])
+        term = match_key(v.term)
         for outlet, texts in chain.items():
             if any(f" {term} " in f" {t} " for t in texts):
                 hits[term].add(outlet)

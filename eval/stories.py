@@ -87,7 +87,7 @@ def with_seeds(docs: list[Doc]) -> dict[str, Any]:
             ingest_into(collection, [str(SEEDS)])
             ingest_into(collection, [str(corpus)])
             summaries = collection.stories()
-            members = {s.id: [a.id for a in collection.story(s.id)[0]] for s in summaries}
+            members = {s.id: [a.id for a in collection.story(s.id).articles] for s in summaries}
     ecb = {d.id: d for d in docs}
     seed_stories = {sid: ids for sid, ids in members.items() if any(i not in ecb for i in ids)}
     label = {i: sid for sid, ids in members.items() for i in ids}

@@ -75,12 +75,12 @@ def test_seeds_ingest_into_the_same_stories_as_compare(tmp_path: Path) -> None:
         assert set(by_size[0].outlets) == {"Reuters", "InDaily", "Press TV", "RT"}
         assert "direct confrontation" in (by_size[0].title or "")
         assert by_size[0].first_published == "2024-04-04" and by_size[0].last_published == "2024-04-05"
-        articles, info = c.story(by_size[0].id[:6])
-        assert info["id"] == by_size[0].id and len(articles) == 4
+        stored = c.story(by_size[0].id[:6])
+        articles = stored.articles
+        assert stored.id == by_size[0].id and len(articles) == 4
         sources = {Path(a.source).name.partition("#")[0] for a in articles}
         assert sources == {SEEDS[n] for n in KREMLIN}
-        why = info["why"]
-        assert all(why[a.id]["nearest"] for a in articles)  # each says which members it is nearest
+        assert all(stored.why[a.id]["nearest"] for a in articles)  # each says which members it is nearest
         events = c.events(by_size[0].id)
         assert sum(e["kind"] == "joined" for e in events) == 4
 
@@ -229,7 +229,7 @@ def test_show_compares_one_story_of_the_collection(tmp_path: Path, models: Any) 
     assert [s.id for s in report.stories] == [kremlin.id]
     assert len(report.articles) == 4 and report.reuse
     assert report.stories[0].digest and report.facts
-    assert all(w["nearest"] for w in report.stories[0].why)
+    assert all(w.nearest for w in report.stories[0].why)
 
 
 def test_postgresql_collection_behaves_like_sqlite(tmp_path: Path, postgres_url: str) -> None:

@@ -18,7 +18,7 @@ def _concept(report: Report, story_id: str, name: str) -> Framing:
 
 
 def _users(f: Framing, term: str, voice: str | None = None) -> set[str]:
-    return {a for v in f.variants if v["term"] == term and voice in (None, v["voice"]) for a in v["article_ids"]}
+    return {a for v in f.variants if v.term == term and voice in (None, v.voice) for a in v.article_ids}
 
 
 def test_framing_kyiv_against_kiev(seed_report: Report) -> None:
@@ -51,14 +51,14 @@ def test_framing_from_aligned_rewordings(seed_report: Report) -> None:
     contrasts = {f.concept: f for f in seed_report.framing if f.origin == "alignment"}
     assert "cheated / deceived" in contrasts and "disbanded / dissolved" in contrasts
     assert _users(contrasts["cheated / deceived"], "deceived") == {presstv}
-    assert all(len({v["term"] for v in f.variants}) == 2 for f in contrasts.values())
+    assert all(len({v.term for v in f.variants}) == 2 for f in contrasts.values())
 
 
 def test_loaded_words_and_voices(seed_report: Report) -> None:
     rt = by_source(seed_report, "rt")
-    assert {w["word"].lower() for w in rt.loaded} >= {"claimed"}  # "He claimed that the US-led military bloc..."
-    assert rt.voices[0]["speaker"] == "Dmitry Peskov" and rt.voices[0]["share"] >= 0.4
-    assert abs(sum(v["share"] for v in rt.voices) - 1.0) < 0.01
+    assert {w.word.lower() for w in rt.loaded} >= {"claimed"}  # "He claimed that the US-led military bloc..."
+    assert rt.voices[0].speaker == "Dmitry Peskov" and rt.voices[0].share >= 0.4
+    assert abs(sum(v.share for v in rt.voices) - 1.0) < 0.01
     assert loaded_in("Critics slammed the so-called reform as a disastrous hoax.") == [
         "slammed",
         "so-called",
@@ -71,16 +71,16 @@ def test_digest_leads_with_the_kremlin_statement_and_every_sentence_is_checked(s
     story = seed_report.story_of(by_source(seed_report, "reuters").id)
     assert story is not None and 5 <= len(story.digest) <= 12
     first = story.digest[0]
-    assert "direct confrontation" in first["text"] and "Kremlin" in first["text"]
-    assert not first["text"].startswith("MOSCOW")  # the wire dateline is not part of the fact
-    outlets = {seed_report.article(c["article_id"]).outlet for c in first["citations"]}
+    assert "direct confrontation" in first.text and "Kremlin" in first.text
+    assert not first.text.startswith("MOSCOW")  # the wire dateline is not part of the fact
+    outlets = {seed_report.article(c.article_id).outlet for c in first.citations}
     assert len(outlets) >= 4
     for d in story.digest:
-        assert d["support"] >= 0.5 and d["citations"]
-        for c in d["citations"]:
-            assert seed_report.article(c["article_id"]).sentences[c["sentence"]].text  # a real sentence
-    assert all("Kiev" not in d["text"] for d in story.digest)
-    assert not any(is_fragment(d["text"]) for d in story.digest)  # every sentence stands alone
+        assert d.support >= 0.5 and d.citations
+        for c in d.citations:
+            assert seed_report.article(c.article_id).sentences[c.sentence].text  # a real sentence
+    assert all("Kiev" not in d.text for d in story.digest)
+    assert not any(is_fragment(d.text) for d in story.digest)  # every sentence stands alone
 
 
 def test_digest_rewriter_output_is_checked(seed_report: Report, models: Models) -> None:
@@ -97,12 +97,12 @@ def test_digest_rewriter_output_is_checked(seed_report: Report, models: Models) 
 
     index = CorpusIndex(members, models)
     [invented] = digests(members, [bare], seed_report.facts, seed_report.reuse, index, models, invent)
-    assert [d["text"] for d in invented.digest] == [d["text"] for d in story.digest]  # every invention rejected
+    assert [d.text for d in invented.digest] == [d.text for d in story.digest]  # every invention rejected
     [tidied] = digests(members, [bare], seed_report.facts, seed_report.reuse, index, models, tidy)
-    assert "US-led alliance" in tidied.digest[0]["text"] and tidied.digest[0]["support"] >= 0.5
+    assert "US-led alliance" in tidied.digest[0].text and tidied.digest[0].support >= 0.5
 
 
 def test_framing_name_spellings_from_linked_entities(seed_report: Report) -> None:
     [kuleba] = [f for f in seed_report.framing if f.origin == "entity" and "Kouleba" in str(f.variants)]
-    assert {v["term"] for v in kuleba.variants} == {"Dmytro Kuleba", "Dmitro Kouleba"}
+    assert {v.term for v in kuleba.variants} == {"Dmytro Kuleba", "Dmitro Kouleba"}
     assert not [f for f in seed_report.framing if f.origin == "entity" and "United States" in str(f.variants)]

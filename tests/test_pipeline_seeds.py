@@ -64,11 +64,11 @@ def test_pipeline_story_holds_the_kremlin_coverage(seed_report: Report) -> None:
     story = seed_report.story_of(by_source(seed_report, "reuters").id)
     assert story is not None and ids <= set(story.article_ids)
     assert "direct confrontation" in (story.title or "")
-    why = {w["article_id"]: w for w in story.why}
+    why = {w.article_id: w for w in story.why}
     indaily = by_source(seed_report, "indaily").id
-    assert why[indaily]["nearest"] == by_source(seed_report, "reuters").id
-    assert why[indaily]["shared_text"] > 0.1  # the reprint shares its wording
-    assert why[by_source(seed_report, "rt").id]["shared_text"] < 0.05  # RT's own translation does not
+    assert why[indaily].nearest == by_source(seed_report, "reuters").id
+    assert why[indaily].shared_text > 0.1  # the reprint shares its wording
+    assert why[by_source(seed_report, "rt").id].shared_text < 0.05  # RT's own translation does not
     assert story.first_published == "2024-04-04" and story.last_published == "2024-04-05"
     # Reuters and RT report independently; InDaily reprints Reuters, Press TV rewrites it.
     assert set(story.origins) == {by_source(seed_report, "reuters").id, by_source(seed_report, "rt").id}
@@ -149,7 +149,7 @@ def test_pipeline_fact_matrix_west_rejects_that_version(seed_report: Report) -> 
     [fact] = [f for f in seed_report.facts if f.text.startswith("The West rejects that version")]
     assert fact.coverage[ids["reuters"]] == "stated" and fact.coverage[ids["indaily"]] == "stated"
     assert fact.coverage[ids["presstv"]] == "absent" and fact.coverage[ids["rt"]] == "absent"
-    assert {e["article_id"] for e in fact.evidence} == {ids["reuters"], ids["indaily"]}
+    assert {e.article_id for e in fact.evidence} == {ids["reuters"], ids["indaily"]}
     # Both leave it out although most other outlets carry it.
     for name in ("presstv", "rt"):
         assert fact.id in by_source(seed_report, name).omissions
@@ -165,11 +165,11 @@ def test_pipeline_fact_matrix_covers_every_sentence_once(seed_report: Report) ->
         if len(story.article_ids) < 2:
             assert not facts
             continue
-        seen = [(e["article_id"], e["sentence"]) for f in facts for e in f.evidence]
+        seen = [(e.article_id, e.sentence) for f in facts for e in f.evidence]
         assert len(seen) == len(set(seen))
         for f in facts:
             assert set(f.coverage) == set(story.article_ids)
-            carriers = {e["article_id"] for e in f.evidence}
+            carriers = {e.article_id for e in f.evidence}
             assert {k for k, v in f.coverage.items() if v != "absent"} == carriers
     # The Kremlin statement, in the Reuters wording, is carried by Reuters, InDaily and Press TV.
     # What moved with the faster embedders (bf16, the default, and int8 alike): RT's own

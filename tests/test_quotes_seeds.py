@@ -10,7 +10,7 @@ from manysides.quotes.extract import quote_spans
 def _group(report: Report, words: str) -> tuple[QuoteGroup, Quote, dict[str, str]]:
     quotes = {q.id: q for q in report.quotes}
     [group] = [g for g in report.quote_groups if words in quotes[g.canonical].text]
-    verdicts = {quotes[v["quote_id"]].article_id: v["verdict"] for v in group.variants}
+    verdicts = {quotes[v.quote_id].article_id: v.verdict for v in group.variants}
     return group, quotes[group.canonical], verdicts
 
 
@@ -26,7 +26,7 @@ def test_quotes_peskov_direct_confrontation_across_outlets(seed_report: Report) 
     assert verdicts[ids["rt"]] == "reworded"  # its own translation: "our relations have now descended"
     assert verdicts[blog] == "paraphrased"  # the live blog's indirect speech
     quotes = {q.id: q for q in seed_report.quotes}
-    rt = next(quotes[v["quote_id"]] for v in group.variants if quotes[v["quote_id"]].article_id == ids["rt"])
+    rt = next(quotes[v.quote_id] for v in group.variants if quotes[v.quote_id].article_id == ids["rt"])
     assert "descended to the level of direct confrontation" in rt.text and rt.speaker == "Dmitry Peskov"
 
 
@@ -43,7 +43,7 @@ def test_quotes_stoltenberg_in_english_and_back_from_french(seed_report: Report)
     group, _, verdicts = _group(seed_report, "world-class militaries")
     assert group.speaker == "Jens Stoltenberg" and verdicts[fr] == "reworded"
     [variant] = [v for v in group.variants]
-    changed = {(d["canonical"], d["variant"]) for d in variant["diff"] if d["op"] == "replace"}
+    changed = {(d.canonical, d.variant) for d in variant.diff if d.op == "replace"}
     assert ("world-class militaries,", "first-rate armies,") in changed
 
 

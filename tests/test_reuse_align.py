@@ -108,7 +108,7 @@ def test_facts_flag_other_figures_as_contradicted(models: Models) -> None:
     facts = story_facts(story, members, links, compare_story(story, members, links))
     [budget] = [f for f in facts if "budget" in f.text]
     assert budget.coverage == {"w": "stated", "c": "stated", "x": "contradicted"}
-    assert budget.contradictions[0]["reason"] == "other figures: 15 against 12"
+    assert budget.contradictions[0].reason == "other figures: 15 against 12"
     [opponents] = [f for f in facts if "Opponents" in f.text]
     assert opponents.coverage == {"w": "stated", "c": "absent", "x": "absent"}
 

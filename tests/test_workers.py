@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from bench.corpus import synthetic_stream
@@ -35,3 +36,28 @@ def test_workers_features_are_the_same_with_two_processes(models: Models) -> Non
     two = compute(articles, Models(load_settings(env={}, spacy_processes=2)), "v")
     assert one == two
     assert sum(len(f.mentions) for f in one) > 40 and sum(len(f.quotes) for f in one) > 10
+
+
+def test_workers_cleaning_and_story_features_are_the_same_with_two_processes(tmp_path: Path) -> None:
+    from manysides.clean import clean_corpus
+    from manysides.model import RawDocument
+    from manysides.outlets import default_registry
+    from manysides.store import Collection
+
+    docs = [RawDocument(source=p.name, content=p.read_text(), format="text") for p in sorted(EXAMPLE.glob("*.txt"))]
+    docs += [
+        RawDocument(source=f"s{k}.txt", content=item["text"], format="text")
+        for k, item in enumerate(synthetic_stream(60, EXAMPLE, seed=9))
+    ]
+    one = clean_corpus(docs, default_registry(), processes=1)
+    two = clean_corpus(docs, default_registry(), processes=2)
+    assert one == two and sum(len(p) for p in one) > 60
+    articles = [a for pieces in one for a in pieces]
+    with (
+        Collection(f"sqlite:///{tmp_path / 'a.db'}", workers=1) as single,
+        Collection(f"sqlite:///{tmp_path / 'b.db'}", workers=2) as double,
+    ):
+        assert double.processes(len(articles)) == 2
+        assert [f.word_keys.tolist() for f in single._features(articles, None)] == [
+            f.word_keys.tolist() for f in double._features(articles, None)
+        ]

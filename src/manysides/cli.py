@@ -185,7 +185,7 @@ def _ingest(args: argparse.Namespace) -> int:
     registry = load_registry(args.outlets)
     settings = load_settings(args.config)  # checked before any work
     with (
-        Collection(args.db, wait=args.wait, clustering=settings.clustering) as collection,
+        Collection(args.db, wait=args.wait, clustering=settings.clustering, workers=settings.workers) as collection,
         _progress(args.quiet) as progress,
     ):
         result, skipped = ingest_into(

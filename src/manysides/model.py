@@ -27,6 +27,8 @@ REUSE_KINDS: tuple[ReuseKind, ...] = (
 )
 
 Relation = Literal["derived", "common-source"]
+#: Whose words a term is in: the outlet's own, reported speech, or a direct quote.
+VoiceKind = Literal["own", "attributed", "quoted"]
 FactStatus = Literal["stated", "paraphrased", "absent", "contradicted"]
 
 T = TypeVar("T", bound="Record")
@@ -136,6 +138,23 @@ class Mention(Record):
 
 
 @dataclass(frozen=True)
+class WordUse(Record):
+    """A word an article uses in its own voice (``Article.loaded``, ``Article.hedges``)."""
+
+    word: str
+    sentence: int
+
+
+@dataclass(frozen=True)
+class Voice(Record):
+    """Who gets to speak in an article: quotes per speaker (``Article.voices``)."""
+
+    speaker: str
+    quotes: int
+    share: float
+
+
+@dataclass(frozen=True)
 class Article(Record):
     id: str
     source: str
@@ -158,11 +177,11 @@ class Article(Record):
     omissions: tuple[str, ...] = ()
     #: Facts (ids) only this article carries.
     unique: tuple[str, ...] = ()
-    #: Loaded or emotive words and hedges in the article's own voice ({word, sentence}).
-    loaded: tuple[dict[str, Any], ...] = ()
-    hedges: tuple[dict[str, Any], ...] = ()
-    #: Who gets to speak: quotes per speaker ({speaker, quotes, share}).
-    voices: tuple[dict[str, Any], ...] = ()
+    #: Loaded or emotive words and hedges in the article's own voice.
+    loaded: tuple[WordUse, ...] = ()
+    hedges: tuple[WordUse, ...] = ()
+    #: Who gets to speak: quotes per speaker.
+    voices: tuple[Voice, ...] = ()
 
     @property
     def label(self) -> str:
@@ -192,6 +211,39 @@ class Article(Record):
 
 
 @dataclass(frozen=True)
+class StoryWhy(Record):
+    """Why an article is in its story: its nearest fellow member, the pair model's
+    probability, the word and name cosines, and the estimated share of wording they share
+    (Jaccard of word 5-shingles)."""
+
+    article_id: str
+    nearest: str
+    similarity: float
+    words: float
+    names: float
+    shared_text: float | None = None
+
+
+@dataclass(frozen=True)
+class Citation(Record):
+    """A sentence of an article (``Sentence.i``)."""
+
+    article_id: str
+    sentence: int
+
+
+@dataclass(frozen=True)
+class DigestSentence(Record):
+    """One sentence of a story's digest: its text, the sentences that state it, the share
+    of the checked sources that support it, and the fact it tells."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    support: float
+    fact_id: str
+
+
+@dataclass(frozen=True)
 class Story(Record):
     """Articles that tell the same story. ``why`` records each member's nearest neighbour;
     ``origins`` are the independent reports: the members no ``derived`` reuse record
@@ -202,10 +254,10 @@ class Story(Record):
     article_ids: tuple[str, ...]
     first_published: str | None = None
     last_published: str | None = None
-    why: tuple[dict[str, Any], ...] = ()
+    why: tuple[StoryWhy, ...] = ()
     origins: tuple[str, ...] = ()
-    #: The checked neutral digest: {text, citations: [{article_id, sentence}], support}.
-    digest: tuple[dict[str, Any], ...] = ()
+    #: The checked neutral digest.
+    digest: tuple[DigestSentence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -251,6 +303,25 @@ class Reuse(Record):
 
 
 @dataclass(frozen=True)
+class Evidence(Record):
+    """A sentence that carries a fact, and how (``Fact.evidence``)."""
+
+    article_id: str
+    sentence: int
+    text: str
+    status: FactStatus
+
+
+@dataclass(frozen=True)
+class Contradiction(Record):
+    """Why an article's sentence contradicts a fact (``Fact.contradictions``)."""
+
+    article_id: str
+    sentence: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class Fact(Record):
     """One thing the story's articles say, and how each article covers it.
 
@@ -263,8 +334,8 @@ class Fact(Record):
     story_id: str
     text: str
     coverage: dict[str, FactStatus]
-    evidence: tuple[dict[str, Any], ...] = ()
-    contradictions: tuple[dict[str, Any], ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    contradictions: tuple[Contradiction, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -322,6 +393,24 @@ class Quote(Record):
 
 
 @dataclass(frozen=True)
+class DiffRun(Record):
+    """A run of words of two renderings: equal, delete, insert or replace."""
+
+    op: Literal["equal", "delete", "insert", "replace"]
+    canonical: str
+    variant: str
+
+
+@dataclass(frozen=True)
+class QuoteVariant(Record):
+    """One rendering of an utterance against the group's canonical one."""
+
+    quote_id: str
+    verdict: Verdict
+    diff: tuple[DiffRun, ...]
+
+
+@dataclass(frozen=True)
 class QuoteGroup(Record):
     """Renderings of one utterance across articles: ``canonical`` is the reference quote
     id (earliest, then most complete); ``variants`` every other rendering with a verdict
@@ -331,7 +420,17 @@ class QuoteGroup(Record):
     speaker: str | None
     quote_ids: tuple[str, ...]
     canonical: str
-    variants: tuple[dict[str, Any], ...]
+    variants: tuple[QuoteVariant, ...]
+
+
+@dataclass(frozen=True)
+class TermUse(Record):
+    """One term for a concept, in one voice, and the sentences that use it."""
+
+    term: str
+    voice: VoiceKind
+    article_ids: tuple[str, ...]
+    evidence: tuple[Citation, ...]
 
 
 @dataclass(frozen=True)
@@ -346,7 +445,7 @@ class Framing(Record):
     origin: str
     source: str
     neutral: str
-    variants: tuple[dict[str, Any], ...]
+    variants: tuple[TermUse, ...]
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from .reuse import align_stories, originality, with_origins
 from .reuse import compare as compare_stories
 from .settings import Settings, load_settings
 from .store import Collection, IngestResult
+from .workers import worker_count
 
 Progress = Callable[[str], None]
 
@@ -103,7 +104,7 @@ def analyse(
     progress: Progress,
 ) -> Report:
     progress("clean")
-    articles, more_skipped = _clean_all(docs, registry)
+    articles, more_skipped = _clean_all(docs, registry, settings)
     skipped = sorted(skipped + more_skipped, key=lambda s: s.source)
     return analyse_articles(articles, skipped, settings=settings, models=models, progress=progress)
 
@@ -194,7 +195,7 @@ def ingest_into(
     registry = registry or load_registry()
     path_list = [str(p) for p in paths]
     docs, skipped = ingest(path_list, _manifest(path_list, manifest, use_manifest), stdin=stdin, fetcher=fetcher)
-    articles, more = _clean_all(docs, registry)
+    articles, more = _clean_all(docs, registry, settings or load_settings())
     known = collection.known_urls([a.url for a in articles if a.url])
     fresh = [a for a in articles if a.url not in known]
     skipped += more + [
@@ -220,23 +221,24 @@ def show(
 ) -> Report:
     """The full comparison of one story of a collection (its id, or a unique prefix of it)."""
     settings = settings or load_settings()
-    articles, info = collection.story(story)
-    articles.sort(key=lambda a: (date_key(a.published), a.source, a.id))
+    stored = collection.story(story)
+    articles = sorted(stored.articles, key=lambda a: (date_key(a.published), a.source, a.id))
     return analyse_articles(
         articles,
         [],
         settings=settings,
         models=models or Models(settings),
         progress=progress or (lambda _stage: None),
-        groups=[(info["id"], [a.id for a in articles], info["why"])],
+        groups=[(stored.id, [a.id for a in articles], stored.why)],
         cache=collection,
     )
 
 
-def _clean_all(docs: list[RawDocument], registry: Registry) -> tuple[list[Article], list[Skipped]]:
+def _clean_all(docs: list[RawDocument], registry: Registry, settings: Settings) -> tuple[list[Article], list[Skipped]]:
     articles: dict[str, Article] = {}
     skipped: list[Skipped] = []
-    for doc, pieces in zip(docs, clean_corpus(docs, registry), strict=True):
+    cleaned = clean_corpus(docs, registry, worker_count(len(docs), settings.workers))
+    for doc, pieces in zip(docs, cleaned, strict=True):
         for article in pieces:
             if not article.text.strip():
                 skipped.append(Skipped(doc.source, "no article text left after cleaning; check it is an article page"))

@@ -128,6 +128,7 @@ class Settings(BaseModel):
     spacy_model: str = "en_core_web_sm"
     spacy_batch: int = Field(8, ge=1, le=4096)
     spacy_processes: int = Field(0, ge=0, le=64)
+    workers: int = Field(0, ge=0, le=64)
     digest_rewriter: str = ""
     align: AlignSettings = AlignSettings()
     reuse: ReuseSettings = ReuseSettings()

@@ -26,6 +26,18 @@ R = TypeVar("R")
 #: enough that two workers finish together.
 CHUNK = 16
 
+#: Below this many items, one process is faster than forking workers.
+MULTIPROCESS_MIN = 200
+
+
+def worker_count(n_items: int, requested: int = 0, minimum: int = MULTIPROCESS_MIN) -> int:
+    """``requested`` when set (> 0); otherwise one per core (at most 2, the machines this is
+    tuned on) from ``minimum`` items on, else 1."""
+    if requested > 0:
+        return requested
+    return min(os.cpu_count() or 1, 2) if n_items >= minimum else 1
+
+
 _TASK: tuple[Callable[[Any, Sequence[Any]], list[Any]], Any] | None = None
 
 

@@ -7,14 +7,13 @@ keep their sentences but get no mentions, since an English model would invent th
 from __future__ import annotations
 
 import bisect
-import os
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..model import Article, Mention
 from ..nlp import Models
-from ..workers import map_chunks
+from ..workers import map_chunks, worker_count
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -49,10 +48,9 @@ def _entities(nlp: tuple[Language, int], articles: Sequence[Article]) -> list[tu
 
 
 def processes_for(models: Models, n_texts: int) -> int:
-    """spaCy worker processes: a process costs a model load (~1 s), so only for many texts."""
-    if models.settings.spacy_processes > 0:
-        return models.settings.spacy_processes
-    return min(os.cpu_count() or 1, 2) if n_texts >= MULTIPROCESS_MIN_TEXTS else 1
+    """spaCy worker processes (forked, so they share the loaded model): ``spacy_processes``,
+    or with 0 one per core from MULTIPROCESS_MIN_TEXTS articles on."""
+    return worker_count(n_texts, models.settings.spacy_processes, MULTIPROCESS_MIN_TEXTS)
 
 
 def detect_language(text: str) -> str | None:

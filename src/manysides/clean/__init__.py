@@ -23,6 +23,7 @@ import ftfy
 
 from ..model import Article, RawDocument, Removed
 from ..outlets import Registry
+from ..workers import map_chunks
 from . import metadata as md
 from .corpus import repeated_lines, site_of
 from .html import extract_html
@@ -81,15 +82,28 @@ class _Page:
         return [i for i, r in enumerate(self.reasons) if r is None]
 
 
-def clean_corpus(docs: Sequence[RawDocument], registry: Registry) -> list[list[Article]]:
-    """Clean every document, using what repeats across documents of one site as boilerplate."""
+def clean_corpus(docs: Sequence[RawDocument], registry: Registry, processes: int = 1) -> list[list[Article]]:
+    """Clean every document, using what repeats across documents of one site as boilerplate.
+
+    The per-document work (HTML to text, normalising, cleaning) runs in ``processes``
+    forked workers; what repeats across a site is found in between, over all documents.
+    """
+    prepared = map_chunks(_prepare, None, list(docs), processes)
+    shared = repeated_lines(prepared, _key)
+    items = [(d, ls, shared.get(site_of(d) or "", frozenset())) for d, ls in prepared]
+    return map_chunks(_clean_chunk, registry, items, processes)
+
+
+def _prepare(_: None, docs: Sequence[RawDocument]) -> list[tuple[RawDocument, list[str]]]:
+    """Each document as text and its normalised lines (normalised once: ftfy is a third of cleaning)."""
     texts = [as_text(d) for d in docs]
-    lines = [_lines(d.content) for d in texts]  # normalised once: ftfy is a third of cleaning
-    shared = repeated_lines(zip(texts, lines, strict=True), _key)
-    return [
-        clean(d, registry, shared.get(site_of(d) or "", frozenset()), lines=ls)
-        for d, ls in zip(texts, lines, strict=True)
-    ]
+    return [(d, _lines(d.content)) for d in texts]
+
+
+def _clean_chunk(
+    registry: Registry, items: Sequence[tuple[RawDocument, list[str], frozenset[str]]]
+) -> list[list[Article]]:
+    return [clean(d, registry, boilerplate, lines=lines) for d, lines, boilerplate in items]
 
 
 def as_text(doc: RawDocument) -> RawDocument:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..dates import date_key, day_number, instant
 from ..index import CorpusIndex
-from ..model import Article, Story
+from ..model import Article, Story, StoryWhy
 from ..settings import ClusteringSettings
 from .engine import StoryIndex, load_story_model, story_id
 from .features import story_features
@@ -56,35 +56,31 @@ def fixed_stories(
 def _story(sid: str, members: list[Article], why: Mapping[str, Any], index: CorpusIndex) -> Story:
     members = sorted(members, key=lambda a: (date_key(a.published), a.id))
     dates = sorted((a.published for a in members if instant(a.published) is not None), key=date_key)
-    reasons = [_why(a.id, why.get(a.id), index) for a in members]
-    score = {r["article_id"]: r.get("similarity", 0.0) for r in reasons}
-    central = max(members, key=lambda a: (sum(1 for r in reasons if r.get("nearest") == a.id), score[a.id], a.id))
+    found = {a.id: _why(a.id, why.get(a.id), index) for a in members}
+    reasons = [r for r in found.values() if r is not None]
+    score = {r.article_id: r.similarity for r in reasons}
+    central = max(members, key=lambda a: (sum(1 for r in reasons if r.nearest == a.id), score.get(a.id, 0.0), a.id))
     return Story(
         id=sid or story_id(a.id for a in members),
         title=central.title or (central.sentences[0].text if central.sentences else None),
         article_ids=tuple(a.id for a in members),
         first_published=dates[0] if dates else None,
         last_published=dates[-1] if dates else None,
-        why=tuple(r for r in reasons if "nearest" in r),
+        why=tuple(reasons),
     )
 
 
-def _why(article_id: str, found: Any, index: CorpusIndex) -> dict[str, Any]:
-    """The member's nearest fellow member: the pair's probability, cosines, shared wording."""
+def _why(article_id: str, found: Any, index: CorpusIndex) -> StoryWhy | None:
+    """The member's nearest fellow member (from the engine's evidence): the pair's
+    probability, cosines, shared wording; None for a member with no neighbour."""
     nearest = (found or {}).get("nearest") or []
     if not nearest:
-        return {"article_id": article_id}
+        return None
     best = nearest[0]
-    out = {
-        "article_id": article_id,
-        "nearest": best["article_id"],
-        "similarity": best["probability"],
-        "words": best["words"],
-        "names": best["names"],
-    }
     rows = index.row_of
+    shared = None
     if article_id in rows and best["article_id"] in rows:
         # Estimated Jaccard of the two texts' word 5-shingles: how much wording they share.
         a, b = rows[article_id], rows[best["article_id"]]
-        out["shared_text"] = round(float(index.article_minhash[a].jaccard(index.article_minhash[b])), 4)
-    return out
+        shared = round(float(index.article_minhash[a].jaccard(index.article_minhash[b])), 4)
+    return StoryWhy(article_id, best["article_id"], best["probability"], best["words"], best["names"], shared)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -35,7 +34,7 @@ from ..errors import SettingsError
 from ..framing import load_lexicon, load_loaded_words, occurrences
 from ..index import CorpusIndex
 from ..index.text import match_key, quoted, tokens
-from ..model import Article, Fact, Reuse, Story
+from ..model import Article, Citation, DigestSentence, Evidence, Fact, Reuse, Story
 from ..nlp import Models
 from ..quotes.extract import quote_spans
 from ..reuse.pairs import is_paraphrase, pair_features, paraphrase_probability
@@ -103,7 +102,7 @@ def story_digest(
     rewriter: Rewriter | None = None,
     params: DigestSettings = DEFAULTS,
     align: AlignSettings = ALIGN_DEFAULTS,
-) -> list[dict[str, Any]]:
+) -> list[DigestSentence]:
     by_id = {a.id: a for a in members}
     origin = _origin_of(story, reuse)
     ranked: list[tuple[int, int, int, Fact]] = []
@@ -144,7 +143,7 @@ def story_digest(
             text, checked = fallback, _check(fallback, fallback_vector, fact, by_id, index, params, align)
         citations, support = checked
         if support >= params.support_min and citations:
-            out.append({"text": text, "citations": citations, "support": round(support, 4), "fact_id": fact.id})
+            out.append(DigestSentence(text, tuple(citations), round(support, 4), fact.id))
     return out
 
 
@@ -164,11 +163,11 @@ def _origin_of(story: Story, reuse: Sequence[Reuse]) -> dict[str, str]:
 
 def _reading_position(fact: Fact, reference: Article, members: Sequence[Article]) -> tuple[int, int, int]:
     order = {a.id: k for k, a in enumerate(members)}
-    in_ref = [e["sentence"] for e in fact.evidence if e["article_id"] == reference.id]
+    in_ref = [e.sentence for e in fact.evidence if e.article_id == reference.id]
     if in_ref:
         return (0, min(in_ref), 0)
-    first = min(fact.evidence, key=lambda e: (order[e["article_id"]], e["sentence"]))
-    return (1, order[first["article_id"]], first["sentence"])
+    first = min(fact.evidence, key=lambda e: (order[e.article_id], e.sentence))
+    return (1, order[first.article_id], first.sentence)
 
 
 def _best_wording(fact: Fact, by_id: Mapping[str, Article], origins: set[str]) -> tuple[str, int, str]:
@@ -176,9 +175,9 @@ def _best_wording(fact: Fact, by_id: Mapping[str, Article], origins: set[str]) -
     loaded_words, _ = load_loaded_words()
     lexicon = load_lexicon()
 
-    def cost(e: dict[str, Any]) -> tuple[bool, bool, int, float, int, str, int]:
-        article = by_id[e["article_id"]]
-        sentence = article.sentences[e["sentence"]]
+    def cost(e: Evidence) -> tuple[bool, bool, int, float, int, str, int]:
+        article = by_id[e.article_id]
+        sentence = article.sentences[e.sentence]
         text = sentence.text
         # Labels inside a quote are the speaker's words, not the outlet's choice.
         quoted_at = [(sentence.start + a, sentence.start + b) for a, b in quote_spans(text)]
@@ -189,25 +188,25 @@ def _best_wording(fact: Fact, by_id: Mapping[str, Article], origins: set[str]) -
                 continue
             labels += sum(
                 1
-                for term, start, end, _ in occurrences(concept, _one_sentence(article, e["sentence"]))
+                for term, start, end, _ in occurrences(concept, _one_sentence(article, e.sentence))
                 if term != concept.neutral and not any(a <= start and end <= b for a, b in quoted_at)
             )
         published = date_key(article.published)
         fragment = is_fragment(text)
         return (
             fragment,
-            e["article_id"] not in origins,
+            e.article_id not in origins,
             loaded + labels,
             published,
             -len(text),
-            e["article_id"],
-            e["sentence"],
+            e.article_id,
+            e.sentence,
         )
 
-    usable = [e for e in fact.evidence if e.get("status") != "contradicted"]
+    usable = [e for e in fact.evidence if e.status != "contradicted"]
     best = min(usable or list(fact.evidence), key=cost)
-    text = by_id[best["article_id"]].sentences[best["sentence"]].text
-    return best["article_id"], best["sentence"], DATELINE.sub("", text, count=1)
+    text = by_id[best.article_id].sentences[best.sentence].text
+    return best.article_id, best.sentence, DATELINE.sub("", text, count=1)
 
 
 def is_fragment(text: str) -> bool:
@@ -241,12 +240,12 @@ def _check(
     index: CorpusIndex,
     params: DigestSettings,
     align: AlignSettings,
-) -> tuple[list[dict[str, Any]], float]:
+) -> tuple[list[Citation], float]:
     """The citations that state ``text``, and the share of the candidates that do.
 
     Candidates: the fact's sentences, and in every other article of the story the
     sentences that quote the same words as ``text`` (a lead and the quote it sums up)."""
-    cited = [(e["article_id"], e["sentence"]) for e in fact.evidence if e.get("status") in ("stated", "paraphrased")]
+    cited = [(e.article_id, e.sentence) for e in fact.evidence if e.status in ("stated", "paraphrased")]
     anchors = [match_key(q) for q in quoted(text) if len(match_key(q).split()) >= 2]
     limits = (align.near_verbatim, align.same_content, params.quote_anchor_cosine)
     passed, checked = _supported(text, vector, cited, anchors, by_id, index, limits)
@@ -274,7 +273,7 @@ def _supported(
     by_id: Mapping[str, Article],
     index: CorpusIndex,
     limits: tuple[float, float, float],
-) -> tuple[dict[str, dict[str, Any]], set[str]]:
+) -> tuple[dict[str, Citation], set[str]]:
     """The cited articles whose sentence states ``text`` (one citation each), and the
     articles checked. ``limits``: near-verbatim edit similarity, same-content cosine, and
     quote-anchor cosine."""
@@ -284,7 +283,7 @@ def _supported(
     sources = [by_id[aid].sentences[i].text for aid, i in cited]
     known = index.sentence_vectors(cited)
     key = match_key(text)
-    passed: dict[str, dict[str, Any]] = {}
+    passed: dict[str, Citation] = {}
     checked: set[str] = set()
     for (aid, i), source in zip(cited, sources, strict=True):
         checked.add(aid)
@@ -300,5 +299,5 @@ def _supported(
             or is_paraphrase(paraphrase_probability(pair_features(key, other, text, source, cosine)))
         )
         if supported:
-            passed[aid] = {"article_id": aid, "sentence": i}
+            passed[aid] = Citation(aid, i)
     return passed, checked

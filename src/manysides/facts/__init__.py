@@ -22,7 +22,7 @@ from dataclasses import replace
 from ..clean.metadata import DATELINE
 from ..dates import date_key
 from ..index.text import tokens
-from ..model import Article, Fact, FactStatus, Reuse, Story
+from ..model import Article, Contradiction, Evidence, Fact, FactStatus, Reuse, Story
 from ..reuse.align import Link
 from ..settings import AlignSettings, FactsSettings
 
@@ -127,10 +127,10 @@ def _fact(
         reason = _contradiction(text, ref_numbers, sentence) if k != ref_article else None
         if reason:
             status = "contradicted"
-            contradictions.append({"article_id": article.id, "sentence": i, "reason": reason})
+            contradictions.append(Contradiction(article.id, i, reason))
         if coverage[article.id] != "contradicted":
             coverage[article.id] = _stronger(coverage[article.id], status)
-        evidence.append({"article_id": article.id, "sentence": i, "text": sentence, "status": status})
+        evidence.append(Evidence(article.id, i, sentence, status))
     return Fact(
         id="",
         story_id=story.id,
@@ -182,7 +182,7 @@ def _carried(fact: Fact) -> int:
 def _first(fact: Fact, members: Sequence[Article]) -> tuple[int, int]:
     order = {a.id: k for k, a in enumerate(members)}
     first = fact.evidence[0]
-    return order[first["article_id"]], first["sentence"]
+    return order[first.article_id], first.sentence
 
 
 def _flags(
@@ -191,16 +191,18 @@ def _flags(
     """Per article: facts most other outlets carry that it leaves out; facts only it carries."""
     omissions: dict[str, list[str]] = {}
     unique: dict[str, list[str]] = {}
+    outlet_of = {aid: _outlet(a) for aid, a in by_id.items()}
     for fact in facts:
         carriers = [aid for aid, status in fact.coverage.items() if status != "absent"]
-        outlets = {_outlet(by_id[aid]) for aid in carriers}
+        outlets = {outlet_of[aid] for aid in carriers}
+        everyone = {outlet_of[aid] for aid in fact.coverage}  # the story's outlets
         if len(carriers) == 1:
             unique.setdefault(carriers[0], []).append(fact.id)
         for aid, status in fact.coverage.items():
             if status != "absent":
                 continue
-            others = {_outlet(by_id[x]) for x in fact.coverage if x != aid} - {_outlet(by_id[aid])}
-            carried = outlets - {_outlet(by_id[aid])}
+            own = outlet_of[aid]
+            others, carried = everyone - {own}, outlets - {own}
             if len(carried) >= params.omission_min_outlets and len(carried) >= params.omission_share * len(others):
                 omissions.setdefault(aid, []).append(fact.id)
     return {k: tuple(v) for k, v in omissions.items()}, {k: tuple(v) for k, v in unique.items()}

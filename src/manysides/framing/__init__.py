@@ -30,11 +30,10 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from ..index.text import FUNCTION_WORDS, tokens
-from ..model import Article, Framing, Quote, Story
+from ..model import Article, Citation, Framing, Quote, Story, TermUse, Voice, VoiceKind, WordUse
 from ..reuse.align import Link
 from ..settings import FramingSettings
 
-Voice = str
 #: Thresholds: ``settings.FramingSettings`` (their calibration notes in data/defaults.toml).
 DEFAULTS = FramingSettings()
 STOP = FUNCTION_WORDS | frozenset(
@@ -111,7 +110,7 @@ def framing(
     return out, [_language(a, spans, speakers.get(a.id, Counter())) for a in articles]
 
 
-def voice_of(article: Article, start: int, end: int, spans: Mapping[str, list[tuple[int, int, str]]]) -> Voice:
+def voice_of(article: Article, start: int, end: int, spans: Mapping[str, list[tuple[int, int, str]]]) -> VoiceKind:
     for s, e, kind in spans.get(article.id, ()):
         if s <= start and end <= e:
             return "attributed" if kind == "indirect" else "quoted"
@@ -143,7 +142,7 @@ def lexicon_contrasts(
 ) -> list[Framing]:
     out = []
     for concept in load_lexicon():
-        uses: dict[tuple[str, Voice], list[tuple[str, int]]] = {}
+        uses: dict[tuple[str, VoiceKind], list[tuple[str, int]]] = {}
         for a in members:
             for term, start, end, sentence in occurrences(concept, a):
                 uses.setdefault((term, voice_of(a, start, end, spans)), []).append((a.id, sentence))
@@ -161,7 +160,7 @@ def name_contrasts(
 ) -> list[Framing]:
     """One person or place spelled differently by different articles ("Dmytro Kuleba" /
     "Dmitro Kouleba"): transliterations and spellings, not a surname used alone."""
-    uses: dict[str, dict[tuple[str, Voice], list[tuple[str, int]]]] = {}
+    uses: dict[str, dict[tuple[str, VoiceKind], list[tuple[str, int]]]] = {}
     for a in members:
         for m in a.mentions:
             eid = mention_entity.get((a.id, m.start, m.end))
@@ -206,7 +205,7 @@ def aligned_contrasts(
     spans: Mapping[str, list[tuple[int, int, str]]],
     params: FramingSettings = DEFAULTS,
 ) -> list[Framing]:
-    found: dict[tuple[str, str], dict[tuple[str, Voice], list[tuple[str, int]]]] = {}
+    found: dict[tuple[str, str], dict[tuple[str, VoiceKind], list[tuple[str, int]]]] = {}
     for link in links:
         if link.kind not in CONTRAST_KINDS:
             continue
@@ -295,15 +294,15 @@ def _framing(
     origin: str,
     source: str,
     neutral: str,
-    uses: Mapping[tuple[str, Voice], list[tuple[str, int]]],
+    uses: Mapping[tuple[str, VoiceKind], list[tuple[str, int]]],
 ) -> Framing:
     variants = tuple(
-        {
-            "term": term,
-            "voice": voice,
-            "article_ids": sorted({aid for aid, _ in evidence}),
-            "evidence": [{"article_id": aid, "sentence": s} for aid, s in sorted(evidence)],
-        }
+        TermUse(
+            term=term,
+            voice=voice,
+            article_ids=tuple(sorted({aid for aid, _ in evidence})),
+            evidence=tuple(Citation(aid, s) for aid, s in sorted(evidence)),
+        )
         for (term, voice), evidence in sorted(uses.items())
     )
     return Framing(story_id=story.id, concept=concept, origin=origin, source=source, neutral=neutral, variants=variants)
@@ -326,12 +325,12 @@ def _language(article: Article, spans: Mapping[str, list[tuple[int, int, str]]],
             if voice_of(article, start, start + len(word), spans) != "own":
                 continue
             if word in loaded_words:
-                loaded.append({"word": m.group(0), "sentence": s.i})
+                loaded.append(WordUse(m.group(0), s.i))
             elif word in hedge_words:
-                hedges.append({"word": m.group(0), "sentence": s.i})
+                hedges.append(WordUse(m.group(0), s.i))
     total = sum(speakers.values())
     voices = tuple(
-        {"speaker": name, "quotes": n, "share": round(n / total, 4)}
+        Voice(speaker=name, quotes=n, share=round(n / total, 4))
         for name, n in sorted(speakers.items(), key=lambda kv: (-kv[1], kv[0]))
     )
     return replace(article, loaded=tuple(loaded), hedges=tuple(hedges), voices=voices)

@@ -14,9 +14,12 @@ gives the vectors it stored and keeps the new ones (``new_vectors``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 from ..model import Article
 from ..nlp import Models
@@ -92,6 +95,8 @@ def build_index(
 
 
 def _minhashes(word_lists: list[list[str]], n: int, settings: Settings) -> tuple[LeanMinHash, ...]:
+    from datasketch import LeanMinHash, MinHash  # imported here: datasketch pulls in scipy (0.35 s)
+
     sets = [sorted(shingles(words, n)) or [b""] for words in word_lists]
     if not sets:
         return ()

@@ -21,14 +21,14 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import combinations
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
 from ..annotate import processes_for
 from ..dates import date_key
 from ..index.text import match_key
-from ..model import Article, Quote, QuoteFind, QuoteGroup, Verdict
+from ..model import Article, DiffRun, Quote, QuoteFind, QuoteGroup, QuoteVariant, Verdict
 from ..nlp import Models
 from ..settings import QuotesSettings
 from ..workers import map_chunks
@@ -249,7 +249,7 @@ def _group(group: list[Quote], by_id: Mapping[str, Article], keys: Mapping[str, 
         if q.id == canonical.id:
             continue
         verdict = _verdict(canonical, q, keys)
-        variants.append({"quote_id": q.id, "verdict": verdict, "diff": _diff(canonical.text, q.text)})
+        variants.append(QuoteVariant(quote_id=q.id, verdict=verdict, diff=_diff(canonical.text, q.text)))
     return QuoteGroup(
         id="",
         speaker=canonical.speaker,
@@ -286,12 +286,12 @@ def _in_order(pieces: list[str], text: str) -> bool:
     return True
 
 
-def _diff(canonical: str, variant: str) -> list[dict[str, Any]]:
+def _diff(canonical: str, variant: str) -> tuple[DiffRun, ...]:
     """Word-level differences: runs of equal, deleted, inserted and replaced words."""
     a, b = canonical.split(), variant.split()
     ops = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(
         None, [match_key(w) for w in a], [match_key(w) for w in b], autojunk=False
     ).get_opcodes():
-        ops.append({"op": op, "canonical": " ".join(a[i1:i2]), "variant": " ".join(b[j1:j2])})
-    return ops
+        ops.append(DiffRun(op=op, canonical=" ".join(a[i1:i2]), variant=" ".join(b[j1:j2])))
+    return tuple(ops)

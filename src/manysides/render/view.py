@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
-from ..model import Article, Fact, Framing, Quote, QuoteGroup, Report, Reuse, Story
+from ..model import Article, Fact, Framing, Quote, QuoteGroup, QuoteVariant, Report, Reuse, Story
 from ..outlets import Registry, default_registry
 from .align import Row, aligned_rows
 from .graph import Graph, provenance_graph
@@ -34,7 +33,7 @@ class StoryView:
     reuse: tuple[Reuse, ...]  # derived: copied wording
     common: tuple[Reuse, ...]  # common-source: the same things in other words, not copying
     facts: tuple[Fact, ...]
-    quote_groups: tuple[tuple[QuoteGroup, Quote, tuple[tuple[Quote, dict[str, Any]], ...]], ...]
+    quote_groups: tuple[tuple[QuoteGroup, Quote, tuple[tuple[Quote, QuoteVariant], ...]], ...]
     framing: tuple[Framing, ...]
     graph: Graph
     pair: tuple[Article, Article] | None
@@ -88,14 +87,14 @@ def story_views(report: Report, registry: Registry | None = None) -> list[StoryV
 
 def _quote_groups(
     report: Report, members: set[str]
-) -> tuple[tuple[QuoteGroup, Quote, tuple[tuple[Quote, dict[str, Any]], ...]], ...]:
+) -> tuple[tuple[QuoteGroup, Quote, tuple[tuple[Quote, QuoteVariant], ...]], ...]:
     """The quote groups whose canonical rendering is in this story, with their quotes."""
     by_id = {q.id: q for q in report.quotes}
     out = []
     for g in report.quote_groups:
         canonical = by_id[g.canonical]
         if canonical.article_id in members:
-            out.append((g, canonical, tuple((by_id[v["quote_id"]], v) for v in g.variants)))
+            out.append((g, canonical, tuple((by_id[v.quote_id], v) for v in g.variants)))
     return tuple(out)
 
 

@@ -44,6 +44,7 @@ from ..features import ArticleFeatures, pack_vectors, unpack_vectors
 from ..index.text import lead_text
 from ..model import Article, Skipped
 from ..settings import DEFAULT_DB_URL, ClusteringSettings
+from ..workers import map_chunks, worker_count
 from .schema import article_features, article_vectors, articles, ingests, settings, stories, story_events
 
 DEFAULT_URL = DEFAULT_DB_URL
@@ -52,6 +53,10 @@ BATCH = 100
 #: Rows per ``IN (...)`` query.
 CHUNK = 500
 PG_LOCK_KEY = 0x6D616E79  # "many"
+
+
+def _story_features(_: None, items: Sequence[tuple[str | None, str, Any]]) -> list[Features]:
+    return [story_features(title, text, vector) for title, text, vector in items]
 
 
 class CollectionError(ManysidesError):
@@ -87,6 +92,16 @@ class StorySummary:
 
 
 @dataclass(frozen=True)
+class StoredStory:
+    """A story as the collection keeps it: its articles (as cleaned, in the order they were
+    added) and, per article, the engine's evidence for its place (nearest members, scores)."""
+
+    id: str
+    articles: tuple[Article, ...]
+    why: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class IngestResult:
     added: int
     duplicates: tuple[Skipped, ...]
@@ -105,9 +120,11 @@ class Collection:
         wait: float = 60.0,
         model: StoryModel | None = None,
         clustering: ClusteringSettings | None = None,
+        workers: int = 0,
     ) -> None:
         self.url = url or os.environ.get("MANYSIDES_DB") or DEFAULT_URL
         self.wait = wait
+        self.workers = workers
         self.model = model or load_story_model(clustering)
         try:
             self.engine: Engine = _engine(self.url, wait)
@@ -228,7 +245,12 @@ class Collection:
         vectors: Any = [None] * len(new)
         if embed is not None:
             vectors = embed([lead_text(a.title, a.text) for a in new])
-        return [story_features(a.title, a.text, v) for a, v in zip(new, vectors, strict=True)]
+        items = [(a.title, a.text, v) for a, v in zip(new, vectors, strict=True)]
+        return map_chunks(_story_features, None, items, self.processes(len(items)))
+
+    def processes(self, n_items: int) -> int:
+        """Worker processes for per-article work (``workers``; 0 = ``workers.worker_count``'s rule)."""
+        return worker_count(n_items, self.workers)
 
     def _load(self, lo: float, hi: float, dense: bool) -> StoryIndex:
         """The articles within the story window of [lo, hi], in the order they were added."""
@@ -385,7 +407,7 @@ class Collection:
             for r in rows
         ]
 
-    def story(self, story_id: str) -> tuple[list[Article], dict[str, Any]]:
+    def story(self, story_id: str) -> StoredStory:
         """The story's articles (as cleaned) and why each is in it; a unique id prefix will do."""
         with self.engine.connect() as conn:
             ids = list(conn.scalars(sa.select(stories.c.id).where(stories.c.id.like(f"{story_id}%")).limit(2)))
@@ -397,8 +419,8 @@ class Collection:
                 .where(articles.c.story_id == ids[0])
                 .order_by(articles.c.pk)
             ).all()
-        found = [Article.from_dict(r.record) for r in rows]
-        return found, {"id": ids[0], "why": {a.id: r.why for a, r in zip(found, rows, strict=True)}}
+        found = tuple(Article.from_dict(r.record) for r in rows)
+        return StoredStory(ids[0], found, {a.id: r.why for a, r in zip(found, rows, strict=True)})
 
     def events(self, story_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
