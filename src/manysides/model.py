@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from types import UnionType
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -258,6 +258,36 @@ class Story(Record):
     origins: tuple[str, ...] = ()
     #: The checked neutral digest.
     digest: tuple[DigestSentence, ...] = ()
+
+
+@dataclass(frozen=True)
+class SentenceLink(Record):
+    """Two sentences of a story that say the same thing: what the alignment (stage 7) hands
+    to the fact matrix and word choice. ``a < b`` are positions of the articles in the
+    story's ``article_ids``; ``i``, ``j`` their sentences; ``score`` the edit similarity of
+    their match keys, ``semantic`` their cosine, ``probability`` the pair decision's."""
+
+    a: int
+    i: int
+    b: int
+    j: int
+    kind: ReuseKind
+    score: float
+    semantic: float | None = None
+    probability: float | None = None
+    #: One half of a sentence rewritten as two.
+    joined: bool = False
+    #: The near-verbatim similarity the link was scored with (``align.near_verbatim``, which
+    #: the aligner sets): a rewrite never outranks a copy.
+    cap: float = 0.9
+
+    @property
+    def strength(self) -> float:
+        """Orders links of one sentence: copies first, then by the pair decision."""
+        return self.score if self.probability is None else min(self.score, self.cap) * self.probability
+
+    def flipped(self) -> SentenceLink:
+        return replace(self, a=self.b, i=self.j, b=self.a, j=self.i)
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,7 @@ from dataclasses import replace
 from ..clean.metadata import DATELINE
 from ..dates import date_key
 from ..index.text import tokens
-from ..model import Article, Contradiction, Evidence, Fact, FactStatus, Reuse, Story
-from ..reuse.align import Link
+from ..model import Article, Contradiction, Evidence, Fact, FactStatus, Reuse, SentenceLink, Story
 from ..settings import AlignSettings, FactsSettings
 
 #: Thresholds: ``settings.FactsSettings`` and ``settings.AlignSettings`` (notes in data/defaults.toml).
@@ -39,7 +38,7 @@ NEGATION = frozenset({"not", "no", "never", "nor", "neither", "none", "nobody", 
 def fact_matrix(
     articles: Sequence[Article],
     stories: Sequence[Story],
-    alignments: Mapping[str, Sequence[Link]],
+    alignments: Mapping[str, Sequence[SentenceLink]],
     reuse: Sequence[Reuse],
     params: FactsSettings = DEFAULTS,
     align: AlignSettings = ALIGN_DEFAULTS,
@@ -59,7 +58,7 @@ def fact_matrix(
 def story_facts(
     story: Story,
     members: Sequence[Article],
-    links: Sequence[Link],
+    links: Sequence[SentenceLink],
     reuse: Sequence[Reuse],
     align: AlignSettings = ALIGN_DEFAULTS,
 ) -> list[Fact]:
@@ -74,7 +73,7 @@ def story_facts(
             n = parent[n]
         return n
 
-    strong: dict[tuple[tuple[int, int], tuple[int, int]], Link] = {}
+    strong: dict[tuple[tuple[int, int], tuple[int, int]], SentenceLink] = {}
     for link in sorted(links, key=lambda x: (-x.strength, x.a, x.i, x.b, x.j)):
         x, y = (link.a, link.i), (link.b, link.j)
         if x not in parent or y not in parent:
@@ -103,7 +102,7 @@ def _fact(
     story: Story,
     members: Sequence[Article],
     group: list[tuple[int, int]],
-    links: Mapping[tuple[tuple[int, int], tuple[int, int]], Link],
+    links: Mapping[tuple[tuple[int, int], tuple[int, int]], SentenceLink],
     derived: set[str],
     near_verbatim: float,
 ) -> Fact:
@@ -142,7 +141,7 @@ def _fact(
 
 
 def _lexical(
-    links: Mapping[tuple[tuple[int, int], tuple[int, int]], Link],
+    links: Mapping[tuple[tuple[int, int], tuple[int, int]], SentenceLink],
     x: tuple[int, int],
     y: tuple[int, int],
     near_verbatim: float,

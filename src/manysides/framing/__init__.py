@@ -30,8 +30,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from ..index.text import FUNCTION_WORDS, tokens
-from ..model import Article, Citation, Framing, Quote, Story, TermUse, Voice, VoiceKind, WordUse
-from ..reuse.align import Link
+from ..model import Article, Citation, Framing, Quote, SentenceLink, Story, TermUse, Voice, VoiceKind, WordUse
 from ..settings import FramingSettings
 
 #: Thresholds: ``settings.FramingSettings`` (their calibration notes in data/defaults.toml).
@@ -90,7 +89,7 @@ def load_loaded_words() -> tuple[frozenset[str], frozenset[str]]:
 def framing(
     articles: Sequence[Article],
     stories: Sequence[Story],
-    alignments: Mapping[str, Sequence[Link]],
+    alignments: Mapping[str, Sequence[SentenceLink]],
     quotes: Sequence[Quote],
     mention_entity: Mapping[tuple[str, int, int], str] | None = None,
     params: FramingSettings = DEFAULTS,
@@ -201,7 +200,7 @@ def _one_article_each(articles_of: Mapping[str, set[str]]) -> bool:
 def aligned_contrasts(
     story: Story,
     members: Sequence[Article],
-    links: Sequence[Link],
+    links: Sequence[SentenceLink],
     spans: Mapping[str, list[tuple[int, int, str]]],
     params: FramingSettings = DEFAULTS,
 ) -> list[Framing]:

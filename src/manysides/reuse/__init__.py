@@ -20,12 +20,12 @@ from itertools import pairwise
 
 from ..dates import date_key
 from ..index import CorpusIndex
-from ..model import Article, Relation, Reuse, ReuseKind, ReusePair, Story
+from ..model import Article, Relation, Reuse, ReuseKind, ReusePair, SentenceLink, Story
 from ..settings import AlignSettings, ReuseSettings
-from .align import Link, align
+from .align import align
 from .direction import copied_renderings, orient, translation_ends
 
-__all__ = ["Link", "align", "align_stories", "compare", "compare_story", "originality", "with_origins"]
+__all__ = ["SentenceLink", "align", "align_stories", "compare", "compare_story", "originality", "with_origins"]
 
 #: Thresholds: ``settings.ReuseSettings`` (their calibration notes in data/defaults.toml).
 DEFAULTS = ReuseSettings()
@@ -36,7 +36,7 @@ COPIED: frozenset[ReuseKind] = frozenset({"verbatim", "near-verbatim", "attribut
 
 def align_stories(
     articles: Sequence[Article], stories: Sequence[Story], index: CorpusIndex, params: AlignSettings = ALIGN_DEFAULTS
-) -> dict[str, list[Link]]:
+) -> dict[str, list[SentenceLink]]:
     """The sentence links of every story (positions follow ``story.article_ids``)."""
     by_id = {a.id: a for a in articles}
     # Every sentence alignment will embed, asked for at once: one length-sorted batch run
@@ -55,7 +55,7 @@ def align_stories(
 def compare(
     articles: Sequence[Article],
     stories: Sequence[Story],
-    alignments: Mapping[str, Sequence[Link]],
+    alignments: Mapping[str, Sequence[SentenceLink]],
     params: ReuseSettings = DEFAULTS,
     align_params: AlignSettings = ALIGN_DEFAULTS,
 ) -> list[Reuse]:
@@ -88,18 +88,18 @@ def originality(articles: Sequence[Article], reuse: Sequence[Reuse]) -> list[Art
 def compare_story(
     story: Story,
     members: Sequence[Article],
-    links: Sequence[Link],
+    links: Sequence[SentenceLink],
     params: ReuseSettings = DEFAULTS,
     align_params: AlignSettings = ALIGN_DEFAULTS,
 ) -> list[Reuse]:
     if len(members) < 2:
         return []
-    by_pair: dict[tuple[int, int], list[Link]] = {}
+    by_pair: dict[tuple[int, int], list[SentenceLink]] = {}
     for link in links:
         by_pair.setdefault((link.a, link.b), []).append(link)
         by_pair.setdefault((link.b, link.a), []).append(link.flipped())
     rendered = translation_ends(links)
-    derived: list[tuple[Article, Article, list[Link], tuple[str, ...]]] = []
+    derived: list[tuple[Article, Article, list[SentenceLink], tuple[str, ...]]] = []
     common: list[Reuse] = []
     for a in range(len(members)):
         for b in range(a + 1, len(members)):
@@ -133,7 +133,7 @@ def compare_story(
     return out + common
 
 
-def _is_derived(pairs: list[Link], n_sentences: int, copied: list[str], params: ReuseSettings) -> bool:
+def _is_derived(pairs: list[SentenceLink], n_sentences: int, copied: list[str], params: ReuseSettings) -> bool:
     """Whether these links (one article's sentences found in another) show copying."""
     kinds = Counter(link.kind for link in pairs)
     n_copied = sum(kinds[k] for k in COPIED)
@@ -150,7 +150,7 @@ def _is_derived(pairs: list[Link], n_sentences: int, copied: list[str], params: 
     )
 
 
-def _in_order(pairs: list[Link]) -> float:
+def _in_order(pairs: list[SentenceLink]) -> float:
     """Share of consecutive linked sentences whose counterparts also follow each other."""
     js = [link.j for link in sorted(pairs, key=lambda x: (x.i, x.j)) if link.kind != "translation"]
     steps = list(pairwise(js))
@@ -164,9 +164,9 @@ def _common_evidence(dst: Article, src: Article) -> tuple[str, ...]:
     )
 
 
-def _best_per_sentence(links: list[Link]) -> list[Link]:
+def _best_per_sentence(links: list[SentenceLink]) -> list[SentenceLink]:
     """Each sentence's best counterpart (both halves when it was split in two)."""
-    best: dict[int, list[Link]] = {}
+    best: dict[int, list[SentenceLink]] = {}
     for link in sorted(links, key=lambda x: (x.i, -x.strength, x.j)):
         kept = best.setdefault(link.i, [])
         if not kept or (link.joined and kept[0].joined and link.score == kept[0].score and len(kept) < 2):
@@ -175,7 +175,7 @@ def _best_per_sentence(links: list[Link]) -> list[Link]:
 
 
 def _credit_once(
-    oriented: list[tuple[Article, Article, list[Link], tuple[str, ...]]], margin: float
+    oriented: list[tuple[Article, Article, list[SentenceLink], tuple[str, ...]]], margin: float
 ) -> dict[tuple[str, int], str]:
     """Credit each derived sentence to one source, so that a reprint of a reprint counts once.
 
@@ -199,7 +199,7 @@ def _reuse(
     story: Story,
     dst: Article,
     src: Article,
-    links: list[Link],
+    links: list[SentenceLink],
     evidence: tuple[str, ...],
     relation: Relation,
 ) -> Reuse:

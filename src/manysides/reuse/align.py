@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import faiss
@@ -28,7 +27,7 @@ from rapidfuzz import fuzz
 
 from ..index import CorpusIndex
 from ..index.text import match_key, quoted, quoted_share
-from ..model import Article, ReuseKind
+from ..model import Article, ReuseKind, SentenceLink
 from ..settings import AlignSettings
 from .pairs import is_paraphrase, pair_features, paraphrase_probability
 
@@ -37,33 +36,7 @@ from .pairs import is_paraphrase, pair_features, paraphrase_probability
 DEFAULTS = AlignSettings()
 
 
-@dataclass(frozen=True)
-class Link:
-    """Two sentences of a story that say the same thing. ``a < b`` are positions of the
-    articles in the story; ``i``, ``j`` their sentences."""
-
-    a: int
-    i: int
-    b: int
-    j: int
-    kind: ReuseKind
-    score: float
-    semantic: float | None = None
-    probability: float | None = None
-    joined: bool = False
-    #: The near-verbatim similarity the link was scored with: a rewrite never outranks a copy.
-    cap: float = DEFAULTS.near_verbatim
-
-    @property
-    def strength(self) -> float:
-        """Orders links of one sentence: copies first, then by the pair decision."""
-        return self.score if self.probability is None else min(self.score, self.cap) * self.probability
-
-    def flipped(self) -> Link:
-        return replace(self, a=self.b, i=self.j, b=self.a, j=self.i)
-
-
-def align(members: Sequence[Article], index: CorpusIndex, params: AlignSettings = DEFAULTS) -> list[Link]:
+def align(members: Sequence[Article], index: CorpusIndex, params: AlignSettings = DEFAULTS) -> list[SentenceLink]:
     """Every link between sentences of different members, each unordered pair once."""
     if len(members) < 2:
         return []
@@ -74,7 +47,7 @@ def align(members: Sequence[Article], index: CorpusIndex, params: AlignSettings 
     candidates = _lexical_candidates(members, index, rows, params) | _semantic_candidates(
         members, vectors, rows, params
     )
-    links: dict[tuple[int, int, int, int], Link] = {}
+    links: dict[tuple[int, int, int, int], SentenceLink] = {}
     for k, i, m, j in sorted(candidates):
         link = _score(members, index, vectors, (k, i, m, j), params)
         if link is not None:
@@ -137,7 +110,7 @@ def _score(
     vectors: dict[tuple[str, int], np.ndarray],
     pair: tuple[int, int, int, int],
     params: AlignSettings,
-) -> Link | None:
+) -> SentenceLink | None:
     k, i, m, j = pair
     a, b = members[k], members[m]
     key_a, key_b = index.sentence_keys[a.id][i], index.sentence_keys[b.id][j]
@@ -145,22 +118,22 @@ def _score(
     cosine = float(vectors[a.id, i] @ vectors[b.id, j])
     cap = params.near_verbatim
     if score >= params.verbatim:
-        return Link(k, i, m, j, _attributed(a, i, b, j) or "verbatim", score, cap=cap)
+        return SentenceLink(k, i, m, j, _attributed(a, i, b, j) or "verbatim", score, cap=cap)
     if score >= cap:
-        return Link(k, i, m, j, _attributed(a, i, b, j) or "near-verbatim", score, cosine, cap=cap)
+        return SentenceLink(k, i, m, j, _attributed(a, i, b, j) or "near-verbatim", score, cosine, cap=cap)
     text_a, text_b = a.sentences[i].text, b.sentences[j].text
     probability = paraphrase_probability(pair_features(key_a, key_b, text_a, text_b, cosine))
     same_quote = _quote_similarity(text_a, text_b, params.quote_words)
     if same_quote >= params.same_quote:
         # One quote in the same words, the sentence around it rewritten (or trimmed).
-        return Link(k, i, m, j, _attributed(a, i, b, j) or "paraphrase", score, cosine, probability, cap=cap)
+        return SentenceLink(k, i, m, j, _attributed(a, i, b, j) or "paraphrase", score, cosine, probability, cap=cap)
     if same_quote >= params.quote_rendering and cosine >= params.semantic_floor:
-        return Link(k, i, m, j, "translation", score, cosine, probability, cap=cap)
+        return SentenceLink(k, i, m, j, "translation", score, cosine, probability, cap=cap)
     if not (is_paraphrase(probability) or cosine >= params.same_content):
         return None
     separate = _separate_rendering(a, b, text_a, text_b, params)
     kind: ReuseKind = "translation" if separate else _attributed(a, i, b, j) or "paraphrase"
-    return Link(k, i, m, j, kind, score, cosine, probability, cap=cap)
+    return SentenceLink(k, i, m, j, kind, score, cosine, probability, cap=cap)
 
 
 def _quote_similarity(text_a: str, text_b: str, quote_words: int) -> float:
@@ -175,9 +148,9 @@ def _joined(
     members: Sequence[Article],
     index: CorpusIndex,
     candidates: set[tuple[int, int, int, int]],
-    links: dict[tuple[int, int, int, int], Link],
+    links: dict[tuple[int, int, int, int], SentenceLink],
     near_verbatim: float,
-) -> list[Link]:
+) -> list[SentenceLink]:
     """One sentence rewritten as two: a sentence whose candidate, joined with the next or
     previous sentence of its article, is a near-verbatim copy of it."""
     out = []
@@ -197,12 +170,12 @@ def _joined(
                 joined = fuzz.ratio(index.sentence_keys[members[p].id][x], f"{keys[lo]} {keys[hi]}") / 100.0
                 if joined >= near_verbatim:
                     for yy in (lo, hi):
-                        link = Link(p, x, q, yy, "near-verbatim", joined, joined=True, cap=near_verbatim)
+                        link = SentenceLink(p, x, q, yy, "near-verbatim", joined, joined=True, cap=near_verbatim)
                         out.append(link if p < q else link.flipped())
     return out
 
 
-def _link_score(links: dict[tuple[int, int, int, int], Link], p: int, x: int, q: int, y: int) -> float:
+def _link_score(links: dict[tuple[int, int, int, int], SentenceLink], p: int, x: int, q: int, y: int) -> float:
     link = links.get((p, x, q, y)) if p < q else links.get((q, y, p, x))
     return link.score if link is not None else 0.0
 

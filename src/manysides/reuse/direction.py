@@ -9,16 +9,16 @@ from rapidfuzz import fuzz
 
 from ..dates import instant
 from ..index.text import match_key, quoted
-from ..model import Article
+from ..model import Article, SentenceLink
 from ..settings import AlignSettings
-from .align import Link, attribution
+from .align import attribution
 
 #: An editor's insertion inside a quote: "(and)", "[Russia]".
 INSERTION = re.compile(r"[(\[][^)\]]{1,30}[)\]]")
 
 
 def orient(
-    a: Article, b: Article, a_in_b: Sequence[Link], b_in_a: Sequence[Link]
+    a: Article, b: Article, a_in_b: Sequence[SentenceLink], b_in_a: Sequence[SentenceLink]
 ) -> tuple[Article, Article, tuple[str, ...]]:
     """(source, derived, evidence). The first rule that decides sets the direction:
     dates, credits, "X reported", own wire datelines, then shares. Later rules that
@@ -89,7 +89,7 @@ def _by_dateline(a: Article, b: Article) -> tuple[Article, Article, str] | None:
 def copied_renderings(
     x: Article,
     y: Article,
-    x_in_y: Sequence[Link],
+    x_in_y: Sequence[SentenceLink],
     rendered: set[tuple[int, int]],
     params: AlignSettings = AlignSettings(),  # noqa: B008 (frozen: one shared default)
 ) -> dict[str, str]:
@@ -121,7 +121,7 @@ def copied_renderings(
     return out
 
 
-def translation_ends(links: Sequence[Link]) -> set[tuple[int, int]]:
+def translation_ends(links: Sequence[SentenceLink]) -> set[tuple[int, int]]:
     """Sentences (article position, sentence) that another article renders differently."""
     return {end for link in links if link.kind == "translation" for end in ((link.a, link.i), (link.b, link.j))}
 
