@@ -39,6 +39,7 @@ import hashlib
 import json
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -208,7 +209,10 @@ def build(path: Path, quantized: bool, *, quiet: bool = False) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if not fp32.is_file():
         if not quiet:
-            print(f"manysides: exporting {path.name} to ONNX once (about 20 s) into {fp32.parent}", file=sys.stderr)
+            print(
+                f"manysides: exporting the embedding model to ONNX once (about 20 s) into {fp32.parent}",
+                file=sys.stderr,
+            )
         _export(path, fp32)
     if quantized:
         _quantize(fp32, target)
@@ -224,6 +228,10 @@ def _export(path: Path, target: Path) -> None:
         raise ModelError(
             "building the ONNX model needs torch and transformers; run `pip install torch==2.13.0`"
         ) from None
+    import transformers
+
+    transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     model = AutoModel.from_pretrained(str(path), attn_implementation="eager").eval()
 
     class Hidden(torch.nn.Module):
@@ -244,7 +252,8 @@ def _export(path: Path, target: Path) -> None:
     )
     dynamic = {n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]}
     raw = target.with_name(f"raw-{os.getpid()}.onnx")
-    with torch.inference_mode():
+    with torch.inference_mode(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on constants and indexing; the export is checked by tests
         torch.onnx.export(
             Hidden(),
             dummy,
