@@ -58,6 +58,11 @@ FOOTER_MAX_WORDS = 6
 #: A kept line with at least this many words and sentence punctuation counts as body text.
 BODY_MIN_WORDS = 8
 
+#: Characters of text one document may hold: far more than any news article (about 50,000
+#: words), well under spaCy's 1,000,000-character limit per call, and a bound on the time
+#: one input costs. Text past it is removed with a reason, never an error.
+MAX_TEXT_CHARS = 300_000
+CUT_REASON = f"past the {MAX_TEXT_CHARS:,}-character limit of one article; split the text into articles"
 BULLET = re.compile(r"^[•·▪●◦*]\s*")
 GLUED = re.compile(r"(?<=[a-z]{2}[:.!?])(?=[A-Z][a-z])")
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -97,7 +102,7 @@ def clean_corpus(docs: Sequence[RawDocument], registry: Registry, processes: int
 def _prepare(_: None, docs: Sequence[RawDocument]) -> list[tuple[RawDocument, list[str]]]:
     """Each document as text and its normalised lines (normalised once: ftfy is a third of cleaning)."""
     texts = [as_text(d) for d in docs]
-    return [(d, _lines(d.content)) for d in texts]
+    return [(d, _lines(d.content[: 2 * MAX_TEXT_CHARS])) for d in texts]  # the rest is cut in ``clean``
 
 
 def _clean_chunk(
@@ -129,11 +134,10 @@ def clean(
     """
     doc = as_text(doc)
     hints: dict[str, Any] = dict(doc.hints)
-    page = _classify(
-        lines if lines is not None else _lines(doc.content),
-        hints.get("title"),
-        lambda name: registry.by_name(name) is not None,
-    )
+    lines, cut = _within_limit(lines if lines is not None else _lines(doc.content[: 2 * MAX_TEXT_CHARS]))
+    page = _classify(lines, hints.get("title"), lambda name: registry.by_name(name) is not None)
+    for i in cut:
+        page.reasons[i] = CUT_REASON
     for i in page.kept():
         if _key(page.lines[i]) in site_boilerplate:
             page.reasons[i] = "repeated across the site's documents"
@@ -147,6 +151,22 @@ def clean(
         source = doc.source if len(pieces) == 1 else f"{doc.source}#part{n}"
         articles.append(_article(source, page, piece, page_meta, hints if n == 1 else _piece_hints(hints), registry))
     return articles
+
+
+def _within_limit(lines: list[str]) -> tuple[list[str], list[int]]:
+    """The lines, the one that crosses MAX_TEXT_CHARS cut there, and the indices of the lines
+    past the limit (they are removed with CUT_REASON)."""
+    total, out, cut = 0, list(lines), []
+    for i, line in enumerate(out):
+        if total >= MAX_TEXT_CHARS:
+            cut.append(i)
+        elif total + len(line) > MAX_TEXT_CHARS:
+            keep = MAX_TEXT_CHARS - total
+            out[i], out[i + 1 : i + 1] = line[:keep], [line[keep:]]
+            total = MAX_TEXT_CHARS
+        else:
+            total += len(line) + 1
+    return out, cut
 
 
 def _relative(page: _Page, piece: range, reference: str | None) -> str | None:

@@ -6,9 +6,11 @@ Documents come out sorted by source, so the input order never changes the report
 
 from __future__ import annotations
 
+import codecs
 import glob
-import gzip
+import stat
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -153,26 +155,55 @@ def _hidden(relative: Path) -> bool:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """A regular file's bytes, at most MAX_INPUT_BYTES (FIFOs and devices are refused: they
+    would block or never end)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise UnreadableInput(
-                str(path), f"{size // 2**20} MB is larger than the {MAX_INPUT_BYTES // 2**20} MB limit; split the file"
-            )
-        return path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableInput(str(path), "not a regular file (a FIFO, device or socket); give a file of articles")
+        if info.st_size > MAX_INPUT_BYTES:
+            raise UnreadableInput(str(path), _too_large(info.st_size))
+        with path.open("rb") as fh:
+            data = fh.read(MAX_INPUT_BYTES + 1)  # the file may have grown since stat
+        if len(data) > MAX_INPUT_BYTES:
+            raise UnreadableInput(str(path), _too_large(len(data)))
+        return data
     except OSError as exc:
         raise UnreadableInput(
             str(path), f"cannot read the file ({exc.strerror}); check it exists and is readable"
         ) from None
 
 
+def _too_large(size: int) -> str:
+    return f"{size // 2**20} MB is larger than the {MAX_INPUT_BYTES // 2**20} MB limit; split the file"
+
+
+def gunzip(source: str, data: bytes, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """Decompress gzip (every member), counting as it goes: a bomb stops at ``limit``
+    bytes, not when memory runs out."""
+    out = bytearray()
+    rest = data
+    while rest:
+        inflate = zlib.decompressobj(wbits=31)
+        try:
+            chunk = inflate.decompress(rest, limit + 1 - len(out))
+            while chunk:
+                out += chunk
+                if len(out) > limit:
+                    raise UnreadableInput(source, f"inflates past the {limit // 2**20} MB limit; split it or check it")
+                chunk = inflate.decompress(inflate.unconsumed_tail, limit + 1 - len(out))
+        except zlib.error:
+            raise UnreadableInput(source, "not a valid gzip file; decompress it or fix the download") from None
+        if not inflate.eof:
+            raise UnreadableInput(source, "the gzip file is cut short; download it again")
+        rest = inflate.unused_data.lstrip(b"\x00")
+    return bytes(out)
+
+
 def _read_one(source: str, data: bytes, content_type: str = "") -> Iterator[RawDocument | InputError | PageLink]:
     name = source.lower().split("?")[0]
     if name.endswith(".gz"):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError):
-            raise UnreadableInput(source, "not a valid gzip file; decompress it or fix the download") from None
+        data = gunzip(source, data)
         name = name[:-3]
     if not data.strip():
         raise EmptyInput(source, "the file is empty; remove it or give it article text")
@@ -211,8 +242,30 @@ def _reader_for(source: str, ext: str) -> Reader | None:
     return reader
 
 
+#: Byte-order marks of the UTF encodings that hold NUL bytes (UTF-32 first: its LE mark
+#: starts with UTF-16's).
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def decode(source: str, data: bytes) -> str:
-    """UTF-8 first (the common case), then charset detection; binary data is refused."""
+    """UTF-16/32 by their byte-order mark (or UTF-16 without one, by its NUL pattern), UTF-8
+    (the common case), then charset detection; other binary data is refused."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise UnreadableInput(
+                    source, f"starts as {encoding.upper()} but does not decode; convert it to UTF-8"
+                ) from None
+    utf16 = _bomless_utf16(data)
+    if utf16 is not None:
+        return utf16
     if b"\x00" in data[:8192]:
         raise UnknownFormat(source, "binary data, not text; give the article as text, HTML or JSON Lines")
     try:
@@ -223,6 +276,20 @@ def decode(source: str, data: bytes) -> str:
     if best is None:
         raise UnreadableInput(source, "cannot tell the text encoding; convert the file to UTF-8")
     return str(best)
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 text written without a mark: NUL in every other byte of a mostly-ASCII head."""
+    head = data[:4096]
+    if len(head) < 4 or len(data) % 2:
+        return None
+    for encoding, zeros in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+        if zeros.count(0) >= 0.9 * len(zeros):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def _apply_manifest(doc: RawDocument, manifest: Manifest | None) -> RawDocument:

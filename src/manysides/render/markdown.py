@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..model import Report
 from ..outlets import Registry
 from .view import STATUS_MARK, count, fact_rows, outlet_name, story_views
@@ -20,24 +22,24 @@ def render_markdown(report: Report, *, registry: Registry | None = None) -> str:
     for view in story_views(report, registry):
         out += ["", f"## {_md(view.story.title or '(untitled story)')}", "", f"**{view.honest_count}**"]
         if view.dates:
-            out.append(f"· published {view.dates}")
+            out.append(f"· published {_md(view.dates)}")
         out += ["", "| Outlet | Kind, country | Article | Published | Takes text from |", "|---|---|---|---|---|"]
         for line in view.lines:
             takes = "; ".join(
-                f"{outlet_name(report, r.source_id)}: {len(r.pairs)} of {len(line.article.sentences)} sentences"
+                f"{_md(outlet_name(report, r.source_id))}: {len(r.pairs)} of {len(line.article.sentences)} sentences"
                 f" ({r.kind})"
                 for r in line.derived
             )
             origin = " (origin)" if line.origin and len(view.lines) > 1 else ""
             out.append(
-                f"| {_md(line.outlet)}{origin} | {line.label} | {_md(line.article.title or line.article.id)} "
-                f"| {line.article.published or 'unknown'} | {takes or 'none found'} |"
+                f"| {_md(line.outlet)}{origin} | {_md(line.label)} | {_md(line.article.title or line.article.id)} "
+                f"| {_md(line.article.published or 'unknown')} | {takes or 'none found'} |"
             )
         for r in view.reuse:
             out += [
                 "",
                 f"**{_md(outlet_name(report, r.article_id))} ← {_md(outlet_name(report, r.source_id))}**"
-                f" ({r.share:.0%}, mostly {r.kind}; {'; '.join(r.direction_evidence)})",
+                f" ({r.share:.0%}, mostly {r.kind}; {'; '.join(_md(e) for e in r.direction_evidence)})",
                 "",
             ]
             out += [f"- {p.kind} {p.score:.2f}: “{_md(p.text)}”" for p in r.pairs[:MAX_PAIRS]]
@@ -69,7 +71,13 @@ def render_markdown(report: Report, *, registry: Registry | None = None) -> str:
 
 
 def _md(text: str) -> str:
-    """Escape what Markdown (and HTML inside it) would interpret."""
-    for ch in "\\`*_[]<>|#":
+    """Escape what Markdown (and HTML inside it) would interpret; every field that comes
+    from input goes through it."""
+    text = CONTROL.sub(" ", text)
+    for ch in "\\`*_[]<>|#!&~":
         text = text.replace(ch, "\\" + ch)
-    return text.replace("\n", " ")
+    return text
+
+
+#: Line breaks and control characters: a field stays on its line (a table row, a list item).
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")

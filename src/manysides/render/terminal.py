@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -16,6 +17,17 @@ WIDTH = 100
 #: Stories listed in full; the rest are counted on one line.
 MAX_STORIES = 3
 MAX_EXAMPLES = 2
+
+
+#: What must not reach a terminal from input: C0 and C1 control characters (ESC starts ANSI
+#: colour codes and OSC 8 hyperlinks, BEL, backspace, carriage return rewrite the line) and
+#: bidirectional overrides (they reorder what is shown). Tabs and newlines become spaces.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: str) -> str:
+    """Text from input, made inert for a terminal."""
+    return CONTROL.sub(lambda m: " " if m.group() in "\t\n" else "", text)
 
 
 def render_terminal(
@@ -35,7 +47,7 @@ def summary(report: Report, elapsed: float | None = None, registry: Registry | N
         parts.append(
             Text(
                 f"skipped {len(report.skipped)} input(s): "
-                + "; ".join(f"{s.source}: {s.reason}" for s in report.skipped[:3])
+                + "; ".join(f"{safe(s.source)}: {safe(s.reason)}" for s in report.skipped[:3])
                 + (" …" if len(report.skipped) > 3 else ""),
                 style="yellow",
             )
@@ -63,9 +75,9 @@ def _header(report: Report, elapsed: float | None) -> Text:
 
 
 def _story(report: Report, view: StoryView) -> list[RenderableType]:
-    title = Text("\n" + (view.story.title or "(untitled story)"), style="bold")
+    title = Text("\n" + safe(view.story.title or "(untitled story)"), style="bold")
     if view.dates:
-        title.append(f"   {view.dates}", style="dim")
+        title.append(f"   {safe(view.dates)}", style="dim")
     counts = Text(view.honest_count)
     if view.derived_count:
         counts.append(f" · {view.derived_count} with text taken from another article")
@@ -74,7 +86,8 @@ def _story(report: Report, view: StoryView) -> list[RenderableType]:
     table.add_column(style="dim", no_wrap=True)
     table.add_column(overflow="fold")
     for line in view.lines:
-        table.add_row(line.outlet, line.label, _reuse_note(report, line.derived) or line.article.title or "")
+        note = _reuse_note(report, line.derived) or line.article.title or ""
+        table.add_row(safe(line.outlet), safe(line.label), safe(note))
     return [title, counts, table, *_facts(view), *_examples(report, view)]
 
 
@@ -87,7 +100,7 @@ def _facts(view: StoryView) -> list[RenderableType]:
     left_out = sorted(((len(line.omissions), line.outlet) for line in view.lines if line.omissions), reverse=True)
     if left_out:
         text += "; leaves out what most others carry: " + ", ".join(f"{o} {n}" for n, o in left_out[:3])
-    return [Text(_clip(text, WIDTH - 2))]
+    return [Text(_clip(safe(text), WIDTH - 2))]
 
 
 def _reuse_note(report: Report, derived: tuple[Reuse, ...]) -> str:
@@ -103,10 +116,15 @@ def _examples(report: Report, view: StoryView) -> list[RenderableType]:
     out: list[RenderableType] = []
     for r in reuse[:1]:
         out.append(
-            Text(f"  e.g. {outlet_name(report, r.article_id)} ← {outlet_name(report, r.source_id)}:", style="dim")
+            Text(
+                f"  e.g. {safe(outlet_name(report, r.article_id))} ← {safe(outlet_name(report, r.source_id))}:",
+                style="dim",
+            )
         )
         for p in sorted(r.pairs, key=lambda p: (p.score, -p.sentence))[:MAX_EXAMPLES]:
-            out.append(Text(f"    {p.kind} {p.score:.2f}  “{_clip(p.text, 70)}”", no_wrap=True, overflow="ellipsis"))
+            out.append(
+                Text(f"    {p.kind} {p.score:.2f}  “{_clip(safe(p.text), 70)}”", no_wrap=True, overflow="ellipsis")
+            )
     return out
 
 
