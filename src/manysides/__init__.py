@@ -22,6 +22,8 @@ except PackageNotFoundError:  # running from a source tree without an install
 if TYPE_CHECKING:
     from .api import *  # noqa: F403
 
+#: The names of ``manysides.api.__all__``, repeated here so that they can be offered without
+#: importing it (tests/test_startup.py checks the two lists agree).
 _API = (
     "Article",
     "Collection",
