@@ -1,29 +1,85 @@
 """Fetching articles from the web, politely and safely.
 
 - only http and https; at most MAX_REDIRECTS redirects, each target checked again;
-- no request to loopback, private, link-local or reserved addresses unless the user
-  allows it (``allow_private``): a URL in a feed must not reach into the user's network;
-- a timeout per request and a size cap on the body (streamed, cut at the cap);
-- a User-Agent that names manysides, and robots.txt honoured (cached per host).
+- no request to an address that is not public (loopback, private, link-local, multicast,
+  reserved, and IPv4 ones hidden in IPv6: mapped, NAT64, 6to4) unless the user allows it
+  (``allow_private``): a URL in a feed must not reach into the user's network. The host is
+  resolved once, at connection time, and the connection goes to the address that was
+  checked (``_CheckedBackend``), so a name that re-resolves elsewhere (DNS rebinding)
+  cannot slip through; TLS still names the host;
+- a timeout per read, a total deadline per fetch (a server trickling a byte a second is
+  cut off), and a size cap on the body (streamed, cut at the cap);
+- a User-Agent that names manysides, and robots.txt honoured per RFC 9309 (cached per
+  host): redirects followed (up to 5), 4xx = no rules, 5xx or unreachable = nothing may be
+  fetched, at most ROBOTS_MAX_BYTES read.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
 
 from ..errors import UnreadableInput
 
 USER_AGENT = "manysides/0.1 (+https://github.com/manysides/manysides; news coverage comparison)"
 TIMEOUT_S = 15.0
+#: Whole fetch, connection to last byte.
+DEADLINE_S = 60.0
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
+#: RFC 9309 2.5: crawlers must read at least 500 KiB of a robots.txt; more is ignored.
+ROBOTS_MAX_BYTES = 500 * 1024
+#: IPv6 prefix that carries an IPv4 address in its last 32 bits (NAT64, RFC 6052).
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+NOT_PUBLIC = "is not a public address"
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Globally reachable by IANA's special-purpose registries (``is_global``), not
+    multicast, and for IPv6 forms that embed an IPv4 address, that address public too."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is None and address in NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if address.teredo is not None:
+            return False
+        if embedded is not None:
+            return is_public(embedded)
+    return address.is_global and not address.is_multicast
+
+
+class _CheckedBackend(httpcore.SyncBackend):
+    """Resolves the host once and connects to an address that passed the check."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        except socket.gaierror as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host} ({exc})") from None
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        allowed = [a for a in addresses if self.allow_private or is_public(a)]
+        if not allowed:
+            raise httpcore.ConnectError(f"{host} ({addresses[0]}) {NOT_PUBLIC}; pass --allow-private to fetch it")
+        return super().connect_tcp(str(allowed[0]), port, timeout, local_address, socket_options)
 
 
 @dataclass
@@ -38,11 +94,17 @@ class Fetcher:
     _client: httpx.Client | None = None
     retrieved: str | None = None
 
+    deadline: float = DEADLINE_S
+
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
+            transport = httpx.HTTPTransport()
+            # The pool's connections go through the checking backend (httpx has no public
+            # hook for it; httpcore's ConnectionPool reads this attribute for each connection).
+            transport._pool._network_backend = _CheckedBackend(self.allow_private)
             self._client = httpx.Client(
-                timeout=self.timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+                timeout=self.timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}, transport=transport
             )
         return self._client
 
@@ -78,29 +140,41 @@ class Fetcher:
             raise UnreadableInput(url, "the URL has no host; check it")
         if not self.allow_private:
             for address in _addresses(url, parts.hostname, parts.port):
-                if not address.is_global:
+                if not is_public(address):
                     raise UnreadableInput(
                         url, f"{parts.hostname} is a {_kind(address)} address; pass --allow-private to fetch it"
                     )
         if self.respect_robots and not self._robots_allow(url):
             raise UnreadableInput(url, "robots.txt of the site disallows fetching it; respect it or save the page")
 
-    def _get(self, url: str) -> tuple[int, bytes, str]:
+    def _get(self, url: str, cap: int | None = None) -> tuple[int, bytes, str]:
+        """(status, body, content type or Location); the body cut at ``cap`` bytes when given,
+        else refused past ``max_bytes``; the whole exchange within ``deadline`` seconds."""
+        limit = cap if cap is not None else self.max_bytes
+        ends = time.monotonic() + self.deadline
         try:
             with self.client.stream("GET", url) as response:
                 if response.is_redirect:
                     return response.status_code, b"", response.headers.get("location", "")
                 chunks, size = [], 0
                 for chunk in response.iter_bytes():
+                    if time.monotonic() > ends:
+                        raise UnreadableInput(url, f"the page took over {self.deadline:.0f} s to arrive; try later")
                     size += len(chunk)
-                    if size > self.max_bytes:
-                        cap = _size(self.max_bytes)
-                        raise UnreadableInput(url, f"the page is over the {cap} cap; save it and split it")
+                    if size > limit:
+                        if cap is not None:
+                            chunks.append(chunk[: len(chunk) - (size - limit)])
+                            break
+                        raise UnreadableInput(url, f"the page is over the {_size(limit)} cap; save it and split it")
                     chunks.append(chunk)
                 self.retrieved = _http_day(response.headers.get("date"))
                 return response.status_code, b"".join(chunks), response.headers.get("content-type", "")
         except httpx.TimeoutException:
             raise UnreadableInput(url, f"no answer within {self.timeout:.0f} s; try again later") from None
+        except httpx.ConnectError as exc:
+            if NOT_PUBLIC in str(exc):
+                raise UnreadableInput(url, str(exc)) from None
+            raise UnreadableInput(url, f"cannot connect ({exc}); check the URL and the network") from None
         except httpx.HTTPError as exc:
             raise UnreadableInput(url, f"cannot fetch ({type(exc).__name__}); check the URL and the network") from None
 
@@ -113,15 +187,41 @@ class Fetcher:
         return robots is None or robots.can_fetch(USER_AGENT, url)
 
     def _load_robots(self, base: str) -> RobotFileParser | None:
-        try:
-            response = self.client.get(f"{base}/robots.txt")
-        except httpx.HTTPError:
-            return None  # no robots.txt reachable: nothing forbids
-        if response.status_code >= 400:
-            return None
-        parser = RobotFileParser()
-        parser.parse(response.text.splitlines())
-        return parser
+        """RFC 9309 2.3.1: redirects followed (up to 5); 4xx = no rules (None); 5xx or
+        unreachable = "complete disallow"; the first ROBOTS_MAX_BYTES parsed."""
+        url = f"{base}/robots.txt"
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                if not self.allow_private:
+                    self._check_address(url)
+                status, body, location = self._get(url, cap=ROBOTS_MAX_BYTES)
+            except UnreadableInput:
+                return _disallow_all()
+            if status in (301, 302, 303, 307, 308) and location:
+                url = urljoin(url, location)
+                continue
+            if 400 <= status < 500:
+                return None
+            if status >= 500:
+                return _disallow_all()
+            parser = RobotFileParser()
+            parser.parse(body.decode("utf-8", errors="replace").splitlines())
+            return parser
+        return None  # RFC 9309: more than five redirects may be taken as unavailable (4xx)
+
+    def _check_address(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UnreadableInput(url, "robots.txt redirects off the web; ignored")
+        for address in _addresses(url, parts.hostname, parts.port):
+            if not is_public(address):
+                raise UnreadableInput(url, f"{parts.hostname} {NOT_PUBLIC}")
+
+
+def _disallow_all() -> RobotFileParser:
+    parser = RobotFileParser()
+    parser.parse(["User-agent: *", "Disallow: /"])
+    return parser
 
 
 def _http_day(value: str | None) -> str | None:
@@ -146,6 +246,10 @@ def _addresses(url: str, host: str, port: int | None) -> list[ipaddress.IPv4Addr
 
 
 def _kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    if address.is_multicast:
+        return "multicast"
+    if isinstance(address, ipaddress.IPv6Address) and (address.sixtofour or address in NAT64):
+        return "IPv6 form of a non-public IPv4"
     if address.is_loopback:
         return "loopback"
     if address.is_private:
