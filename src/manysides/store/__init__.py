@@ -208,9 +208,7 @@ class Collection:
                 if progress:
                     progress(done, len(fresh))
             with self.engine.begin() as conn:
-                conn.execute(
-                    ingests.update().where(ingests.c.pk == run).values(finished_at=dt.datetime.now(dt.UTC), added=done)
-                )
+                conn.execute(ingests.update().where(ingests.c.pk == run).values(finished_at=dt.datetime.now(dt.UTC)))
         return IngestResult(done, tuple(duplicates), counts, len(joined), time.perf_counter() - started)
 
     def _new_only(self, new: Sequence[Article]) -> tuple[list[Article], list[Skipped]]:
@@ -292,6 +290,9 @@ class Collection:
         touched = {c.story for c in changes} | {s for c in changes for s in c.stories}
         with self.engine.begin() as conn:
             if batch:
+                # The ingest row counts what is committed, in the same transaction: a killed
+                # ingest's row says how many of its articles landed.
+                conn.execute(ingests.update().where(ingests.c.pk == run).values(added=ingests.c.added + len(batch)))
                 conn.execute(
                     articles.insert(),
                     [
@@ -513,13 +514,22 @@ class Collection:
     # -- plumbing -----------------------------------------------------------------------
 
     def _migrate(self) -> None:
+        """Bring the schema to the head revision. A collection already there is not locked
+        (readers never wait); otherwise under the write lock, so that two first opens of a
+        new file do not both create the tables."""
         from alembic import command
         from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
 
         config = Config()
         config.set_main_option("script_location", str(resources.files("manysides.store") / "migrations"))
         config.set_main_option("sqlalchemy.url", self.url)
-        with self.engine.begin() as conn:
+        head = ScriptDirectory.from_config(config).get_current_head()
+        with self.engine.connect() as conn:
+            if MigrationContext.configure(conn).get_current_revision() == head:
+                return
+        with self._write_lock(), self.engine.begin() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 
