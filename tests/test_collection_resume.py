@@ -77,3 +77,46 @@ def test_collection_first_opens_of_a_new_file_race_safely(tmp_path: Path) -> Non
             p.join(60)
         results = [json.loads(o.read_text()) for o in outs]
         assert all(r.get("ok") for r in results), results
+
+
+def _mixed(n: int) -> list[object]:
+    """Dated and undated articles mixed (an undated one may meet any date: the case a
+    resumed ingest got wrong), in the order ``ingest`` sorts them."""
+    registry = default_registry()
+    out = []
+    for k, item in enumerate(synthetic_stream(n, EXAMPLE, seed=33, per_day=2)):
+        hints = {"id": item["id"], **({"published": item["published"]} if k % 3 else {})}
+        doc = RawDocument(source=f"m{k:04d}.txt", content=item["text"], format="text", hints=hints)
+        out.extend(clean(doc, registry))
+    return out
+
+
+def _stories(c: Collection) -> list[list[str]]:
+    with c.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT id, story_id FROM articles").all()
+    groups: dict[str, list[str]] = {}
+    for aid, sid in rows:
+        groups.setdefault(sid, []).append(aid)
+    return sorted(sorted(g) for g in groups.values())
+
+
+@pytest.mark.parametrize("killed_after", [1, 2])
+def test_collection_a_resumed_ingest_groups_as_one_clean_run(tmp_path: Path, killed_after: int) -> None:
+    articles = _mixed(300)
+    with Collection(f"sqlite:///{tmp_path / 'clean.db'}") as c:
+        c.add(articles, batch=100)  # type: ignore[arg-type]
+        clean_run, clean_count = _stories(c), c.count()
+    seen = []
+
+    def die(done: int, total: int) -> None:
+        seen.append(done)
+        if len(seen) == killed_after:
+            raise Killed
+
+    url = f"sqlite:///{tmp_path / 'killed.db'}"
+    with Collection(url) as c, pytest.raises(Killed):
+        c.add(articles, batch=100, progress=die)  # type: ignore[arg-type]
+    with Collection(url) as c:
+        c.add(articles, batch=100)  # type: ignore[arg-type]
+        assert c.count() == clean_count
+        assert _stories(c) == clean_run

@@ -180,7 +180,7 @@ class Collection:
             days = [day_number(a.published) for a in fresh]
             keys = [today if d is None else d for d in days]
             feats = self._features(fresh, embed if dense else None)
-            index = self._load(min(keys), max(keys), dense)
+            index = self._load(min(keys), max(keys), dense, undated=any(d is None for d in days))
             with self.engine.begin() as conn:
                 key = conn.execute(
                     ingests.insert().values(
@@ -250,10 +250,15 @@ class Collection:
         """Worker processes for per-article work (``workers``; 0 = ``workers.worker_count``'s rule)."""
         return worker_count(n_items, self.workers)
 
-    def _load(self, lo: float, hi: float, dense: bool) -> StoryIndex:
-        """The articles within the story window of [lo, hi], in the order they were added."""
+    def _load(self, lo: float, hi: float, dense: bool, undated: bool = False) -> StoryIndex:
+        """The articles the new ones can meet, in the order they were added: those within the
+        story window of [lo, hi], and the undated ones (an undated article may neighbour an
+        article of any date). ``undated``: some new article has no date, so it may meet
+        any stored article, and all are loaded. Loading less than that made a resumed
+        ingest group articles differently from one run of the same input."""
         index = StoryIndex(self.model, dense=dense)
         w = self.model.window_days
+        reachable = sa.true() if undated else sa.or_(articles.c.day.between(lo - w, hi + w), articles.c.dated == 0)
         query = (
             sa.select(
                 articles.c.id,
@@ -263,7 +268,7 @@ class Collection:
                 articles.c.story_id,
                 articles.c.neighbours,
             )
-            .where(articles.c.day.between(lo - w, hi + w))
+            .where(reachable)
             .order_by(articles.c.pk)
         )
         stored: list[tuple[str, list[list[Any]]]] = []
