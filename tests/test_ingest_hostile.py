@@ -163,3 +163,17 @@ def test_hostile_terminal_gets_no_control_sequences_from_input() -> None:
     text = render_terminal(_evil_report())  # type: ignore[arg-type]
     assert "Title" in text and "red" in text and "link" in text
     assert not any(c in text for c in "\x1b\x07\r\u202e")
+
+
+def test_hostile_a_reused_id_with_other_text_is_named_as_such(tmp_path: Path) -> None:
+    from manysides.outlets import default_registry
+    from manysides.pipeline import _clean_all
+
+    path = tmp_path / "ids.jsonl"
+    path.write_text(
+        json.dumps({"id": "a1", "text": GOOD}) + "\n" + json.dumps({"id": "a1", "text": GOOD + " More."}) + "\n"
+    )
+    docs, _ = ingest([str(path)])
+    kept, skipped = _clean_all(docs, default_registry(), Settings())
+    assert [a.id for a in kept] == ["a1"]
+    assert "same id 'a1'" in skipped[0].reason and "own id" in skipped[0].reason

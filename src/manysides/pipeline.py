@@ -243,9 +243,13 @@ def _clean_all(docs: list[RawDocument], registry: Registry, settings: Settings) 
             if not article.text.strip():
                 skipped.append(Skipped(doc.source, "no article text left after cleaning; check it is an article page"))
             elif article.id in articles:
-                skipped.append(
-                    Skipped(article.source, f"same text and name as {articles[article.id].source}; analysed once")
+                first = articles[article.id]
+                reason = (
+                    f"same text and name as {first.source}; analysed once"
+                    if first.text == article.text
+                    else f"same id {article.id!r} as {first.source} but other text; give each article its own id"
                 )
+                skipped.append(Skipped(article.source, reason))
             else:
                 articles[article.id] = article
     return sorted(articles.values(), key=lambda a: (date_key(a.published), a.source, a.id)), skipped
