@@ -150,3 +150,25 @@ def test_ingest_broken_warc_and_feed_get_reasons(tmp_path: Path) -> None:
     assert "WARC" in reasons["bad.warc"]
     assert "no items" in reasons["bad.rss"] or "feed" in reasons["bad.rss"]
     assert "x.warc.gz" in reasons
+
+
+def test_ingest_warc_that_breaks_the_parser_midway_gets_a_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """warcio raised AttributeError on a record claiming more bytes than the file holds (seen
+    on the landed code; not reproduced with warcio 1.8.1 here): any such error inside the
+    parser becomes a reason, after the records already read."""
+    import warcio.archiveiterator
+
+    _warc(tmp_path / "crawl.warc.gz")
+    real = warcio.archiveiterator.ArchiveIterator
+
+    def breaking(stream: object) -> object:
+        yield from real(stream)
+        raise AttributeError("'NoneType' object has no attribute 'read'")
+
+    monkeypatch.setattr(warcio.archiveiterator, "ArchiveIterator", breaking)
+    (tmp_path / "good.txt").write_text("NATO marked its anniversary on Thursday in Brussels, its chief said.")
+    docs, skipped = ingest([str(tmp_path)])
+    assert sorted(Path(d.source.partition("#")[0]).name for d in docs) == ["crawl.warc.gz", "good.txt"]
+    assert [s.reason for s in skipped] == ["the WARC file is cut short after the records read; download it again"]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import EmptyInput, InputError, UnknownFormat
+from ..errors import EmptyInput, InputError, UnknownFormat, UnreadableInput
 from ..model import RawDocument
 
 #: WARC responses with these content types are articles; the rest (images, CSS) is skipped.
@@ -75,5 +76,11 @@ def read_warc(source: str, data: bytes) -> Iterator[RawDocument | InputError]:
             yield RawDocument(source=f"{source}#{url}", content=html, format="html", hints=hints)
     except ArchiveLoadFailed as exc:
         raise UnknownFormat(source, f"not a valid WARC file ({exc}); check the file") from None
+    except (AttributeError, ValueError, EOFError, OSError, zlib.error) as exc:
+        # warcio on a record that claims more bytes than the file holds, or a broken gzip member
+        if not found:
+            raise UnreadableInput(source, f"the WARC file is cut short or broken ({type(exc).__name__})") from None
+        yield UnreadableInput(f"{source}#end", "the WARC file is cut short after the records read; download it again")
+        return
     if not found:
         raise EmptyInput(source, "the WARC file holds no HTML responses")
