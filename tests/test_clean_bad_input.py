@@ -47,7 +47,7 @@ def test_ingest_skips_a_200_mb_file_with_a_reason(tmp_path: Path) -> None:
     (tmp_path / "ok.txt").write_text("A small article that is fine.")
     docs, skipped = ingest([str(tmp_path)])
     assert [Path(d.source).name for d in docs] == ["ok.txt"]
-    assert "200 MB is larger than the 64 MB limit; split the file" in skipped[0].reason
+    assert "200 MB is larger than the 64 MB limit; split the file" in skipped[0].reason  # (limits.input_bytes)
 
 
 def test_clean_html_with_no_body_is_skipped_not_crashed() -> None:

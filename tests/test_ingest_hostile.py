@@ -177,3 +177,18 @@ def test_hostile_a_reused_id_with_other_text_is_named_as_such(tmp_path: Path) ->
     kept, skipped = _clean_all(docs, default_registry(), Settings())
     assert [a.id for a in kept] == ["a1"]
     assert "same id 'a1'" in skipped[0].reason and "own id" in skipped[0].reason
+
+
+def test_hostile_limits_are_settings_enforced_where_input_is_read(tmp_path: Path) -> None:
+    from manysides.pipeline import _clean_all, _read
+    from manysides.settings import load_settings
+
+    config = tmp_path / "tight.toml"
+    config.write_text("[limits]\ninput_bytes = 4096\narticle_chars = 1000\n")
+    tight = load_settings(config, env={})
+    (tmp_path / "big.txt").write_text(GOOD * 100)  # about 7 KB
+    (tmp_path / "long.jsonl").write_text(json.dumps({"text": " ".join([GOOD] * 30)}) + "\n")
+    docs, skipped = _read([str(tmp_path / "big.txt"), str(tmp_path / "long.jsonl")], None, None, None, tight)
+    assert [Path(s.source).name for s in skipped] == ["big.txt"] and "limits.input_bytes" in skipped[0].reason
+    [article], _ = _clean_all(docs, default_registry(), tight)
+    assert len(article.text) <= 1000 and any("limits.article_chars" in r.reason for r in article.removed)

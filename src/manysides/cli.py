@@ -165,7 +165,7 @@ def _compare(args: argparse.Namespace) -> int:
             registry=registry,
             use_manifest=not args.no_manifest,
             progress=progress,
-            fetcher=Fetcher(allow_private=args.allow_private),
+            fetcher=Fetcher.from_limits(settings.limits, allow_private=args.allow_private),
         )
     elapsed = time.perf_counter() - started
     _write_outputs(report, args, registry)
@@ -196,7 +196,7 @@ def _ingest(args: argparse.Namespace) -> int:
             registry=registry,
             use_manifest=not args.no_manifest,
             embeddings=args.embeddings,
-            fetcher=Fetcher(allow_private=args.allow_private),
+            fetcher=Fetcher.from_limits(settings.limits, allow_private=args.allow_private),
             progress=progress.count if progress is not None else None,
         )
         total = collection.count()

@@ -90,7 +90,7 @@ def compare(
     found = _manifest(path_list, manifest, use_manifest)
     say = progress or (lambda _stage: None)
     say("ingest")
-    docs, skipped = ingest(path_list, found, stdin=stdin, fetcher=fetcher)
+    docs, skipped = _read(path_list, found, stdin, fetcher, settings)
     return analyse(docs, skipped, settings=settings, registry=registry, models=models, progress=say)
 
 
@@ -194,7 +194,8 @@ def ingest_into(
     """
     registry = registry or load_registry()
     path_list = [str(p) for p in paths]
-    docs, skipped = ingest(path_list, _manifest(path_list, manifest, use_manifest), stdin=stdin, fetcher=fetcher)
+    found = _manifest(path_list, manifest, use_manifest)
+    docs, skipped = _read(path_list, found, stdin, fetcher, settings or load_settings())
     articles, more = _clean_all(docs, registry, settings or load_settings())
     known = collection.known_urls([a.url for a in articles if a.url])
     fresh = [a for a in articles if a.url not in known]
@@ -237,7 +238,7 @@ def show(
 def _clean_all(docs: list[RawDocument], registry: Registry, settings: Settings) -> tuple[list[Article], list[Skipped]]:
     articles: dict[str, Article] = {}
     skipped: list[Skipped] = []
-    cleaned = clean_corpus(docs, registry, worker_count(len(docs), settings.workers))
+    cleaned = clean_corpus(docs, registry, worker_count(len(docs), settings.workers), settings.limits.article_chars)
     for doc, pieces in zip(docs, cleaned, strict=True):
         for article in pieces:
             if not article.text.strip():
@@ -253,6 +254,19 @@ def _clean_all(docs: list[RawDocument], registry: Registry, settings: Settings) 
             else:
                 articles[article.id] = article
     return sorted(articles.values(), key=lambda a: (date_key(a.published), a.source, a.id)), skipped
+
+
+def _read(
+    paths: list[str], manifest: Manifest | None, stdin: bytes | None, fetcher: Fetcher | None, settings: Settings
+) -> tuple[list[RawDocument], list[Skipped]]:
+    """Stage 1 with the ``[limits]`` settings; a fetcher made here is closed here."""
+    own = fetcher is None
+    fetcher = fetcher or Fetcher.from_limits(settings.limits)
+    try:
+        return ingest(paths, manifest, stdin=stdin, fetcher=fetcher, max_bytes=settings.limits.input_bytes)
+    finally:
+        if own:
+            fetcher.close()
 
 
 def _manifest(paths: list[str], manifest: str | Path | None, use_manifest: bool) -> Manifest | None:

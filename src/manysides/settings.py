@@ -109,7 +109,18 @@ class ClusteringSettings(_Section):
     recluster_max: int | None = Field(None, ge=1)
 
 
-SECTIONS = ("align", "reuse", "facts", "entities", "quotes", "framing", "digest", "clustering")
+class LimitsSettings(_Section):
+    """What one input may cost: enforced where it is read (``ingest/``, ``clean/``)."""
+
+    input_bytes: int = Field(64 * 2**20, ge=1024)
+    article_chars: int = Field(300_000, ge=1000, le=900_000)
+    page_bytes: int = Field(10 * 2**20, ge=1024)
+    fetch_timeout: float = Field(15.0, gt=0.0, le=600.0)
+    fetch_deadline: float = Field(60.0, gt=0.0, le=3600.0)
+    robots_bytes: int = Field(500 * 1024, ge=500 * 1024)
+
+
+SECTIONS = ("align", "reuse", "facts", "entities", "quotes", "framing", "digest", "clustering", "limits")
 
 
 class Settings(BaseModel):
@@ -138,6 +149,7 @@ class Settings(BaseModel):
     framing: FramingSettings = FramingSettings()
     digest: DigestSettings = DigestSettings()
     clustering: ClusteringSettings = ClusteringSettings()
+    limits: LimitsSettings = LimitsSettings()
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump()

@@ -58,11 +58,17 @@ FOOTER_MAX_WORDS = 6
 #: A kept line with at least this many words and sentence punctuation counts as body text.
 BODY_MIN_WORDS = 8
 
-#: Characters of text one document may hold: far more than any news article (about 50,000
-#: words), well under spaCy's 1,000,000-character limit per call, and a bound on the time
-#: one input costs. Text past it is removed with a reason, never an error.
+#: Characters of text one document may hold by default (``limits.article_chars``): far more
+#: than any news article (about 50,000 words), well under spaCy's 1,000,000-character limit
+#: per call, and a bound on the time one input costs. Text past it is removed with a
+#: reason, never an error.
 MAX_TEXT_CHARS = 300_000
-CUT_REASON = f"past the {MAX_TEXT_CHARS:,}-character limit of one article; split the text into articles"
+
+
+def cut_reason(limit: int) -> str:
+    return f"past the {limit:,}-character limit of one article (limits.article_chars); split the text into articles"
+
+
 BULLET = re.compile(r"^[•·▪●◦*]\s*")
 GLUED = re.compile(r"(?<=[a-z]{2}[:.!?])(?=[A-Z][a-z])")
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -87,28 +93,31 @@ class _Page:
         return [i for i, r in enumerate(self.reasons) if r is None]
 
 
-def clean_corpus(docs: Sequence[RawDocument], registry: Registry, processes: int = 1) -> list[list[Article]]:
+def clean_corpus(
+    docs: Sequence[RawDocument], registry: Registry, processes: int = 1, max_chars: int = MAX_TEXT_CHARS
+) -> list[list[Article]]:
     """Clean every document, using what repeats across documents of one site as boilerplate.
 
     The per-document work (HTML to text, normalising, cleaning) runs in ``processes``
     forked workers; what repeats across a site is found in between, over all documents.
     """
-    prepared = map_chunks(_prepare, None, list(docs), processes)
+    prepared = map_chunks(_prepare, max_chars, list(docs), processes)
     shared = repeated_lines(prepared, _key)
     items = [(d, ls, shared.get(site_of(d) or "", frozenset())) for d, ls in prepared]
-    return map_chunks(_clean_chunk, registry, items, processes)
+    return map_chunks(_clean_chunk, (registry, max_chars), items, processes)
 
 
-def _prepare(_: None, docs: Sequence[RawDocument]) -> list[tuple[RawDocument, list[str]]]:
+def _prepare(max_chars: int, docs: Sequence[RawDocument]) -> list[tuple[RawDocument, list[str]]]:
     """Each document as text and its normalised lines (normalised once: ftfy is a third of cleaning)."""
     texts = [as_text(d) for d in docs]
-    return [(d, _lines(d.content[: 2 * MAX_TEXT_CHARS])) for d in texts]  # the rest is cut in ``clean``
+    return [(d, _lines(d.content[: 2 * max_chars])) for d in texts]  # the rest is cut in ``clean``
 
 
 def _clean_chunk(
-    registry: Registry, items: Sequence[tuple[RawDocument, list[str], frozenset[str]]]
+    context: tuple[Registry, int], items: Sequence[tuple[RawDocument, list[str], frozenset[str]]]
 ) -> list[list[Article]]:
-    return [clean(d, registry, boilerplate, lines=lines) for d, lines, boilerplate in items]
+    registry, max_chars = context
+    return [clean(d, registry, boilerplate, lines=lines, max_chars=max_chars) for d, lines, boilerplate in items]
 
 
 def as_text(doc: RawDocument) -> RawDocument:
@@ -125,6 +134,7 @@ def clean(
     site_boilerplate: frozenset[str] = frozenset(),
     *,
     lines: list[str] | None = None,
+    max_chars: int = MAX_TEXT_CHARS,
 ) -> list[Article]:
     """Turn one raw document into its articles (one per piece of the page; no sentences yet).
 
@@ -134,10 +144,10 @@ def clean(
     """
     doc = as_text(doc)
     hints: dict[str, Any] = dict(doc.hints)
-    lines, cut = _within_limit(lines if lines is not None else _lines(doc.content[: 2 * MAX_TEXT_CHARS]))
+    lines, cut = _within_limit(lines if lines is not None else _lines(doc.content[: 2 * max_chars]), max_chars)
     page = _classify(lines, hints.get("title"), lambda name: registry.by_name(name) is not None)
     for i in cut:
-        page.reasons[i] = CUT_REASON
+        page.reasons[i] = cut_reason(max_chars)
     for i in page.kept():
         if _key(page.lines[i]) in site_boilerplate:
             page.reasons[i] = "repeated across the site's documents"
@@ -153,17 +163,17 @@ def clean(
     return articles
 
 
-def _within_limit(lines: list[str]) -> tuple[list[str], list[int]]:
-    """The lines, the one that crosses MAX_TEXT_CHARS cut there, and the indices of the lines
-    past the limit (they are removed with CUT_REASON)."""
+def _within_limit(lines: list[str], limit: int) -> tuple[list[str], list[int]]:
+    """The lines, the one that crosses ``limit`` characters cut there, and the indices of the
+    lines past the limit (they are removed with ``cut_reason``)."""
     total, out, cut = 0, list(lines), []
     for i, line in enumerate(out):
-        if total >= MAX_TEXT_CHARS:
+        if total >= limit:
             cut.append(i)
-        elif total + len(line) > MAX_TEXT_CHARS:
-            keep = MAX_TEXT_CHARS - total
+        elif total + len(line) > limit:
+            keep = limit - total
             out[i], out[i + 1 : i + 1] = line[:keep], [line[keep:]]
-            total = MAX_TEXT_CHARS
+            total = limit
         else:
             total += len(line) + 1
     return out, cut

@@ -43,21 +43,23 @@ def ingest(
     manifest: Manifest | None = None,
     stdin: bytes | None = None,
     fetcher: Fetcher | None = None,
+    max_bytes: int = MAX_INPUT_BYTES,
 ) -> tuple[list[RawDocument], list[Skipped]]:
     """Read every input. Returns the documents (sorted by source) and what was skipped.
 
     URLs are fetched, and so are the items of RSS/Atom feeds (one level: a feed's links are
-    read as articles, never as further feeds).
+    read as articles, never as further feeds). ``max_bytes`` bounds one input, also while
+    it is decompressed (``limits.input_bytes``).
     """
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher()
     docs: list[RawDocument] = []
     skipped: list[Skipped] = []
-    for item in _expand(paths, skipped, stdin):
+    for item in _expand(paths, skipped, stdin, max_bytes):
         if isinstance(item, PageLink):
             _fetch_link(item, fetcher, docs, skipped, manifest, follow_feeds=True)
         else:
-            _collect(_read_one(item[0], item[1]), fetcher, docs, skipped, manifest)
+            _collect(_read_one(item[0], item[1], max_bytes=max_bytes), fetcher, docs, skipped, manifest)
     if own_fetcher:
         fetcher.close()
     docs.sort(key=lambda d: _source_key(d.source))
@@ -115,7 +117,7 @@ def _source_key(source: str) -> tuple[str, int]:
 
 
 def _expand(
-    paths: Iterable[str], skipped: list[Skipped], stdin: bytes | None
+    paths: Iterable[str], skipped: list[Skipped], stdin: bytes | None, max_bytes: int = MAX_INPUT_BYTES
 ) -> Iterator[tuple[str, bytes] | PageLink]:
     for raw in paths:
         if raw.startswith(("http://", "https://")):
@@ -126,7 +128,7 @@ def _expand(
             continue
         for path in _resolve(raw, skipped):
             try:
-                yield str(path), _read_bytes(path)
+                yield str(path), _read_bytes(path, max_bytes)
             except InputError as exc:
                 skipped.append(Skipped(exc.source, exc.reason))
 
@@ -154,19 +156,19 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     """A regular file's bytes, at most MAX_INPUT_BYTES (FIFOs and devices are refused: they
     would block or never end)."""
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             raise UnreadableInput(str(path), "not a regular file (a FIFO, device or socket); give a file of articles")
-        if info.st_size > MAX_INPUT_BYTES:
-            raise UnreadableInput(str(path), _too_large(info.st_size))
+        if info.st_size > limit:
+            raise UnreadableInput(str(path), _too_large(info.st_size, limit))
         with path.open("rb") as fh:
-            data = fh.read(MAX_INPUT_BYTES + 1)  # the file may have grown since stat
-        if len(data) > MAX_INPUT_BYTES:
-            raise UnreadableInput(str(path), _too_large(len(data)))
+            data = fh.read(limit + 1)  # the file may have grown since stat
+        if len(data) > limit:
+            raise UnreadableInput(str(path), _too_large(len(data), limit))
         return data
     except OSError as exc:
         raise UnreadableInput(
@@ -174,8 +176,8 @@ def _read_bytes(path: Path) -> bytes:
         ) from None
 
 
-def _too_large(size: int) -> str:
-    return f"{size // 2**20} MB is larger than the {MAX_INPUT_BYTES // 2**20} MB limit; split the file"
+def _too_large(size: int, limit: int) -> str:
+    return f"{size / 2**20:g} MB is larger than the {limit / 2**20:g} MB limit; split the file (limits.input_bytes)"
 
 
 def gunzip(source: str, data: bytes, limit: int = MAX_INPUT_BYTES) -> bytes:
@@ -200,10 +202,12 @@ def gunzip(source: str, data: bytes, limit: int = MAX_INPUT_BYTES) -> bytes:
     return bytes(out)
 
 
-def _read_one(source: str, data: bytes, content_type: str = "") -> Iterator[RawDocument | InputError | PageLink]:
+def _read_one(
+    source: str, data: bytes, content_type: str = "", max_bytes: int = MAX_INPUT_BYTES
+) -> Iterator[RawDocument | InputError | PageLink]:
     name = source.lower().split("?")[0]
     if name.endswith(".gz"):
-        data = gunzip(source, data)
+        data = gunzip(source, data, max_bytes)
         name = name[:-3]
     if not data.strip():
         raise EmptyInput(source, "the file is empty; remove it or give it article text")

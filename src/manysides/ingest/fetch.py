@@ -29,6 +29,7 @@ import httpcore
 import httpx
 
 from ..errors import UnreadableInput
+from ..settings import LimitsSettings
 
 USER_AGENT = "manysides/0.1 (+https://github.com/manysides/manysides; news coverage comparison)"
 TIMEOUT_S = 15.0
@@ -95,6 +96,18 @@ class Fetcher:
     retrieved: str | None = None
 
     deadline: float = DEADLINE_S
+    robots_bytes: int = ROBOTS_MAX_BYTES
+
+    @classmethod
+    def from_limits(cls, limits: LimitsSettings, allow_private: bool = False) -> Fetcher:
+        """A fetcher with the ``[limits]`` settings' timeout, deadline and size caps."""
+        return cls(
+            allow_private=allow_private,
+            timeout=limits.fetch_timeout,
+            max_bytes=limits.page_bytes,
+            deadline=limits.fetch_deadline,
+            robots_bytes=limits.robots_bytes,
+        )
 
     @property
     def client(self) -> httpx.Client:
@@ -194,7 +207,7 @@ class Fetcher:
             try:
                 if not self.allow_private:
                     self._check_address(url)
-                status, body, location = self._get(url, cap=ROBOTS_MAX_BYTES)
+                status, body, location = self._get(url, cap=self.robots_bytes)
             except UnreadableInput:
                 return _disallow_all()
             if status in (301, 302, 303, 307, 308) and location:
