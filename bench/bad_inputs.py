@@ -189,7 +189,7 @@ def main() -> None:
             outcome = str(r["outcome"])[:90]
             print(f"{kind:<28} {r['exit']:>4} {r['seconds']:>6.1f} {extra:>+6.1f} {r['articles']:>8}  {outcome}{flag}")
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"largest time beyond the good file alone: {worst:.1f} s; peak memory of any run: {peak:.0f} MB")
+        print(f"largest time beyond two good files: {worst:.1f} s; peak memory of any run: {peak:.0f} MB")
 
 
 if __name__ == "__main__":
