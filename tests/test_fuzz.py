@@ -30,7 +30,7 @@ from manysides.segment import segment
 from manysides.settings import Settings
 from small_report import small_report
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 CRASHES = Path(__file__).resolve().parent / "crashes"
 MODELS = Models(Settings())
