@@ -94,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     shw.add_argument("--outlets", metavar="FILE", help="your outlet registry TOML, for the outlets' labels")
     _report_options(shw)
 
+    srv = sub.add_parser("serve", help="a web app and JSON API over a collection (http://127.0.0.1:8000)")
+    srv.add_argument("--db", metavar="URL", help=db_help)
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    srv.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
+
     mdl = sub.add_parser("models", help="build the local ONNX export of the embedding model (make install runs it)")
     mdl.add_argument("action", choices=["build"], help="build: export and quantise once, into the cache")
     mdl.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
@@ -259,6 +265,17 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .web import create_app
+
+    app = create_app(args.db, load_settings(args.config))
+    _err(f"manysides: serving {app.state.collection.url} on http://{args.host}:{args.port}/ (Ctrl-C stops)")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def _models(args: argparse.Namespace) -> int:
     from .embedding import build, cache_dir, model_path
 
@@ -358,4 +375,6 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-COMMANDS.update({"compare": _compare, "ingest": _ingest, "stories": _stories, "show": _show, "models": _models})
+COMMANDS.update(
+    {"compare": _compare, "ingest": _ingest, "stories": _stories, "show": _show, "models": _models, "serve": _serve}
+)

@@ -387,6 +387,12 @@ class Collection:
 
     # -- reading ------------------------------------------------------------------------
 
+    def summary(self, story_id: str) -> StorySummary | None:
+        """One story's row (exact id), or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).first()
+        return _summary_of(row) if row is not None else None
+
     def stories(self, since: str | None = None, limit: int | None = None) -> list[StorySummary]:
         """Stories, latest first; ``since`` (an ISO date) keeps those with an article from then on."""
         query = sa.select(stories).order_by(stories.c.last_day.desc(), stories.c.size.desc(), stories.c.id)
@@ -399,19 +405,7 @@ class Collection:
             query = query.limit(limit)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [
-            StorySummary(
-                r.id,
-                r.title,
-                r.size,
-                tuple(r.outlets),
-                r.first_published,
-                r.last_published,
-                _aware(r.first_seen).isoformat(timespec="seconds"),
-                _aware(r.last_seen).isoformat(timespec="seconds"),
-            )
-            for r in rows
-        ]
+        return [_summary_of(r) for r in rows]
 
     def story(self, story_id: str) -> StoredStory:
         """The story's articles (as cleaned) and why each is in it; a unique id prefix will do."""
@@ -578,6 +572,19 @@ class Collection:
         if not database or database == ":memory:":
             return None
         return Path(database).with_name(Path(database).name + ".lock")
+
+
+def _summary_of(r: Any) -> StorySummary:
+    return StorySummary(
+        r.id,
+        r.title,
+        r.size,
+        tuple(r.outlets),
+        r.first_published,
+        r.last_published,
+        _aware(r.first_seen).isoformat(timespec="seconds"),
+        _aware(r.last_seen).isoformat(timespec="seconds"),
+    )
 
 
 def text_hash(text: str) -> str:

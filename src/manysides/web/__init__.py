@@ -1,0 +1,217 @@
+"""The web app and JSON API over a collection (``manysides serve``): a first version.
+
+A door onto the same flow as ``show`` (shared/DESIGN.md): pages render what
+``pipeline.show`` returns for a story, from the articles' stored features; a story's
+analysis is cached by its version (its size and the time it last changed), so a story that
+gained an article is analysed again on the next request and an unchanged one is served
+from memory.
+
+Routes:
+- ``GET /``: the latest stories (``page``, ``since``), HTML;
+- ``GET /stories/{id}``: the full report of one story, HTML (the report page itself);
+- ``GET /api/v1/stories``: the same list, JSON, with ``next`` for paging;
+- ``GET /api/v1/stories/{id}``: the story's report, JSON (schema ``manysides/report/1``);
+- ``GET /api/v1/openapi.json``: the API's description.
+
+Every malformed id, page or date is a 400 or 404 with a one-line message (JSON under
+``/api``, HTML elsewhere); pages carry a Content-Security-Policy that allows only their
+own stylesheet and script, by hash. Not yet here (issue 17): timelines, article, outlet and
+person pages, search, POST of articles, ETags, the load test.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..dates import day_number
+from ..errors import ManysidesError
+from ..nlp import Models
+from ..render import render_html, render_json
+from ..render.html import _sha256
+from ..render.view import count
+from ..settings import Settings, load_settings
+from ..store import Collection, StorySummary
+
+#: Stories per page of the list.
+PAGE_SIZE = 50
+#: Story analyses kept in memory (HTML and JSON of each): the most recently used.
+CACHE_STORIES = 64
+STORY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class StoryCache:
+    """Rendered story reports by (story id, version), least recently used out first."""
+
+    def __init__(self, size: int = CACHE_STORIES) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.analyses = 0  # how many times a story was analysed (not served from the cache)
+
+    def get(self, key: tuple[str, str]) -> tuple[str, str] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str], value: tuple[str, str]) -> None:
+        with self._lock:
+            self.analyses += 1
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def create_app(db: str | None = None, settings: Settings | None = None) -> FastAPI:
+    """The app over the collection at ``db`` (default: ``MANYSIDES_DB`` or ./manysides.db)."""
+    settings = settings or load_settings()
+    collection = Collection(db, clustering=settings.clustering)
+    models = Models(settings)
+    analysing = threading.Lock()  # one analysis at a time: the models are shared
+    app = FastAPI(
+        title="manysides",
+        version="1",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        description="Stories of a manysides collection and their reports (schema manysides/report/1).",
+    )
+    cache = StoryCache()
+    app.state.collection = collection
+    app.state.cache = cache
+
+    def story_report(story_id: str) -> tuple[str, str]:
+        summary = _summary(collection, story_id)
+        key = (summary.id, f"{summary.size}:{summary.last_seen}")
+        found = cache.get(key)
+        if found is not None:
+            return found
+        from ..pipeline import show
+
+        with analysing:
+            report = show(collection, summary.id, settings=settings, models=models)
+        rendered = (render_html(report), render_json(report))
+        cache.put(key, rendered)
+        return rendered
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path"))
+        return _error(request, 400, f"{where}: {error.get('msg', 'invalid value')}")
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, str(exc))
+
+    @app.exception_handler(BadRequest)
+    async def _bad(request: Request, exc: BadRequest) -> Response:
+        return _error(request, 400, str(exc))
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def front(page: int = Query(1, ge=1, le=100_000), since: str | None = None) -> HTMLResponse:
+        listed, more, total = _page(collection, page, since)
+        css = _asset("report.css")
+        html = (
+            _env()
+            .get_template("index.html.j2")
+            .render(stories=listed, page=page, more=more, total=total, since=since, css=css)
+        )
+        return HTMLResponse(html, headers=_page_headers(css))
+
+    @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
+    def story_page(story_id: str) -> HTMLResponse:
+        html, _ = story_report(story_id)
+        # The report page carries its own policy (by hash) in a meta tag; the header repeats it.
+        return HTMLResponse(html, headers={"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+
+    @app.get("/api/v1/stories")
+    def api_stories(page: int = Query(1, ge=1, le=100_000), since: str | None = None) -> dict[str, Any]:
+        """The latest stories, PAGE_SIZE a page; ``next`` is the next page's number or null."""
+        listed, more, total = _page(collection, page, since)
+        return {
+            "stories": [s.as_dict() for s in listed],
+            "page": page,
+            "next": page + 1 if more else None,
+            "total": total,
+        }
+
+    @app.get("/api/v1/stories/{story_id}")
+    def api_story(story_id: str) -> Response:
+        """The story's full report (schema manysides/report/1), as ``manysides show --json`` writes it."""
+        _, data = story_report(story_id)
+        return Response(data, media_type="application/json")
+
+    return app
+
+
+class NotFound(ManysidesError):
+    """A story (or page) that is not in the collection."""
+
+
+class BadRequest(ManysidesError):
+    """A malformed id, date or parameter."""
+
+
+def _summary(collection: Collection, story_id: str) -> StorySummary:
+    if not STORY_ID.match(story_id):
+        raise BadRequest("that is not a story id: ids are 1 to 64 letters, digits, - and _ (see /api/v1/stories)")
+    found = collection.summary(story_id)
+    if found is None:
+        raise NotFound(f"no story {story_id!r} in this collection; the list is at /api/v1/stories")
+    return found
+
+
+def _page(collection: Collection, page: int, since: str | None) -> tuple[list[StorySummary], bool, int]:
+    if since is not None and day_number(since) is None:
+        raise BadRequest(f"since={since[:40]!r} is not a date; write it as YYYY-MM-DD")
+    stories = collection.stories(since=since)
+    lo = (page - 1) * PAGE_SIZE
+    return stories[lo : lo + PAGE_SIZE], len(stories) > lo + PAGE_SIZE, len(stories)
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message}, status_code=status)
+    page = f"<!doctype html><html lang=en><meta charset=utf-8><title>{status}</title><p>{_escape(message)}</p></html>"
+    return HTMLResponse(page, status_code=status, headers=_page_headers(""))
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _page_headers(css: str) -> dict[str, str]:
+    policy = "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    if css:
+        policy += f"; style-src {_sha256(css)}"
+    return {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("manysides", "web/templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["count"] = count
+    return env
+
+
+@lru_cache(maxsize=4)
+def _asset(name: str) -> str:
+    return (resources.files("manysides") / "render" / "templates" / name).read_text(encoding="utf-8")

@@ -1,0 +1,129 @@
+"""The web app's first version over a real SQLite collection of the seeds, through
+FastAPI's test client: pages, the JSON API, errors, escaping and the story cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import EXAMPLE
+from manysides.pipeline import ingest_into
+from manysides.render.json import validate_report
+from manysides.settings import load_settings
+from manysides.store import Collection
+from manysides.web import create_app
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'news.db'}"
+    with Collection(url) as c:
+        ingest_into(c, [str(EXAMPLE)])
+    return TestClient(create_app(url, load_settings(env={})))
+
+
+def _kremlin(client: TestClient) -> str:
+    stories = client.get("/api/v1/stories").json()["stories"]
+    return str(max(stories, key=lambda s: s["size"])["id"])
+
+
+def test_web_front_page_lists_the_stories_with_a_strict_policy(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and "direct confrontation" in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert "<script" not in page.text
+
+
+def test_web_api_lists_and_pages(client: TestClient) -> None:
+    data = client.get("/api/v1/stories").json()
+    assert data["page"] == 1 and data["next"] is None and data["total"] == len(data["stories"]) >= 2
+    assert client.get("/api/v1/stories?page=2").json()["stories"] == []
+    assert client.get("/api/v1/stories?since=2030-01-01").json()["stories"] == []
+
+
+@pytest.mark.slow
+def test_web_story_page_and_api_give_the_report_and_cache_it(client: TestClient) -> None:
+    story = _kremlin(client)
+    before = client.app.state.cache.analyses  # type: ignore[attr-defined]
+    page = client.get(f"/stories/{story}")
+    assert page.status_code == 200 and "Peskov" in page.text
+    report = client.get(f"/api/v1/stories/{story}").json()
+    validate_report(report)
+    assert report["schema"] == "manysides/report/1" and len(report["articles"]) == 4
+    assert client.app.state.cache.analyses == before + 1  # type: ignore[attr-defined]  # analysed once
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "says"),
+    [
+        ("/api/v1/stories/nosuchstory", 404, "no story 'nosuchstory'"),
+        ("/api/v1/stories/%3Cscript%3E", 400, "is not a story id"),
+        ("/api/v1/stories?page=abc", 400, "page"),
+        ("/api/v1/stories?page=0", 400, "page"),
+        ("/api/v1/stories?since=yesterday", 400, "is not a date"),
+        ("/stories/nosuchstory", 404, "no story"),
+        ("/?page=-1", 400, "page"),
+    ],
+)
+def test_web_bad_requests_get_one_line_answers(client: TestClient, path: str, status: int, says: str) -> None:
+    answer = client.get(path)
+    assert answer.status_code == status
+    text = answer.json()["error"] if path.startswith("/api/") else answer.text
+    assert says in text and "Traceback" not in text and "<script>" not in text
+
+
+def test_web_openapi_describes_the_api(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/stories", "/api/v1/stories/{story_id}"} <= set(spec["paths"])
+    json.dumps(spec)
+
+
+def test_web_titles_are_escaped(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'evil.db'}"
+    feed = tmp_path / "evil.jsonl"
+    evil = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    text = "NATO marked its 75th anniversary on Thursday in Brussels, its secretary general said."
+    feed.write_text(json.dumps({"id": "e1", "title": evil, "text": text}) + "\n")
+    with Collection(url) as c:
+        ingest_into(c, [str(feed)])
+    page = TestClient(create_app(url, load_settings(env={}))).get("/")
+    assert "<script>alert" not in page.text and "<img" not in page.text and "&lt;script&gt;" in page.text
+
+
+def test_web_serve_runs_a_real_server_on_loopback(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    with Collection(url) as c:
+        ingest_into(c, [str(EXAMPLE)])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "manysides", "serve", "--db", url, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    try:
+        deadline, answer = time.monotonic() + 60, None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/api/v1/stories", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert answer is not None and answer.status_code == 200, server.stderr.read() if server.stderr else ""
+        assert len(answer.json()["stories"]) >= 2
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
