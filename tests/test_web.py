@@ -127,3 +127,37 @@ def test_web_serve_runs_a_real_server_on_loopback(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_web_json_carries_an_etag_and_answers_304(client: TestClient) -> None:
+    first = client.get("/api/v1/stories")
+    tag = first.headers["etag"]
+    again = client.get("/api/v1/stories", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    assert client.get("/api/v1/stories", headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_web_outlet_filter(client: TestClient) -> None:
+    everything = client.get("/api/v1/stories").json()["stories"]
+    rt = client.get("/api/v1/stories", params={"outlet": "RT"}).json()["stories"]
+    assert rt and len(rt) < len(everything) and all("RT" in s["outlets"] for s in rt)
+    assert client.get("/api/v1/stories", params={"outlet": "Nobody"}).json()["stories"] == []
+
+
+def test_web_posting_articles_needs_the_operators_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'posted.db'}"
+    api = TestClient(create_app(url, load_settings(env={})))
+    article = {"id": "p1", "outlet": "Example", "title": "Posted", "text": "NATO met in Brussels on Thursday, it said."}
+    monkeypatch.delenv("MANYSIDES_TOKEN", raising=False)
+    read_only = api.post("/api/v1/articles", json=article)
+    assert read_only.status_code == 403 and "read-only" in read_only.json()["error"]
+    monkeypatch.setenv("MANYSIDES_TOKEN", "s3cret")
+    assert api.post("/api/v1/articles", json=article, headers={"Authorization": "Bearer nope"}).status_code == 403
+    auth = {"Authorization": "Bearer s3cret"}
+    added = api.post("/api/v1/articles", json=[article, {"id": "p2", "title": ["bad"], "text": "x"}], headers=auth)
+    assert added.status_code == 201 and added.json()["added"] == 1
+    assert "'title'" in added.json()["skipped"][0]["reason"]
+    assert [s["title"] for s in api.get("/api/v1/stories").json()["stories"]] == ["Posted"]
+    assert api.post("/api/v1/articles", content=b"{not json", headers=auth).status_code == 400
+    huge = api.post("/api/v1/articles", content=b"[" + b" " * (6 * 2**20) + b"]", headers=auth)
+    assert huge.status_code == 413

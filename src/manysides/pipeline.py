@@ -192,11 +192,40 @@ def ingest_into(
     articles already in the collection by URL or by text). ``embeddings`` makes a new
     collection cluster with article embeddings (an existing one keeps its choice).
     """
-    registry = registry or load_registry()
+    settings = settings or load_settings()
     path_list = [str(p) for p in paths]
     found = _manifest(path_list, manifest, use_manifest)
-    docs, skipped = _read(path_list, found, stdin, fetcher, settings or load_settings())
-    articles, more = _clean_all(docs, registry, settings or load_settings())
+    docs, skipped = _read(path_list, found, stdin, fetcher, settings)
+    return add_documents(
+        collection,
+        docs,
+        skipped,
+        settings=settings,
+        registry=registry,
+        models=models,
+        embeddings=embeddings,
+        inputs=path_list,
+        progress=progress,
+    )
+
+
+def add_documents(
+    collection: Collection,
+    docs: list[RawDocument],
+    skipped: list[Skipped] | None = None,
+    *,
+    settings: Settings | None = None,
+    registry: Registry | None = None,
+    models: Models | None = None,
+    embeddings: bool = False,
+    inputs: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[IngestResult, list[Skipped]]:
+    """Clean documents already read (files, a POST, a feed) and add them to the collection."""
+    settings = settings or load_settings()
+    registry = registry or load_registry()
+    skipped = list(skipped or [])
+    articles, more = _clean_all(docs, registry, settings)
     known = collection.known_urls([a.url for a in articles if a.url])
     fresh = [a for a in articles if a.url not in known]
     skipped += more + [
@@ -206,8 +235,8 @@ def ingest_into(
     ]
     embed = None
     if embeddings or collection.uses_embeddings():
-        embed = (models or Models(settings or load_settings())).embed
-    result = collection.add(fresh, embed=embed, dense=embeddings, inputs=path_list, progress=progress)
+        embed = (models or Models(settings)).embed
+    result = collection.add(fresh, embed=embed, dense=embeddings, inputs=list(inputs), progress=progress)
     skipped += list(result.duplicates)
     return result, sorted(skipped, key=lambda s: s.source)
 

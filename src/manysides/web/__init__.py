@@ -11,16 +11,25 @@ Routes:
 - ``GET /stories/{id}``: the full report of one story, HTML (the report page itself);
 - ``GET /api/v1/stories``: the same list, JSON, with ``next`` for paging;
 - ``GET /api/v1/stories/{id}``: the story's report, JSON (schema ``manysides/report/1``);
+- ``POST /api/v1/articles``: add one article or a list (each the same record as a JSON
+  Lines line); needs ``Authorization: Bearer TOKEN`` where TOKEN is the operator's
+  ``MANYSIDES_TOKEN``; without one configured the server is read-only;
 - ``GET /api/v1/openapi.json``: the API's description.
+
+JSON answers carry an ETag; a request with ``If-None-Match`` gets 304 when nothing changed.
 
 Every malformed id, page or date is a 400 or 404 with a one-line message (JSON under
 ``/api``, HTML elsewhere); pages carry a Content-Security-Policy that allows only their
 own stylesheet and script, by hash. Not yet here (issue 17): timelines, article, outlet and
-person pages, search, POST of articles, ETags, the load test.
+person pages, search, filters beyond date and outlet, the load test.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -29,12 +38,13 @@ from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..dates import day_number
-from ..errors import ManysidesError
+from ..errors import InputError, ManysidesError
 from ..nlp import Models
 from ..render import render_html, render_json
 from ..render.html import _sha256
@@ -120,9 +130,19 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
     async def _bad(request: Request, exc: BadRequest) -> Response:
         return _error(request, 400, str(exc))
 
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return _error(request, 403, str(exc))
+
+    @app.exception_handler(TooLarge)
+    async def _too_large(request: Request, exc: TooLarge) -> Response:
+        return _error(request, 413, str(exc))
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def front(page: int = Query(1, ge=1, le=100_000), since: str | None = None) -> HTMLResponse:
-        listed, more, total = _page(collection, page, since)
+    def front(
+        page: int = Query(1, ge=1, le=100_000), since: str | None = None, outlet: str | None = None
+    ) -> HTMLResponse:
+        listed, more, total = _page(collection, page, since, outlet)
         css = _asset("report.css")
         html = (
             _env()
@@ -138,23 +158,104 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         return HTMLResponse(html, headers={"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
 
     @app.get("/api/v1/stories")
-    def api_stories(page: int = Query(1, ge=1, le=100_000), since: str | None = None) -> dict[str, Any]:
-        """The latest stories, PAGE_SIZE a page; ``next`` is the next page's number or null."""
-        listed, more, total = _page(collection, page, since)
-        return {
-            "stories": [s.as_dict() for s in listed],
-            "page": page,
-            "next": page + 1 if more else None,
-            "total": total,
-        }
+    def api_stories(
+        request: Request,
+        page: int = Query(1, ge=1, le=100_000),
+        since: str | None = None,
+        outlet: str | None = Query(None, max_length=200),
+    ) -> Response:
+        """The latest stories, PAGE_SIZE a page; ``next`` is the next page's number or null;
+        ``since`` (YYYY-MM-DD) and ``outlet`` (a name as in the list) filter."""
+        listed, more, total = _page(collection, page, since, outlet)
+        following = page + 1 if more else None
+        body = {"stories": [s.as_dict() for s in listed], "page": page, "next": following, "total": total}
+        return _json(request, json.dumps(body, ensure_ascii=False))
 
     @app.get("/api/v1/stories/{story_id}")
-    def api_story(story_id: str) -> Response:
+    def api_story(request: Request, story_id: str) -> Response:
         """The story's full report (schema manysides/report/1), as ``manysides show --json`` writes it."""
         _, data = story_report(story_id)
-        return Response(data, media_type="application/json")
+        return _json(request, data)
+
+    @app.post("/api/v1/articles", status_code=201)
+    async def api_add(request: Request) -> dict[str, Any]:
+        """Add articles: a JSON object, or a list of them, each as one JSON Lines record
+        (``text`` or ``html``, and ``id``, ``url``, ``outlet``, ``title``, ``published`` ...)."""
+        _authorise(request)
+        body = await _body(request)
+        try:
+            records = json.loads(body)
+        except (ValueError, RecursionError):
+            raise BadRequest("the body is not JSON: send an article object or a list of them") from None
+        records = records if isinstance(records, list) else [records]
+        if not records or len(records) > MAX_POSTED:
+            raise BadRequest(f"send 1 to {MAX_POSTED} articles per request")
+        return await run_in_threadpool(add, records)  # cleaning and the story cut block
+
+    def add(records: list[Any]) -> dict[str, Any]:
+        from ..ingest.readers import read_jsonl
+        from ..pipeline import add_documents
+
+        lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
+        docs, skipped = [], []
+        for item in read_jsonl("POST", lines):
+            if isinstance(item, InputError):
+                skipped.append({"source": item.source, "reason": item.reason})
+            else:
+                docs.append(item)
+        if not docs:
+            raise BadRequest("no article in the request: " + "; ".join(str(s["reason"]) for s in skipped[:3]))
+        with analysing:
+            result, more = add_documents(collection, docs, settings=settings, models=models, inputs=["POST"])
+        skipped += [{"source": s.source, "reason": s.reason} for s in more]
+        return {"added": result.added, "skipped": skipped, "changes": result.changes}
 
     return app
+
+
+#: Largest request body and most articles per POST.
+MAX_BODY = 5 * 2**20
+MAX_POSTED = 500
+TOKEN_ENV = "MANYSIDES_TOKEN"
+
+
+class Forbidden(ManysidesError):
+    """A write without the operator's token (or to a read-only server)."""
+
+
+async def _body(request: Request) -> bytes:
+    """The request body, refused past MAX_BODY while it streams in."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        raise TooLarge(f"the body is over {MAX_BODY // 2**20} MB; send fewer articles per request")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise TooLarge(f"the body is over {MAX_BODY // 2**20} MB; send fewer articles per request")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class TooLarge(ManysidesError):
+    """A request body over MAX_BODY."""
+
+
+def _authorise(request: Request) -> None:
+    token = os.environ.get(TOKEN_ENV, "")
+    if not token:
+        raise Forbidden(f"this server is read-only: the operator sets {TOKEN_ENV} to allow writes")
+    given = request.headers.get("authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        raise Forbidden("writes need the header 'Authorization: Bearer <token>' with the operator's token")
+
+
+def _json(request: Request, body: str) -> Response:
+    """JSON with an ETag; 304 when the client has it already."""
+    tag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    if tag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers={"ETag": tag})
+    return Response(body, media_type="application/json", headers={"ETag": tag, "Cache-Control": "no-cache"})
 
 
 class NotFound(ManysidesError):
@@ -174,10 +275,14 @@ def _summary(collection: Collection, story_id: str) -> StorySummary:
     return found
 
 
-def _page(collection: Collection, page: int, since: str | None) -> tuple[list[StorySummary], bool, int]:
+def _page(
+    collection: Collection, page: int, since: str | None, outlet: str | None = None
+) -> tuple[list[StorySummary], bool, int]:
     if since is not None and day_number(since) is None:
-        raise BadRequest(f"since={since[:40]!r} is not a date; write it as YYYY-MM-DD")
+        raise BadRequest("since is not a date; write it as YYYY-MM-DD")
     stories = collection.stories(since=since)
+    if outlet:
+        stories = [s for s in stories if outlet in s.outlets]
     lo = (page - 1) * PAGE_SIZE
     return stories[lo : lo + PAGE_SIZE], len(stories) > lo + PAGE_SIZE, len(stories)
 
