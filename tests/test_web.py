@@ -161,3 +161,21 @@ def test_web_posting_articles_needs_the_operators_token(tmp_path: Path, monkeypa
     assert api.post("/api/v1/articles", content=b"{not json", headers=auth).status_code == 400
     huge = api.post("/api/v1/articles", content=b"[" + b" " * (6 * 2**20) + b"]", headers=auth)
     assert huge.status_code == 413
+
+
+@pytest.mark.slow
+def test_web_timeline_shows_joins_and_where_each_fact_first_appeared(client: TestClient) -> None:
+    story = _kremlin(client)
+    data = client.get(f"/api/v1/stories/{story}/timeline").json()
+    kinds = [e["kind"] for e in data["events"]]
+    assert kinds.count("joined") == 4 and "started" in kinds
+    report = client.get(f"/api/v1/stories/{story}").json()
+    published = {a["id"]: a["published"] for a in report["articles"]}
+    assert data["facts"] and all(f["carried_by"] >= 2 for f in data["facts"])
+    for f in data["facts"]:
+        fact = next(x for x in report["facts"] if x["id"] == f["fact_id"])
+        dates = sorted(published[e["article_id"]] or "9999" for e in fact["evidence"] if e["status"] != "contradicted")
+        assert (f["first_published"] or "9999") == dates[0]  # the earliest carrier, with its sentence
+    page = client.get(f"/stories/{story}/timeline")
+    assert page.status_code == 200 and "How the story grew" in page.text and "Reuters" in page.text
+    assert client.get("/stories/nosuchstory/timeline").status_code == 404

@@ -92,6 +92,32 @@ class StorySummary:
 
 
 @dataclass(frozen=True)
+class TimelineEvent:
+    """One change of a story: ``kind`` joined / started / merged / split, ``at`` the time of
+    the ingest that made it; for "joined", the article (outlet, title, publication date);
+    for merges and splits, the other stories."""
+
+    kind: str
+    at: str
+    article_id: str | None
+    outlet: str | None
+    title: str | None
+    published: str | None
+    stories: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "at": self.at,
+            "article_id": self.article_id,
+            "outlet": self.outlet,
+            "title": self.title,
+            "published": self.published,
+            "stories": list(self.stories),
+        }
+
+
+@dataclass(frozen=True)
 class StoredStory:
     """A story as the collection keeps it: its articles (as cleaned, in the order they were
     added) and, per article, the engine's evidence for its place (nearest members, scores)."""
@@ -435,6 +461,39 @@ class Collection:
                 "evidence": r.evidence,
                 "ingest": r.ingest,
             }
+            for r in rows
+        ]
+
+    def timeline(self, story_id: str) -> list[TimelineEvent]:
+        """What happened to a story, in the order it happened: each article joining (with
+        when it was added and published), the story starting, merging and splitting."""
+        query = (
+            sa.select(
+                story_events.c.kind,
+                story_events.c.article_id,
+                story_events.c.stories,
+                ingests.c.started_at,
+                articles.c.outlet,
+                articles.c.title,
+                articles.c.published,
+            )
+            .join(ingests, ingests.c.pk == story_events.c.ingest)
+            .outerjoin(articles, articles.c.id == story_events.c.article_id)
+            .where(story_events.c.story_id == story_id)
+            .order_by(story_events.c.pk)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            TimelineEvent(
+                kind=r.kind,
+                at=_aware(r.started_at).isoformat(timespec="seconds"),
+                article_id=r.article_id,
+                outlet=r.outlet,
+                title=r.title,
+                published=r.published,
+                stories=tuple(r.stories or ()),
+            )
             for r in rows
         ]
 

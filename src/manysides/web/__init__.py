@@ -9,6 +9,8 @@ from memory.
 Routes:
 - ``GET /``: the latest stories (``page``, ``since``), HTML;
 - ``GET /stories/{id}``: the full report of one story, HTML (the report page itself);
+- ``GET /stories/{id}/timeline`` and ``/api/v1/stories/{id}/timeline``: when each article
+  joined, starts, merges and splits, and when each shared fact first appeared and where;
 - ``GET /api/v1/stories``: the same list, JSON, with ``next`` for paging;
 - ``GET /api/v1/stories/{id}``: the story's report, JSON (schema ``manysides/report/1``);
 - ``POST /api/v1/articles``: add one article or a list (each the same record as a JSON
@@ -20,8 +22,8 @@ JSON answers carry an ETag; a request with ``If-None-Match`` gets 304 when nothi
 
 Every malformed id, page or date is a 400 or 404 with a one-line message (JSON under
 ``/api``, HTML elsewhere); pages carry a Content-Security-Policy that allows only their
-own stylesheet and script, by hash. Not yet here (issue 17): timelines, article, outlet and
-person pages, search, filters beyond date and outlet, the load test.
+own stylesheet and script, by hash. Not yet here (issue 17): article versions in the timeline,
+article, outlet and person pages, search, filters beyond date and outlet, the load test.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..dates import day_number
+from ..dates import date_key, day_number
 from ..errors import InputError, ManysidesError
 from ..nlp import Models
 from ..render import render_html, render_json
@@ -157,6 +159,25 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         # The report page carries its own policy (by hash) in a meta tag; the header repeats it.
         return HTMLResponse(html, headers={"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
 
+    def timeline(story_id: str) -> dict[str, Any]:
+        summary = _summary(collection, story_id)
+        _, data = story_report(summary.id)
+        report = json.loads(data)
+        events = [e.as_dict() for e in collection.timeline(summary.id)]
+        return {"story_id": summary.id, "title": summary.title, "events": events, "facts": first_facts(report)}
+
+    @app.get("/stories/{story_id}/timeline", response_class=HTMLResponse, include_in_schema=False)
+    def timeline_page(story_id: str) -> HTMLResponse:
+        found, css = timeline(story_id), _asset("report.css")
+        html = _env().get_template("timeline.html.j2").render(css=css, **found)
+        return HTMLResponse(html, headers=_page_headers(css))
+
+    @app.get("/api/v1/stories/{story_id}/timeline")
+    def api_timeline(request: Request, story_id: str) -> Response:
+        """The story's changes in order (joined, started, merged, split: when, which article)
+        and, for each fact two or more articles carry, the earliest article that states it."""
+        return _json(request, json.dumps(timeline(story_id), ensure_ascii=False))
+
     @app.get("/api/v1/stories")
     def api_stories(
         request: Request,
@@ -256,6 +277,31 @@ def _json(request: Request, body: str) -> Response:
     if tag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers={"ETag": tag})
     return Response(body, media_type="application/json", headers={"ETag": tag, "Cache-Control": "no-cache"})
+
+
+def first_facts(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Facts carried by two or more articles, each with the earliest published article that
+    states it (unknown dates last; the evidence sentence is the proof)."""
+    articles = {a["id"]: a for a in report["articles"]}
+    out = []
+    for fact in report["facts"]:
+        carriers = [e for e in fact["evidence"] if e["status"] != "contradicted"]
+        if len({e["article_id"] for e in carriers}) < 2:
+            continue
+        first = min(carriers, key=lambda e: (date_key(articles[e["article_id"]]["published"]), e["article_id"]))
+        article = articles[first["article_id"]]
+        out.append(
+            {
+                "fact_id": fact["id"],
+                "text": fact["text"],
+                "first_article": first["article_id"],
+                "first_outlet": article["outlet"],
+                "first_published": article["published"],
+                "first_sentence": first["sentence"],
+                "carried_by": len({e["article_id"] for e in carriers}),
+            }
+        )
+    return sorted(out, key=lambda f: (date_key(f["first_published"]), f["fact_id"]))
 
 
 class NotFound(ManysidesError):
