@@ -179,3 +179,29 @@ def test_web_timeline_shows_joins_and_where_each_fact_first_appeared(client: Tes
     page = client.get(f"/stories/{story}/timeline")
     assert page.status_code == 200 and "How the story grew" in page.text and "Reuters" in page.text
     assert client.get("/stories/nosuchstory/timeline").status_code == 404
+
+
+@pytest.mark.slow
+def test_web_article_page_shows_text_removed_lines_and_reuse(client: TestClient) -> None:
+    report = client.get(f"/api/v1/stories/{_kremlin(client)}").json()
+    indaily = next(a for a in report["articles"] if a["outlet"] == "InDaily")
+    reuters = next(a for a in report["articles"] if a["outlet"] == "Reuters")
+    data = client.get(f"/api/v1/articles/{indaily['id']}").json()
+    assert data["article"]["text"] == indaily["text"]
+    assert [(t["other"], t["relation"]) for t in data["took"]] == [(reuters["id"], "derived")]
+    given = client.get(f"/api/v1/articles/{reuters['id']}").json()["given"]
+    assert indaily["id"] in {g["other"] for g in given}
+    page = client.get(f"/articles/{indaily['id']}")
+    assert page.status_code == 200 and "What it took from whom" in page.text and "Reuters" in page.text
+    assert "Removed while cleaning" in page.text
+    assert client.get("/api/v1/articles/nosuch").status_code == 404
+    assert client.get("/api/v1/articles/bad%20id").status_code == 400
+
+
+def test_web_works_on_postgresql(postgres_url: str) -> None:
+    with Collection(postgres_url) as c:
+        ingest_into(c, [str(EXAMPLE)])
+    api = TestClient(create_app(postgres_url, load_settings(env={})))
+    stories = api.get("/api/v1/stories").json()["stories"]
+    assert any("direct confrontation" in (s["title"] or "") for s in stories)
+    assert api.get("/").status_code == 200

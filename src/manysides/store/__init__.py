@@ -464,6 +464,14 @@ class Collection:
             for r in rows
         ]
 
+    def article(self, article_id: str) -> tuple[Article, str | None] | None:
+        """One article as cleaned, and its story's id; None when it is not in the collection."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(articles.c.record, articles.c.story_id).where(articles.c.id == article_id)
+            ).first()
+        return (Article.from_dict(row.record), row.story_id) if row is not None else None
+
     def timeline(self, story_id: str) -> list[TimelineEvent]:
         """What happened to a story, in the order it happened: each article joining (with
         when it was added and published), the story starting, merging and splitting."""

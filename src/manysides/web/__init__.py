@@ -12,6 +12,8 @@ Routes:
 - ``GET /stories/{id}/timeline`` and ``/api/v1/stories/{id}/timeline``: when each article
   joined, starts, merges and splits, and when each shared fact first appeared and where;
 - ``GET /api/v1/stories``: the same list, JSON, with ``next`` for paging;
+- ``GET /articles/{id}`` and ``/api/v1/articles/{id}``: one article's clean text, what
+  cleaning removed and why, what it took from whom and who took from it;
 - ``GET /api/v1/stories/{id}``: the story's report, JSON (schema ``manysides/report/1``);
 - ``POST /api/v1/articles``: add one article or a list (each the same record as a JSON
   Lines line); needs ``Authorization: Bearer TOKEN`` where TOKEN is the operator's
@@ -23,7 +25,7 @@ JSON answers carry an ETag; a request with ``If-None-Match`` gets 304 when nothi
 Every malformed id, page or date is a 400 or 404 with a one-line message (JSON under
 ``/api``, HTML elsewhere); pages carry a Content-Security-Policy that allows only their
 own stylesheet and script, by hash. Not yet here (issue 17): article versions in the timeline,
-article, outlet and person pages, search, filters beyond date and outlet, the load test.
+outlet and person pages, search, filters beyond date and outlet, the load test.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..dates import date_key, day_number
 from ..errors import InputError, ManysidesError
+from ..model import Article
 from ..nlp import Models
 from ..render import render_html, render_json
 from ..render.html import _sha256
@@ -177,6 +180,50 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         """The story's changes in order (joined, started, merged, split: when, which article)
         and, for each fact two or more articles carry, the earliest article that states it."""
         return _json(request, json.dumps(timeline(story_id), ensure_ascii=False))
+
+    def article_view(article_id: str) -> dict[str, Any]:
+        if not STORY_ID.match(article_id):
+            raise BadRequest("that is not an article id: ids are 1 to 64 letters, digits, - and _")
+        found = collection.article(article_id)
+        if found is None:
+            raise NotFound(f"no article {article_id!r} in this collection")
+        article, story = found
+        took: list[dict[str, Any]] = []
+        given: list[dict[str, Any]] = []
+        if story is not None:
+            _, data = story_report(story)
+            report = json.loads(data)
+            outlets = {a["id"]: a["outlet"] or a["id"] for a in report["articles"]}
+            for r in report["reuse"]:
+                entry = {
+                    "kind": r["kind"],
+                    "relation": r["relation"],
+                    "sentences": len(r["pairs"]),
+                    "share": r["share"],
+                }
+                if r["article_id"] == article.id:
+                    took.append({**entry, "other": r["source_id"], "outlet": outlets[r["source_id"]]})
+                elif r["source_id"] == article.id:
+                    given.append({**entry, "other": r["article_id"], "outlet": outlets[r["article_id"]]})
+        return {"article": article.as_dict(), "story_id": story, "took": took, "given": given}
+
+    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    def article_page(article_id: str) -> HTMLResponse:
+        found, css = article_view(article_id), _asset("report.css")
+        record = found.pop("article")
+        paragraphs = [p for p in record["text"].split("\n") if p.strip()]
+        html = (
+            _env()
+            .get_template("article.html.j2")
+            .render(css=css, article=Article.from_dict(record), paragraphs=paragraphs, **found)
+        )
+        return HTMLResponse(html, headers=_page_headers(css))
+
+    @app.get("/api/v1/articles/{article_id}")
+    def api_article(request: Request, article_id: str) -> Response:
+        """One article as cleaned (the report's article record), its story, and the reuse
+        records that take text from it or that it takes from others."""
+        return _json(request, json.dumps(article_view(article_id), ensure_ascii=False))
 
     @app.get("/api/v1/stories")
     def api_stories(
