@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test test-fast eval bench lint typecheck fuzz clean
+.PHONY: install demo serve test test-fast eval bench lint typecheck fuzz clean
 
 install: $(STAMP)
 
@@ -24,6 +24,12 @@ $(STAMP): pyproject.toml requirements.lock
 demo: install
 	$(BIN)/manysides compare $(EXAMPLE) --json out/report.json --html out/report.html
 	@echo "Full report: out/report.html   ·   data: out/report.json"
+
+# Browse the bundled example: ingest it into out/example.db and serve it on http://127.0.0.1:8000/
+serve: install
+	mkdir -p out
+	$(BIN)/manysides ingest $(EXAMPLE) --db sqlite:///out/example.db --quiet
+	$(BIN)/manysides serve --db sqlite:///out/example.db
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -60,10 +60,11 @@ def test_web_story_page_and_api_give_the_report_and_cache_it(client: TestClient)
     ("path", "status", "says"),
     [
         ("/api/v1/stories/nosuchstory", 404, "no story 'nosuchstory'"),
-        ("/api/v1/stories/%3Cscript%3E", 400, "is not a story id"),
+        ("/api/v1/stories/%3Cscript%3E", 400, "story_id: String should match pattern"),
         ("/api/v1/stories?page=abc", 400, "page"),
         ("/api/v1/stories?page=0", 400, "page"),
-        ("/api/v1/stories?since=yesterday", 400, "is not a date"),
+        ("/api/v1/stories?since=yesterday", 400, "since: Input should be a valid date"),
+        ("/?since=yesterday", 400, "is not a date"),
         ("/stories/nosuchstory", 404, "no story"),
         ("/?page=-1", 400, "page"),
     ],

@@ -30,6 +30,7 @@ outlet and person pages, search, filters beyond date and outlet, the load test.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -41,7 +42,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -62,6 +63,12 @@ PAGE_SIZE = 50
 #: Story analyses kept in memory (HTML and JSON of each): the most recently used.
 CACHE_STORIES = 64
 STORY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _id() -> Any:
+    """A story or article id in a path, declared in the OpenAPI document (a new declaration
+    per parameter: FastAPI keys a shared one to the first parameter's name)."""
+    return Path(pattern=STORY_ID.pattern, description="1 to 64 letters, digits, - and _")
 
 
 class StoryCache:
@@ -157,7 +164,7 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         return HTMLResponse(html, headers=_page_headers(css))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(story_id: str) -> HTMLResponse:
+    def story_page(story_id: str = _id()) -> HTMLResponse:
         html, _ = story_report(story_id)
         # The report page carries its own policy (by hash) in a meta tag; the header repeats it.
         return HTMLResponse(html, headers={"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
@@ -170,13 +177,13 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         return {"story_id": summary.id, "title": summary.title, "events": events, "facts": first_facts(report)}
 
     @app.get("/stories/{story_id}/timeline", response_class=HTMLResponse, include_in_schema=False)
-    def timeline_page(story_id: str) -> HTMLResponse:
+    def timeline_page(story_id: str = _id()) -> HTMLResponse:
         found, css = timeline(story_id), _asset("report.css")
         html = _env().get_template("timeline.html.j2").render(css=css, **found)
         return HTMLResponse(html, headers=_page_headers(css))
 
-    @app.get("/api/v1/stories/{story_id}/timeline")
-    def api_timeline(request: Request, story_id: str) -> Response:
+    @app.get("/api/v1/stories/{story_id}/timeline", responses=ERRORS)
+    def api_timeline(request: Request, story_id: str = _id()) -> Response:
         """The story's changes in order (joined, started, merged, split: when, which article)
         and, for each fact two or more articles carry, the earliest article that states it."""
         return _json(request, json.dumps(timeline(story_id), ensure_ascii=False))
@@ -208,7 +215,7 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         return {"article": article.as_dict(), "story_id": story, "took": took, "given": given}
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(article_id: str) -> HTMLResponse:
+    def article_page(article_id: str = _id()) -> HTMLResponse:
         found, css = article_view(article_id), _asset("report.css")
         record = found.pop("article")
         paragraphs = [p for p in record["text"].split("\n") if p.strip()]
@@ -219,33 +226,33 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         )
         return HTMLResponse(html, headers=_page_headers(css))
 
-    @app.get("/api/v1/articles/{article_id}")
-    def api_article(request: Request, article_id: str) -> Response:
+    @app.get("/api/v1/articles/{article_id}", responses=ERRORS)
+    def api_article(request: Request, article_id: str = _id()) -> Response:
         """One article as cleaned (the report's article record), its story, and the reuse
         records that take text from it or that it takes from others."""
         return _json(request, json.dumps(article_view(article_id), ensure_ascii=False))
 
-    @app.get("/api/v1/stories")
+    @app.get("/api/v1/stories", responses=ERRORS)
     def api_stories(
         request: Request,
         page: int = Query(1, ge=1, le=100_000),
-        since: str | None = None,
+        since: dt.date | None = None,
         outlet: str | None = Query(None, max_length=200),
     ) -> Response:
         """The latest stories, PAGE_SIZE a page; ``next`` is the next page's number or null;
         ``since`` (YYYY-MM-DD) and ``outlet`` (a name as in the list) filter."""
-        listed, more, total = _page(collection, page, since, outlet)
+        listed, more, total = _page(collection, page, since.isoformat() if since else None, outlet)
         following = page + 1 if more else None
         body = {"stories": [s.as_dict() for s in listed], "page": page, "next": following, "total": total}
         return _json(request, json.dumps(body, ensure_ascii=False))
 
-    @app.get("/api/v1/stories/{story_id}")
-    def api_story(request: Request, story_id: str) -> Response:
+    @app.get("/api/v1/stories/{story_id}", responses=ERRORS)
+    def api_story(request: Request, story_id: str = _id()) -> Response:
         """The story's full report (schema manysides/report/1), as ``manysides show --json`` writes it."""
         _, data = story_report(story_id)
         return _json(request, data)
 
-    @app.post("/api/v1/articles", status_code=201)
+    @app.post("/api/v1/articles", status_code=201, responses={**ERRORS, **WRITE_ERRORS})
     async def api_add(request: Request) -> dict[str, Any]:
         """Add articles: a JSON object, or a list of them, each as one JSON Lines record
         (``text`` or ``html``, and ``id``, ``url``, ``outlet``, ``title``, ``published`` ...)."""
@@ -281,6 +288,19 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
     return app
 
 
+_MESSAGE = {
+    "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}
+}
+#: The answers every API route may give besides its own, documented in the OpenAPI schema.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    304: {"description": "not modified (If-None-Match)"},
+    400: {"description": "a malformed id, page or date", **_MESSAGE},
+    404: {"description": "not in the collection", **_MESSAGE},
+}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "read-only server, or no or a wrong token", **_MESSAGE},
+    413: {"description": "the body is too large", **_MESSAGE},
+}
 #: Largest request body and most articles per POST.
 MAX_BODY = 5 * 2**20
 MAX_POSTED = 500
