@@ -206,3 +206,21 @@ def test_web_works_on_postgresql(postgres_url: str) -> None:
     stories = api.get("/api/v1/stories").json()["stories"]
     assert any("direct confrontation" in (s["title"] or "") for s in stories)
     assert api.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_web_search_finds_articles_by_their_words(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    url = f"sqlite:///{tmp_path / 's.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    with Collection(url) as c:
+        ingest_into(c, [str(EXAMPLE)])
+        hits = c.search("Peskov confrontation")
+        assert hits and all(h.article_id for h in hits)
+        c.search('" OR ) NEAR( * \\')  # query syntax is taken as words: no error
+        assert c.search("zzzunknownwordzzz") == []
+    api = TestClient(create_app(url, load_settings(env={})))
+    found = api.get("/api/v1/search", params={"q": "Kremlin Peskov"}).json()["articles"]
+    texts = [api.get(f"/api/v1/articles/{h['article_id']}").json()["article"]["text"] for h in found]
+    assert texts and all("Peskov" in t and "Kremlin" in t for t in texts)
+    page = api.get("/search", params={"q": "Stoltenberg"})
+    assert page.status_code == 200 and "holding every word" in page.text
+    assert api.get("/api/v1/search", params={"q": ""}).status_code == 400

@@ -25,6 +25,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ BATCH = 100
 #: Rows per ``IN (...)`` query.
 CHUNK = 500
 PG_LOCK_KEY = 0x6D616E79  # "many"
+#: Words of a search query used (the rest is ignored).
+MAX_QUERY_WORDS = 20
 
 
 def _story_features(_: None, items: Sequence[tuple[str | None, str, Any]]) -> list[Features]:
@@ -88,6 +91,26 @@ class StorySummary:
             "last_published": self.last_published,
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
+        }
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """An article found by ``Collection.search``."""
+
+    article_id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    story_id: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "published": self.published,
+            "story_id": self.story_id,
         }
 
 
@@ -471,6 +494,33 @@ class Collection:
                 sa.select(articles.c.record, articles.c.story_id).where(articles.c.id == article_id)
             ).first()
         return (Article.from_dict(row.record), row.story_id) if row is not None else None
+
+    def search(self, query: str, limit: int = 50, offset: int = 0) -> list[SearchHit]:
+        """Articles whose title or text hold every word of ``query`` (any order; accents and
+        case folded on SQLite), best first. The words are taken as words: no query syntax."""
+        words = [w for w in re.findall(r"\w+", query, re.UNICODE) if w][:MAX_QUERY_WORDS]
+        if not words:
+            return []
+        if self.engine.dialect.name == "sqlite":
+            sql = sa.text(
+                "SELECT a.id, a.title, a.outlet, a.published, a.story_id FROM articles_fts f "
+                "JOIN articles a ON a.pk = f.rowid WHERE articles_fts MATCH :q "
+                "ORDER BY bm25(articles_fts), a.pk LIMIT :n OFFSET :o"
+            )
+            params: dict[str, Any] = {"q": " ".join('"' + w.replace('"', "") + '"' for w in words)}
+        elif self.engine.dialect.name == "postgresql":
+            doc = "to_tsvector('simple', coalesce(a.title, '') || ' ' || coalesce(a.record->>'text', ''))"
+            sql = sa.text(
+                f"SELECT a.id, a.title, a.outlet, a.published, a.story_id FROM articles a "
+                f"WHERE {doc} @@ plainto_tsquery('simple', :q) "
+                f"ORDER BY ts_rank({doc}, plainto_tsquery('simple', :q)) DESC, a.pk LIMIT :n OFFSET :o"
+            )
+            params = {"q": " ".join(words)}
+        else:
+            raise CollectionError(f"search needs SQLite or PostgreSQL, not {self.engine.dialect.name}")
+        with self.engine.connect() as conn:
+            rows = conn.execute(sql, {**params, "n": limit, "o": offset}).all()
+        return [SearchHit(r.id, r.title, r.outlet, r.published, r.story_id) for r in rows]
 
     def timeline(self, story_id: str) -> list[TimelineEvent]:
         """What happened to a story, in the order it happened: each article joining (with

@@ -15,6 +15,7 @@ Routes:
 - ``GET /articles/{id}`` and ``/api/v1/articles/{id}``: one article's clean text, what
   cleaning removed and why, what it took from whom and who took from it;
 - ``GET /api/v1/stories/{id}``: the story's report, JSON (schema ``manysides/report/1``);
+- ``GET /search`` and ``/api/v1/search?q=``: full-text search over articles;
 - ``POST /api/v1/articles``: add one article or a list (each the same record as a JSON
   Lines line); needs ``Authorization: Bearer TOKEN`` where TOKEN is the operator's
   ``MANYSIDES_TOKEN``; without one configured the server is read-only;
@@ -25,7 +26,7 @@ JSON answers carry an ETag; a request with ``If-None-Match`` gets 304 when nothi
 Every malformed id, page or date is a 400 or 404 with a one-line message (JSON under
 ``/api``, HTML elsewhere); pages carry a Content-Security-Policy that allows only their
 own stylesheet and script, by hash. Not yet here (issue 17): article versions in the timeline,
-outlet and person pages, search, filters beyond date and outlet, the load test.
+outlet and person pages, filters beyond date and outlet, the load test.
 """
 
 from __future__ import annotations
@@ -231,6 +232,27 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         """One article as cleaned (the report's article record), its story, and the reuse
         records that take text from it or that it takes from others."""
         return _json(request, json.dumps(article_view(article_id), ensure_ascii=False))
+
+    def search(q: str, page: int) -> tuple[list[Any], bool]:
+        hits = collection.search(q, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+        return hits[:PAGE_SIZE], len(hits) > PAGE_SIZE
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(q: str = Query("", max_length=200), page: int = Query(1, ge=1, le=10_000)) -> HTMLResponse:
+        hits, more = search(q, page) if q.strip() else ([], False)
+        css = _asset("report.css")
+        html = _env().get_template("search.html.j2").render(css=css, q=q, hits=hits, more=more, page=page)
+        return HTMLResponse(html, headers=_page_headers(css))
+
+    @app.get("/api/v1/search", responses=ERRORS)
+    def api_search(
+        request: Request, q: str = Query(..., min_length=1, max_length=200), page: int = Query(1, ge=1, le=10_000)
+    ) -> Response:
+        """Articles whose title or text hold every word of ``q`` (full-text search: SQLite FTS5,
+        PostgreSQL text search), best first, PAGE_SIZE a page."""
+        hits, more = search(q, page)
+        body = {"q": q, "page": page, "next": page + 1 if more else None, "articles": [h.as_dict() for h in hits]}
+        return _json(request, json.dumps(body, ensure_ascii=False))
 
     @app.get("/api/v1/stories", responses=ERRORS)
     def api_stories(
