@@ -224,3 +224,15 @@ def test_web_search_finds_articles_by_their_words(backend: str, tmp_path: Path, 
     page = api.get("/search", params={"q": "Stoltenberg"})
     assert page.status_code == 200 and "holding every word" in page.text
     assert api.get("/api/v1/search", params={"q": ""}).status_code == 400
+
+
+@pytest.mark.slow
+def test_web_outlet_page_says_whom_it_takes_from_over_analysed_stories(client: TestClient) -> None:
+    client.get(f"/api/v1/stories/{_kremlin(client)}")  # analysed (or cached): outlet pages never start one
+    indaily = client.get("/api/v1/outlets/InDaily").json()
+    assert indaily["stories_analysed"] >= 1 and indaily["takes_from"] == {"Reuters": 1}
+    reuters = client.get("/api/v1/outlets/Reuters").json()
+    assert reuters["taken_by"].get("InDaily") == 1 and len(reuters["articles"]) >= 3
+    page = client.get("/outlets/InDaily")
+    assert page.status_code == 200 and "Takes text from" in page.text and "Reuters" in page.text
+    assert client.get("/api/v1/outlets/Nobody").status_code == 404

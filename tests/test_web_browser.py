@@ -93,3 +93,17 @@ def test_web_browser_hostile_title_and_outlet_are_inert(browser: Any, site: str)
     page.wait_for_timeout(300)
     assert EVIL in page.locator("body").inner_text()  # shown as text
     assert page.locator("img").count() == 0 and page.dialogs == [] and page.errors == []
+
+
+def test_web_browser_search_to_article(browser: Any, site: str) -> None:  # noqa: F811
+    page = _page(browser)
+    page.goto(site + "/")
+    page.get_by_label("Search articles").fill("Peskov confrontation")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    assert "holding every word" in page.content()
+    page.locator("main li a").first.click()
+    page.wait_for_load_state()
+    assert "What it took from whom" in page.content() and "Clean text" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "web-article.png"), full_page=False)
+    assert page.errors == [] and page.dialogs == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     srv.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
+    srv.add_argument("--workers", type=int, default=1, metavar="N", help="server processes (default 1)")
 
     mdl = sub.add_parser("models", help="build the local ONNX export of the embedding model (make install runs it)")
     mdl.add_argument("action", choices=["build"], help="build: export and quantise once, into the cache")
@@ -270,7 +272,22 @@ def _serve(args: argparse.Namespace) -> int:
 
     from .web import create_app
 
-    app = create_app(args.db, load_settings(args.config))
+    settings = load_settings(args.config)  # checked here, before any worker starts
+    if args.workers > 1:
+        os.environ.update({"MANYSIDES_DB": args.db or os.environ.get("MANYSIDES_DB", DEFAULT_DB_URL)})
+        if args.config:
+            os.environ["MANYSIDES_CONFIG"] = args.config
+        _err(f"manysides: serving on http://{args.host}:{args.port}/ with {args.workers} workers (Ctrl-C stops)")
+        uvicorn.run(
+            "manysides.web:app_from_environment",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="warning",
+        )
+        return 0
+    app = create_app(args.db, settings)
     _err(f"manysides: serving {app.state.collection.url} on http://{args.host}:{args.port}/ (Ctrl-C stops)")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

@@ -442,19 +442,28 @@ class Collection:
             row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).first()
         return _summary_of(row) if row is not None else None
 
-    def stories(self, since: str | None = None, limit: int | None = None) -> list[StorySummary]:
+    def stories(self, since: str | None = None, limit: int | None = None, offset: int = 0) -> list[StorySummary]:
         """Stories, latest first; ``since`` (an ISO date) keeps those with an article from then on."""
-        query = sa.select(stories).order_by(stories.c.last_day.desc(), stories.c.size.desc(), stories.c.id)
+        query = self._stories_query(since).order_by(stories.c.last_day.desc(), stories.c.size.desc(), stories.c.id)
+        if limit:
+            query = query.limit(limit).offset(offset)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [_summary_of(r) for r in rows]
+
+    def count_stories(self, since: str | None = None) -> int:
+        with self.engine.connect() as conn:
+            query = sa.select(sa.func.count()).select_from(self._stories_query(since).subquery())
+            return int(conn.scalar(query) or 0)
+
+    def _stories_query(self, since: str | None) -> Any:
+        query = sa.select(stories)
         if since:
             day = day_number(since)
             if day is None:
                 raise CollectionError(f"--since {since!r} is not a date; write it as YYYY-MM-DD")
             query = query.where(stories.c.last_day >= day)
-        if limit:
-            query = query.limit(limit)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [_summary_of(r) for r in rows]
+        return query
 
     def story(self, story_id: str) -> StoredStory:
         """The story's articles (as cleaned) and why each is in it; a unique id prefix will do."""
@@ -494,6 +503,18 @@ class Collection:
                 sa.select(articles.c.record, articles.c.story_id).where(articles.c.id == article_id)
             ).first()
         return (Article.from_dict(row.record), row.story_id) if row is not None else None
+
+    def outlet_articles(self, outlet: str, limit: int = 200) -> list[SearchHit]:
+        """The outlet's articles (exact name), latest first."""
+        query = (
+            sa.select(articles.c.id, articles.c.title, articles.c.outlet, articles.c.published, articles.c.story_id)
+            .where(articles.c.outlet == outlet)
+            .order_by(articles.c.day.desc(), articles.c.pk.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [SearchHit(r.id, r.title, r.outlet, r.published, r.story_id) for r in rows]
 
     def search(self, query: str, limit: int = 50, offset: int = 0) -> list[SearchHit]:
         """Articles whose title or text hold every word of ``query`` (any order; accents and

@@ -88,6 +88,12 @@ class StoryCache:
                 self._items.move_to_end(key)
             return found
 
+    def latest(self, story_id: str) -> tuple[str, str] | None:
+        """The newest cached rendering of a story, whatever its version (None if none)."""
+        with self._lock:
+            found = [v for (sid, _), v in self._items.items() if sid == story_id]
+            return found[-1] if found else None
+
     def put(self, key: tuple[str, str], value: tuple[str, str]) -> None:
         with self._lock:
             self.analyses += 1
@@ -254,6 +260,50 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         body = {"q": q, "page": page, "next": page + 1 if more else None, "articles": [h.as_dict() for h in hits]}
         return _json(request, json.dumps(body, ensure_ascii=False))
 
+    def outlet_view(name: str) -> dict[str, Any]:
+        found = collection.outlet_articles(name)
+        if not found:
+            raise NotFound(f"no article of an outlet named {name!r} in this collection")
+        takes: dict[str, int] = {}
+        taken_by: dict[str, int] = {}
+        originality: list[float] = []
+        analysed = 0
+        for story_id in sorted({h.story_id for h in found if h.story_id}):
+            cached = cache.latest(story_id)
+            if cached is None:
+                continue  # not analysed yet: outlet pages never start analyses
+            analysed += 1
+            report = json.loads(cached[1])
+            outlet_of = {a["id"]: a["outlet"] or "(outlet unknown)" for a in report["articles"]}
+            originality += [a["originality"] for a in report["articles"] if a["outlet"] == name and a["originality"]]
+            for r in report["reuse"]:
+                if r["relation"] != "derived":
+                    continue
+                if outlet_of[r["article_id"]] == name and outlet_of[r["source_id"]] != name:
+                    takes[outlet_of[r["source_id"]]] = takes.get(outlet_of[r["source_id"]], 0) + 1
+                elif outlet_of[r["source_id"]] == name and outlet_of[r["article_id"]] != name:
+                    taken_by[outlet_of[r["article_id"]]] = taken_by.get(outlet_of[r["article_id"]], 0) + 1
+        return {
+            "outlet": name,
+            "articles": [h.as_dict() for h in found],
+            "stories_analysed": analysed,
+            "originality": round(sum(originality) / len(originality), 4) if originality else None,
+            "takes_from": dict(sorted(takes.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "taken_by": dict(sorted(taken_by.items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
+
+    @app.get("/outlets/{name}", response_class=HTMLResponse, include_in_schema=False)
+    def outlet_page(name: str = Path(max_length=200)) -> HTMLResponse:
+        found, css = outlet_view(name), _asset("report.css")
+        html = _env().get_template("outlet.html.j2").render(css=css, **found)
+        return HTMLResponse(html, headers=_page_headers(css))
+
+    @app.get("/api/v1/outlets/{name}", responses=ERRORS)
+    def api_outlet(request: Request, name: str = Path(max_length=200)) -> Response:
+        """An outlet's articles (latest 200) and, over the stories analysed so far, its mean
+        originality, whom it takes text from and who takes text from it (derived reuse)."""
+        return _json(request, json.dumps(outlet_view(name), ensure_ascii=False))
+
     @app.get("/api/v1/stories", responses=ERRORS)
     def api_stories(
         request: Request,
@@ -360,9 +410,14 @@ def _authorise(request: Request) -> None:
         raise Forbidden("writes need the header 'Authorization: Bearer <token>' with the operator's token")
 
 
+@lru_cache(maxsize=256)
+def _tag(body: str) -> str:
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
 def _json(request: Request, body: str) -> Response:
     """JSON with an ETag; 304 when the client has it already."""
-    tag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    tag = _tag(body)
     if tag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers={"ETag": tag})
     return Response(body, media_type="application/json", headers={"ETag": tag, "Cache-Control": "no-cache"})
@@ -393,6 +448,12 @@ def first_facts(report: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda f: (date_key(f["first_published"]), f["fact_id"]))
 
 
+def app_from_environment() -> FastAPI:
+    """The app for ``uvicorn --factory`` (``serve --workers N`` starts one per worker):
+    the collection from MANYSIDES_DB, the settings from MANYSIDES_CONFIG and the environment."""
+    return create_app(os.environ.get("MANYSIDES_DB"), load_settings())
+
+
 class NotFound(ManysidesError):
     """A story (or page) that is not in the collection."""
 
@@ -415,11 +476,12 @@ def _page(
 ) -> tuple[list[StorySummary], bool, int]:
     if since is not None and day_number(since) is None:
         raise BadRequest("since is not a date; write it as YYYY-MM-DD")
-    stories = collection.stories(since=since)
-    if outlet:
-        stories = [s for s in stories if outlet in s.outlets]
     lo = (page - 1) * PAGE_SIZE
-    return stories[lo : lo + PAGE_SIZE], len(stories) > lo + PAGE_SIZE, len(stories)
+    if outlet:  # outlets are a JSON list per story: filtered here
+        stories = [s for s in collection.stories(since=since) if outlet in s.outlets]
+        return stories[lo : lo + PAGE_SIZE], len(stories) > lo + PAGE_SIZE, len(stories)
+    listed = collection.stories(since=since, limit=PAGE_SIZE + 1, offset=lo)  # paged in SQL
+    return listed[:PAGE_SIZE], len(listed) > PAGE_SIZE, collection.count_stories(since)
 
 
 def _error(request: Request, status: int, message: str) -> Response:
