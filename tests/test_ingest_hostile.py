@@ -192,3 +192,17 @@ def test_hostile_limits_are_settings_enforced_where_input_is_read(tmp_path: Path
     assert [Path(s.source).name for s in skipped] == ["big.txt"] and "limits.input_bytes" in skipped[0].reason
     [article], _ = _clean_all(docs, default_registry(), tight)
     assert len(article.text) <= 1000 and any("limits.article_chars" in r.reason for r in article.removed)
+
+
+@pytest.mark.parametrize("name", ["[/0]", "[/]", "[red]styled[/red]", "[link=http://x.example]x[/link]"])
+def test_hostile_rich_markup_in_input_is_shown_as_text(name: str) -> None:
+    """Found by make fuzz (221,338 inputs): an outlet named "[/0]" crashed the terminal
+    summary, since rich parsed table cells as markup."""
+    from dataclasses import replace
+
+    from manysides.render import render_terminal
+    from small_report import small_report
+
+    report = small_report()
+    report = replace(report, articles=tuple(replace(a, outlet=name) for a in report.articles))
+    assert name in render_terminal(report)

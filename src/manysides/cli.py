@@ -243,10 +243,14 @@ def _stories(args: argparse.Namespace) -> int:
         return 0
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from .render.terminal import safe
 
     table = Table("story", "articles", "title", "outlets", "first seen", "last seen", box=None)
     for s in found:
-        table.add_row(s.id, str(s.size), s.title or "", ", ".join(s.outlets), s.first_seen[:16], s.last_seen[:16])
+        cells = (s.id, str(s.size), s.title or "", ", ".join(s.outlets), s.first_seen[:16], s.last_seen[:16])
+        table.add_row(*(Text(safe(c)) for c in cells))  # never parsed as markup
     Console(width=200 if not sys.stdout.isatty() else None).print(table)
     return 0
 
