@@ -19,10 +19,12 @@ from ..outlets import Registry
 from .view import STATUS_MARK, count, fact_rows, outlet_name, side_by_side_data, story_views
 
 
-@lru_cache(maxsize=1)
-def _env() -> Environment:
+@lru_cache(maxsize=4)
+def template_env(folder: str = "render/templates") -> Environment:
+    """The Jinja environment of a template folder of the package: everything escaped, the
+    report's filters (the web app's pages use it too)."""
     env = Environment(
-        loader=PackageLoader("manysides", "render/templates"),
+        loader=PackageLoader("manysides", folder),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -32,22 +34,23 @@ def _env() -> Environment:
 
 
 @lru_cache(maxsize=4)
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
+    """A file of the report's templates (its stylesheet, its script)."""
     return (resources.files("manysides") / "render" / "templates" / name).read_text(encoding="utf-8")
 
 
-def _sha256(text: str) -> str:
+def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
 def render_html(report: Report, *, registry: Registry | None = None) -> str:
-    css, js = _asset("report.css"), _asset("report.js")
+    css, js = asset("report.css"), asset("report.js")
     # Only the page's own stylesheet and script run, by hash; nothing loads from anywhere.
     csp = (
-        f"default-src 'none'; style-src {_sha256(css)}; script-src {_sha256(js)}; img-src data:; "
+        f"default-src 'none'; style-src {csp_hash(css)}; script-src {csp_hash(js)}; img-src data:; "
         "base-uri 'none'; form-action 'none'"
     )
-    template = _env().get_template("report.html.j2")
+    template = template_env().get_template("report.html.j2")
     return template.render(
         report=report,
         views=story_views(report, registry),

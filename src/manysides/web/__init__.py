@@ -40,22 +40,19 @@ import re
 import threading
 from collections import OrderedDict
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..dates import date_key, day_number
 from ..errors import InputError, ManysidesError
 from ..model import Article
 from ..nlp import Models
 from ..render import render_html, render_json
-from ..render.html import _sha256
-from ..render.view import count
+from ..render.html import asset, csp_hash, template_env
 from ..settings import Settings, load_settings
 from ..store import Collection, StorySummary
 
@@ -162,9 +159,9 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         page: int = Query(1, ge=1, le=100_000), since: str | None = None, outlet: str | None = None
     ) -> HTMLResponse:
         listed, more, total = _page(collection, page, since, outlet)
-        css = _asset("report.css")
+        css = asset("report.css")
         html = (
-            _env()
+            _pages()
             .get_template("index.html.j2")
             .render(stories=listed, page=page, more=more, total=total, since=since, css=css)
         )
@@ -185,8 +182,8 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
 
     @app.get("/stories/{story_id}/timeline", response_class=HTMLResponse, include_in_schema=False)
     def timeline_page(story_id: str = _id()) -> HTMLResponse:
-        found, css = timeline(story_id), _asset("report.css")
-        html = _env().get_template("timeline.html.j2").render(css=css, **found)
+        found, css = timeline(story_id), asset("report.css")
+        html = _pages().get_template("timeline.html.j2").render(css=css, **found)
         return HTMLResponse(html, headers=_page_headers(css))
 
     @app.get("/api/v1/stories/{story_id}/timeline", responses=ERRORS)
@@ -223,11 +220,11 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(article_id: str = _id()) -> HTMLResponse:
-        found, css = article_view(article_id), _asset("report.css")
+        found, css = article_view(article_id), asset("report.css")
         record = found.pop("article")
         paragraphs = [p for p in record["text"].split("\n") if p.strip()]
         html = (
-            _env()
+            _pages()
             .get_template("article.html.j2")
             .render(css=css, article=Article.from_dict(record), paragraphs=paragraphs, **found)
         )
@@ -246,8 +243,8 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(q: str = Query("", max_length=200), page: int = Query(1, ge=1, le=10_000)) -> HTMLResponse:
         hits, more = search(q, page) if q.strip() else ([], False)
-        css = _asset("report.css")
-        html = _env().get_template("search.html.j2").render(css=css, q=q, hits=hits, more=more, page=page)
+        css = asset("report.css")
+        html = _pages().get_template("search.html.j2").render(css=css, q=q, hits=hits, more=more, page=page)
         return HTMLResponse(html, headers=_page_headers(css))
 
     @app.get("/api/v1/search", responses=ERRORS)
@@ -294,8 +291,8 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
 
     @app.get("/outlets/{name}", response_class=HTMLResponse, include_in_schema=False)
     def outlet_page(name: str = Path(max_length=200)) -> HTMLResponse:
-        found, css = outlet_view(name), _asset("report.css")
-        html = _env().get_template("outlet.html.j2").render(css=css, **found)
+        found, css = outlet_view(name), asset("report.css")
+        html = _pages().get_template("outlet.html.j2").render(css=css, **found)
         return HTMLResponse(html, headers=_page_headers(css))
 
     @app.get("/api/v1/outlets/{name}", responses=ERRORS)
@@ -498,22 +495,10 @@ def _escape(text: str) -> str:
 def _page_headers(css: str) -> dict[str, str]:
     policy = "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     if css:
-        policy += f"; style-src {_sha256(css)}"
+        policy += f"; style-src {csp_hash(css)}"
     return {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
 
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    env = Environment(
-        loader=PackageLoader("manysides", "web/templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["count"] = count
-    return env
-
-
-@lru_cache(maxsize=4)
-def _asset(name: str) -> str:
-    return (resources.files("manysides") / "render" / "templates" / name).read_text(encoding="utf-8")
+def _pages() -> Any:
+    """The web app's templates (``web/templates``), in the report's Jinja environment."""
+    return template_env("web/templates")
