@@ -236,3 +236,20 @@ def test_web_outlet_page_says_whom_it_takes_from_over_analysed_stories(client: T
     page = client.get("/outlets/InDaily")
     assert page.status_code == 200 and "Takes text from" in page.text and "Reuters" in page.text
     assert client.get("/api/v1/outlets/Nobody").status_code == 404
+
+
+@pytest.mark.slow
+def test_web_reports_are_kept_in_the_collection_for_every_worker(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    with Collection(url) as c:
+        ingest_into(c, [str(EXAMPLE)])
+    first = TestClient(create_app(url, load_settings(env={})))
+    story = _kremlin(first)
+    made = first.get(f"/api/v1/stories/{story}").text
+    assert first.app.state.cache.analyses == 1  # type: ignore[attr-defined]
+    second = TestClient(create_app(url, load_settings(env={})))  # another worker, or a restart
+    assert second.get(f"/api/v1/stories/{story}").text == made
+    assert second.app.state.cache.analyses == 0  # type: ignore[attr-defined]  # served from the collection
+    other = TestClient(create_app(url, load_settings(env={}, seed=2)))  # other settings: made again
+    other.get(f"/api/v1/stories/{story}")
+    assert other.app.state.cache.analyses == 1  # type: ignore[attr-defined]

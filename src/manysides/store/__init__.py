@@ -46,7 +46,16 @@ from ..index.text import lead_text
 from ..model import Article, Skipped
 from ..settings import DEFAULT_DB_URL, ClusteringSettings
 from ..workers import map_chunks, worker_count
-from .schema import article_features, article_vectors, articles, ingests, settings, stories, story_events
+from .schema import (
+    article_features,
+    article_vectors,
+    articles,
+    ingests,
+    settings,
+    stories,
+    story_events,
+    story_reports,
+)
 
 DEFAULT_URL = DEFAULT_DB_URL
 #: Articles per committed batch: what a killed ingest can lose (it is re-done on re-run).
@@ -542,6 +551,26 @@ class Collection:
         with self.engine.connect() as conn:
             rows = conn.execute(sql, {**params, "n": limit, "o": offset}).all()
         return [SearchHit(r.id, r.title, r.outlet, r.published, r.story_id) for r in rows]
+
+    def stored_report(self, story_id: str, version: str, code: str) -> tuple[str, str] | None:
+        """The rendered report (HTML, JSON) kept for this story version and code, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(story_reports.c.html, story_reports.c.json).where(
+                    story_reports.c.story_id == story_id,
+                    story_reports.c.version == version,
+                    story_reports.c.code == code,
+                )
+            ).first()
+        return (row.html, row.json) if row is not None else None
+
+    def keep_report(self, story_id: str, version: str, code: str, html: str, data: str) -> None:
+        """Keep a story's rendered report, replacing an older one."""
+        with self.engine.begin() as conn:
+            conn.execute(story_reports.delete().where(story_reports.c.story_id == story_id))
+            conn.execute(
+                story_reports.insert().values(story_id=story_id, version=version, code=code, html=html, json=data)
+            )
 
     def timeline(self, story_id: str) -> list[TimelineEvent]:
         """What happened to a story, in the order it happened: each article joining (with

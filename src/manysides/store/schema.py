@@ -100,6 +100,18 @@ article_vectors = Table(
     Column("data", LargeBinary, nullable=False),
 )
 
+#: A story's rendered report (HTML and JSON) for one version of the story (its size and last
+#: change) and of the code and settings that made it; replaced when either changes.
+story_reports = Table(
+    "story_reports",
+    metadata,
+    Column("story_id", String(32), primary_key=True),
+    Column("version", String(64), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("html", Text, nullable=False),
+    Column("json", Text, nullable=False),
+)
+
 ingests = Table(
     "ingests",
     metadata,

@@ -4,7 +4,8 @@ A door onto the same flow as ``show`` (shared/DESIGN.md): pages render what
 ``pipeline.show`` returns for a story, from the articles' stored features; a story's
 analysis is cached by its version (its size and the time it last changed), so a story that
 gained an article is analysed again on the next request and an unchanged one is served
-from memory.
+from memory, or from the collection (``story_reports``: shared by every worker and kept
+across restarts).
 
 Routes:
 - ``GET /``: the latest stories (``page``, ``since``), HTML;
@@ -40,6 +41,8 @@ import re
 import threading
 from collections import OrderedDict
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path as Path_
 from typing import Any
 
 from fastapi import FastAPI, Path, Query, Request
@@ -91,9 +94,8 @@ class StoryCache:
             found = [v for (sid, _), v in self._items.items() if sid == story_id]
             return found[-1] if found else None
 
-    def put(self, key: tuple[str, str], value: tuple[str, str]) -> None:
+    def remember(self, key: tuple[str, str], value: tuple[str, str]) -> None:
         with self._lock:
-            self.analyses += 1
             self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.size:
@@ -118,19 +120,31 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
     app.state.collection = collection
     app.state.cache = cache
 
+    code = _code_version(settings)
+
     def story_report(story_id: str) -> tuple[str, str]:
+        """(HTML, JSON) of a story's report: from memory, else from the collection (another
+        worker or an earlier run made it), else analysed now and kept in both."""
         summary = _summary(collection, story_id)
         key = (summary.id, f"{summary.size}:{summary.last_seen}")
         found = cache.get(key)
         if found is not None:
             return found
+        stored = collection.stored_report(summary.id, key[1], code)
+        if stored is not None:
+            cache.remember(key, stored)
+            return stored
         from ..pipeline import show
 
         with analysing:
-            report = show(collection, summary.id, settings=settings, models=models)
-        rendered = (render_html(report), render_json(report))
-        cache.put(key, rendered)
-        return rendered
+            stored = collection.stored_report(summary.id, key[1], code)  # made while we waited?
+            if stored is None:
+                report = show(collection, summary.id, settings=settings, models=models)
+                stored = (render_html(report), render_json(report))
+                collection.keep_report(summary.id, key[1], code, *stored)
+                cache.analyses += 1
+        cache.remember(key, stored)
+        return stored
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -443,6 +457,17 @@ def first_facts(report: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return sorted(out, key=lambda f: (date_key(f["first_published"]), f["fact_id"]))
+
+
+def _code_version(settings: Settings) -> str:
+    """What a stored report depends on besides the story: the package's code and data files
+    and the settings (a change of either makes reports again)."""
+    digest = hashlib.sha256(settings.model_dump_json().encode())
+    root = resources.files("manysides")
+    for path in sorted(Path_(str(root)).rglob("*")):
+        if path.suffix in {".py", ".toml", ".json", ".j2", ".css", ".js", ".txt"} and path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:32]
 
 
 def app_from_environment() -> FastAPI:
