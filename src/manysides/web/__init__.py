@@ -37,7 +37,6 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -63,13 +62,13 @@ from ..store import Collection, StorySummary
 PAGE_SIZE = 50
 #: Story analyses kept in memory (HTML and JSON of each): the most recently used.
 CACHE_STORIES = 64
-STORY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 
 def _id() -> Any:
     """A story or article id in a path, declared in the OpenAPI document (a new declaration
     per parameter: FastAPI keys a shared one to the first parameter's name)."""
-    return Path(pattern=STORY_ID.pattern, description="1 to 64 letters, digits, - and _")
+    return Path(pattern=ID_PATTERN, description="1 to 64 letters, digits, - and _")
 
 
 class StoryCache:
@@ -122,10 +121,10 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
 
     code = _code_version(settings)
 
-    def story_report(story_id: str) -> tuple[str, str]:
+    def story_report(story_id: str, summary: StorySummary | None = None) -> tuple[str, str]:
         """(HTML, JSON) of a story's report: from memory, else from the collection (another
         worker or an earlier run made it), else analysed now and kept in both."""
-        summary = _summary(collection, story_id)
+        summary = summary or _summary(collection, story_id)
         key = (summary.id, f"{summary.size}:{summary.last_seen}")
         found = cache.get(key)
         if found is not None:
@@ -152,21 +151,9 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path"))
         return _error(request, 400, f"{where}: {error.get('msg', 'invalid value')}")
 
-    @app.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> Response:
-        return _error(request, 404, str(exc))
-
-    @app.exception_handler(BadRequest)
-    async def _bad(request: Request, exc: BadRequest) -> Response:
-        return _error(request, 400, str(exc))
-
-    @app.exception_handler(Forbidden)
-    async def _forbidden(request: Request, exc: Forbidden) -> Response:
-        return _error(request, 403, str(exc))
-
-    @app.exception_handler(TooLarge)
-    async def _too_large(request: Request, exc: TooLarge) -> Response:
-        return _error(request, 413, str(exc))
+    @app.exception_handler(WebError)
+    async def _answer(request: Request, exc: WebError) -> Response:
+        return _error(request, exc.status, str(exc))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def front(
@@ -184,12 +171,12 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: str = _id()) -> HTMLResponse:
         html, _ = story_report(story_id)
-        # The report page carries its own policy (by hash) in a meta tag; the header repeats it.
+        # The report page carries its own Content-Security-Policy (by hash) in a meta tag.
         return HTMLResponse(html, headers={"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
 
     def timeline(story_id: str) -> dict[str, Any]:
         summary = _summary(collection, story_id)
-        _, data = story_report(summary.id)
+        _, data = story_report(summary.id, summary)
         report = json.loads(data)
         events = [e.as_dict() for e in collection.timeline(summary.id)]
         return {"story_id": summary.id, "title": summary.title, "events": events, "facts": first_facts(report)}
@@ -207,8 +194,6 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         return _json(request, json.dumps(timeline(story_id), ensure_ascii=False))
 
     def article_view(article_id: str) -> dict[str, Any]:
-        if not STORY_ID.match(article_id):
-            raise BadRequest("that is not an article id: ids are 1 to 64 letters, digits, - and _")
         found = collection.article(article_id)
         if found is None:
             raise NotFound(f"no article {article_id!r} in this collection")
@@ -390,8 +375,16 @@ MAX_POSTED = 500
 TOKEN_ENV = "MANYSIDES_TOKEN"
 
 
-class Forbidden(ManysidesError):
+class WebError(ManysidesError):
+    """An answer other than 200 with a one-line reason; ``status`` is its HTTP status."""
+
+    status = 400
+
+
+class Forbidden(WebError):
     """A write without the operator's token (or to a read-only server)."""
+
+    status = 403
 
 
 async def _body(request: Request) -> bytes:
@@ -408,8 +401,10 @@ async def _body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-class TooLarge(ManysidesError):
+class TooLarge(WebError):
     """A request body over MAX_BODY."""
+
+    status = 413
 
 
 def _authorise(request: Request) -> None:
@@ -476,17 +471,19 @@ def app_from_environment() -> FastAPI:
     return create_app(os.environ.get("MANYSIDES_DB"), load_settings())
 
 
-class NotFound(ManysidesError):
+class NotFound(WebError):
     """A story (or page) that is not in the collection."""
 
+    status = 404
 
-class BadRequest(ManysidesError):
+
+class BadRequest(WebError):
     """A malformed id, date or parameter."""
+
+    status = 400
 
 
 def _summary(collection: Collection, story_id: str) -> StorySummary:
-    if not STORY_ID.match(story_id):
-        raise BadRequest("that is not a story id: ids are 1 to 64 letters, digits, - and _ (see /api/v1/stories)")
     found = collection.summary(story_id)
     if found is None:
         raise NotFound(f"no story {story_id!r} in this collection; the list is at /api/v1/stories")
