@@ -49,3 +49,14 @@ def test_embedding_auto_takes_bf16_only_on_cpus_that_run_it(monkeypatch: pytest.
         embedding.resolve_backend("gpu")
     with pytest.raises(ModelError, match="neither the packaged"):
         embedding.model_path("/no/such/model")
+
+
+def test_embedding_nothing_to_embed_loads_no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    from manysides.nlp import Models
+    from manysides.settings import Settings
+
+    def refuse(*args: object) -> object:
+        raise AssertionError("a model was loaded to embed nothing")
+
+    monkeypatch.setattr("manysides.nlp.load_embedder", refuse)
+    assert Models(Settings()).embed([]).shape == (0, 384)

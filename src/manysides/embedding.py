@@ -194,6 +194,12 @@ class OnnxEmbedder:
         return np.asarray(pooled / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
+@lru_cache(maxsize=8)
+def dimension_of(name: str) -> int:
+    """The vector size of a model, read from its folder (no weights loaded)."""
+    return _dimension(model_path(name))
+
+
 def cache_dir() -> Path:
     base = os.environ.get("MANYSIDES_CACHE") or os.environ.get("XDG_CACHE_HOME")
     root = Path(base) if base else Path.home() / ".cache"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .embedding import Embedder, load_embedder
+from .embedding import Embedder, dimension_of, load_embedder
 from .errors import ModelError
 from .settings import Settings
 
@@ -73,7 +73,7 @@ class Models:
         """Unit-length float32 embeddings, one row per text; each distinct text embedded once
         per process (a story re-analysed, a sentence repeated across reprints)."""
         if not texts:
-            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+            return np.zeros((0, dimension_of(self.settings.embedding_model)), dtype=np.float32)  # no model load
         todo = sorted({t for t in texts if t not in self._vectors})
         if todo:
             if len(self._vectors) + len(todo) > VECTOR_CACHE:

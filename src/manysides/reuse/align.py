@@ -40,7 +40,7 @@ def align(members: Sequence[Article], index: CorpusIndex, params: AlignSettings 
     """Every link between sentences of different members, each unordered pair once."""
     if len(members) < 2:
         return []
-    rows = [(k, s.i) for k, a in enumerate(members) for s in a.sentences if _words(index, a, s.i) >= params.min_words]
+    rows = aligned_rows(members, index, params)
     if not rows:
         return []
     vectors = index.sentence_vectors((members[k].id, i) for k, i in rows)
@@ -59,8 +59,16 @@ def align(members: Sequence[Article], index: CorpusIndex, params: AlignSettings 
     return [links[key] for key in sorted(links)]
 
 
-def _words(index: CorpusIndex, article: Article, i: int) -> int:
-    return len(index.sentence_keys[article.id][i].split())
+def aligned_rows(
+    members: Sequence[Article], index: CorpusIndex, params: AlignSettings = DEFAULTS
+) -> list[tuple[int, int]]:
+    """(member position, sentence) of the sentences alignment reads: ``min_words`` words or more."""
+    return [
+        (k, s.i)
+        for k, a in enumerate(members)
+        for s in a.sentences
+        if len(index.sentence_keys[a.id][s.i].split()) >= params.min_words
+    ]
 
 
 def _lexical_candidates(
