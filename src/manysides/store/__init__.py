@@ -770,13 +770,31 @@ def _engine(url: str, wait: float) -> Engine:
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _wal(cursor, wait)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _wal(cursor: Any, wait: float) -> None:
+    """Switch a new SQLite file to WAL. The switch needs the file to itself and SQLite does
+    not wait for that (no busy handler): while another process is creating the schema it
+    answers "database is locked" at once, so it is retried up to ``wait`` seconds. Once the
+    file is in WAL (it stays so), the statement returns at once."""
+    import sqlite3
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @contextlib.contextmanager
