@@ -138,9 +138,14 @@ def test_cli_stories_json_and_since(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["ingest", str(EXAMPLE), "--db", url, "--quiet"]) == 0
     assert main(["stories", "--db", url, "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert {tuple(sorted(s)) for s in listed} == {
-        ("first_published", "first_seen", "id", "last_published", "last_seen", "outlets", "size", "title")
-    }
+    # The first version's fields stay (users script against them); facets were added.
+    first = {"first_published", "first_seen", "id", "last_published", "last_seen", "outlets", "size", "title"}
+    added = {"languages", "kinds", "countries", "histogram", "origins"}
+    assert {frozenset(s) for s in listed} == {frozenset(first | added)}
+    for s in listed:
+        assert 1 <= sum(s["histogram"]["counts"]) <= s["size"] and len(s["histogram"]["counts"]) <= 12
+        assert s["languages"] == ["en"] and s["origins"] is None  # not analysed yet
+    assert any("wire agency" in s["kinds"] for s in listed), listed
     assert main(["stories", "--db", url, "--json", "--since", "2024-04-05"]) == 0
     later = json.loads(capsys.readouterr().out)
     assert [s["size"] for s in later] == [4]  # only the Kremlin story has an article on the 5th

@@ -4,6 +4,7 @@ FastAPI's test client: pages, the JSON API, errors, escaping and the story cache
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,7 @@ def test_web_posting_articles_needs_the_operators_token(tmp_path: Path, monkeypa
     api = TestClient(create_app(url, load_settings(env={})))
     article = {"id": "p1", "outlet": "Example", "title": "Posted", "text": "NATO met in Brussels on Thursday, it said."}
     monkeypatch.delenv("MANYSIDES_TOKEN", raising=False)
+    assert api.get("/api/v1/stories").json()["total"] == 0 and "No stories yet" in api.get("/").text  # now cached
     read_only = api.post("/api/v1/articles", json=article)
     assert read_only.status_code == 403 and "read-only" in read_only.json()["error"]
     monkeypatch.setenv("MANYSIDES_TOKEN", "s3cret")
@@ -158,7 +160,9 @@ def test_web_posting_articles_needs_the_operators_token(tmp_path: Path, monkeypa
     added = api.post("/api/v1/articles", json=[article, {"id": "p2", "title": ["bad"], "text": "x"}], headers=auth)
     assert added.status_code == 201 and added.json()["added"] == 1
     assert "'title'" in added.json()["skipped"][0]["reason"]
+    # Lists are cached until the collection changes: the new story shows at once.
     assert [s["title"] for s in api.get("/api/v1/stories").json()["stories"]] == ["Posted"]
+    assert "Posted" in api.get("/").text
     assert api.post("/api/v1/articles", content=b"{not json", headers=auth).status_code == 400
     huge = api.post("/api/v1/articles", content=b"[" + b" " * (6 * 2**20) + b"]", headers=auth)
     assert huge.status_code == 413
@@ -253,3 +257,62 @@ def test_web_reports_are_kept_in_the_collection_for_every_worker(tmp_path: Path)
     other = TestClient(create_app(url, load_settings(env={}, seed=2)))  # other settings: made again
     other.get(f"/api/v1/stories/{story}")
     assert other.app.state.cache.analyses == 1  # type: ignore[attr-defined]
+
+
+def test_web_front_page_filters_by_outlet_kind_country_and_language(client: TestClient) -> None:
+    everything = client.get("/api/v1/stories").json()["stories"]
+    wires = client.get("/api/v1/stories", params={"kind": "wire agency"}).json()["stories"]
+    assert wires and all("wire agency" in s["kinds"] for s in wires)
+    papers = client.get("/api/v1/stories", params={"kind": "newspaper"}).json()["stories"]
+    assert papers and {s["id"] for s in papers} < {s["id"] for s in everything}  # InDaily is in one story only
+    iran = client.get("/api/v1/stories?country=IR").json()["stories"]
+    assert iran and all("Press TV" in s["outlets"] for s in iran) and len(iran) < len(everything)
+    for s in everything:  # the chart spans the dated articles: the seeds' few days, not years
+        assert 1 <= sum(s["histogram"]["counts"]) <= s["size"] and len(s["histogram"]["counts"]) <= 12
+    assert len(client.get("/api/v1/stories?language=en").json()["stories"]) == len(everything)
+    assert client.get("/api/v1/stories?language=fr").json()["stories"] == []
+    page = client.get("/", params={"kind": "wire agency", "language": "en"})
+    assert page.status_code == 200 and page.text.count("<tr>") == len(wires) + 1  # header row + stories
+    assert "<option selected>wire agency</option>" in page.text
+    # The chart: one rectangle per bin, as many articles drawn as the story has.
+    assert page.text.count('<svg class="spark"') == len(wires)
+    assert "No stories under these filters" in client.get("/?country=Atlantis").text
+    older = client.get("/", params={"kind": "wire agency", "page": 2})
+    assert older.status_code == 200 and "Newer" in older.text and "kind=wire+agency" in older.text
+
+
+@pytest.mark.slow
+def test_web_people_pages_group_each_statement_across_outlets(client: TestClient) -> None:
+    story = _kremlin(client)
+    client.get(f"/stories/{story}")  # analysed: its quotes and origins are kept
+    listed = client.get("/api/v1/stories").json()["stories"]
+    assert next(s for s in listed if s["id"] == story)["origins"] >= 1
+    people = client.get("/api/v1/people").json()["people"]
+    peskov = next(p for p in people if p["name"] == "Dmitry Peskov")
+    assert peskov["quotes"] >= 4 and peskov["stories"] == 1
+    assert [p["key"] for p in client.get("/api/v1/people?q=PESKOV").json()["people"]] == [peskov["key"]]
+    person = client.get(f"/api/v1/people/{peskov['key']}").json()
+    group = max(person["utterances"], key=lambda u: len(u["renderings"]))
+    verdicts = {r["verdict"] for r in group["renderings"]}
+    assert "canonical" in verdicts and verdicts & {"exact", "trimmed", "reworded", "paraphrased"}
+    assert len({r["outlet"] for r in group["renderings"]}) >= 3
+    page = client.get(f"/people/{peskov['key']}")
+    assert page.status_code == 200 and "Dmitry Peskov" in page.text and "/outlets/RT" in page.text
+    assert "Dmitry Peskov" in client.get("/people?q=peskov").text
+    assert client.get("/api/v1/people/Nobody%20Atall").status_code == 404
+
+
+@pytest.mark.slow
+def test_web_warms_the_latest_stories_while_serving(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'warm.db'}"
+    with Collection(url) as c:
+        ingest_into(c, [str(EXAMPLE)])
+        latest = c.stories(limit=2)
+    app = create_app(url, load_settings(env={}), warm=2)
+    with TestClient(app):  # the lifespan starts the warming thread and stops it on exit
+        deadline = time.monotonic() + 240
+        while app.state.cache.analyses < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+    assert app.state.cache.analyses == 2
+    with Collection(url) as c:
+        assert all(c.summary(s.id).origins is not None for s in latest)  # type: ignore[union-attr]

@@ -87,6 +87,29 @@ def test_web_browser_phone_width_has_no_sideways_scroll(browser: Any, site: str)
         assert overflow <= 0, f"{path} scrolls sideways by {overflow} px at 390 px"
 
 
+def test_web_browser_filters_then_story_then_people(browser: Any, site: str) -> None:  # noqa: F811
+    page = _page(browser)
+    page.goto(site + "/")
+    page.get_by_label("Outlet kind").select_option("state-affiliated")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_load_state()
+    assert "kind=state-affiliated" in page.url and page.locator("table.stories tbody tr").count() >= 1
+    assert page.locator("svg.spark rect").count() >= 1  # the articles-over-time chart
+    page.locator("table.stories tbody tr").first.locator("a").first.click()  # analyses the story
+    page.wait_for_load_state()
+    page.goto(site + "/people")
+    page.get_by_role("link", name="Dmitry Peskov").click()
+    page.wait_for_load_state()
+    assert "Dmitry Peskov" in page.locator("h1").inner_text() and "canonical" in page.content()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-person.png"), full_page=False)
+    phone = _page(browser, width=390)
+    phone.goto(page.url)
+    overflow = phone.evaluate("document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth")
+    assert overflow <= 0, f"the person page scrolls sideways by {overflow} px at 390 px"
+    assert page.errors == [] and page.dialogs == [] and phone.errors == []
+
+
 def test_web_browser_hostile_title_and_outlet_are_inert(browser: Any, site: str) -> None:  # noqa: F811
     page = _page(browser)
     page.goto(site + "/")

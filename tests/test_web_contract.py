@@ -37,6 +37,10 @@ def test_web_contract_every_operation(api_schema: Any) -> None:
         "GET /api/v1/stories/{story_id}/timeline",
         "GET /api/v1/articles/{article_id}",
         "POST /api/v1/articles",
+        "GET /api/v1/people",
+        "GET /api/v1/people/{name}",
+        "GET /api/v1/outlets/{name}",
+        "GET /api/v1/search",
     }
     for operation in operations:
 

@@ -101,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     srv.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
     srv.add_argument("--workers", type=int, default=1, metavar="N", help="server processes (default 1)")
+    srv.add_argument(
+        "--warm",
+        type=int,
+        default=50,
+        metavar="N",
+        help="keep the N latest stories analysed in the background, so their pages open at once (default 50; 0: "
+        "analyse a story when its page is first opened)",
+    )
 
     mdl = sub.add_parser("models", help="build the local ONNX export of the embedding model (make install runs it)")
     mdl.add_argument("action", choices=["build"], help="build: export and quantise once, into the cache")
@@ -281,6 +289,7 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ.update({"MANYSIDES_DB": args.db or os.environ.get("MANYSIDES_DB", DEFAULT_DB_URL)})
         if args.config:
             os.environ["MANYSIDES_CONFIG"] = args.config
+        os.environ["MANYSIDES_WARM"] = str(args.warm)
         _err(f"manysides: serving on http://{args.host}:{args.port}/ with {args.workers} workers (Ctrl-C stops)")
         uvicorn.run(
             "manysides.web:app_from_environment",
@@ -291,7 +300,7 @@ def _serve(args: argparse.Namespace) -> int:
             log_level="warning",
         )
         return 0
-    app = create_app(args.db, settings)
+    app = create_app(args.db, settings, warm=args.warm)
     _err(f"manysides: serving {app.state.collection.url} on http://{args.host}:{args.port}/ (Ctrl-C stops)")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

@@ -21,9 +21,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .annotate import detect_language
 from .clean import clean_corpus
 from .cluster import cluster, fixed_stories
 from .dates import date_key
@@ -227,7 +229,8 @@ def add_documents(
     skipped = list(skipped or [])
     articles, more = _clean_all(docs, registry, settings)
     known = collection.known_urls([a.url for a in articles if a.url])
-    fresh = [a for a in articles if a.url not in known]
+    # The language is known from the start: the front page shows and filters on it.
+    fresh = [replace(a, language=a.language or detect_language(a.text)) for a in articles if a.url not in known]
     skipped += more + [
         Skipped(a.source, f"already in the collection (same URL {a.url}); not added again")
         for a in articles

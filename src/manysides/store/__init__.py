@@ -24,9 +24,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import time
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -44,6 +46,7 @@ from ..errors import ManysidesError
 from ..features import ArticleFeatures, pack_vectors, unpack_vectors
 from ..index.text import lead_text
 from ..model import Article, Skipped
+from ..outlets import Registry, default_registry
 from ..settings import DEFAULT_DB_URL, ClusteringSettings
 from ..workers import map_chunks, worker_count
 from .schema import (
@@ -51,6 +54,7 @@ from .schema import (
     article_vectors,
     articles,
     ingests,
+    quotes,
     settings,
     stories,
     story_events,
@@ -89,6 +93,18 @@ class StorySummary:
     last_published: str | None
     first_seen: str
     last_seen: str
+    languages: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    #: Articles over time: {"start": ISO time, "hours": bin width, "counts": [...]}.
+    histogram: Mapping[str, Any] | None = None
+    #: Independent origins (None until the story is analysed).
+    origins: int | None = None
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the story does (its size or its last change)."""
+        return f"{self.size}:{self.last_seen}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -100,6 +116,11 @@ class StorySummary:
             "last_published": self.last_published,
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
+            "languages": list(self.languages),
+            "kinds": list(self.kinds),
+            "countries": list(self.countries),
+            "histogram": dict(self.histogram) if self.histogram else None,
+            "origins": self.origins,
         }
 
 
@@ -150,6 +171,26 @@ class TimelineEvent:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone quoted in the collection's analysed stories."""
+
+    key: str
+    name: str
+    quotes: int
+    utterances: int
+    stories: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "quotes": self.quotes,
+            "utterances": self.utterances,
+            "stories": self.stories,
+        }
+
+
+@dataclass(frozen=True)
 class StoredStory:
     """A story as the collection keeps it: its articles (as cleaned, in the order they were
     added) and, per article, the engine's evidence for its place (nearest members, scores)."""
@@ -179,11 +220,13 @@ class Collection:
         model: StoryModel | None = None,
         clustering: ClusteringSettings | None = None,
         workers: int = 0,
+        registry: Registry | None = None,
     ) -> None:
         self.url = url or os.environ.get("MANYSIDES_DB") or DEFAULT_URL
         self.wait = wait
         self.workers = workers
         self.model = model or load_story_model(clustering)
+        self.registry = registry or default_registry()
         try:
             self.engine: Engine = _engine(self.url, wait)
             self._migrate()
@@ -375,6 +418,7 @@ class Collection:
                             "neighbours": _neighbours(index, a.id),
                             "story_id": index.story_of(a.id),
                             "why": why.get(a.id),
+                            "language": a.language,
                         }
                         for a, f, day, key in batch
                     ],
@@ -386,6 +430,7 @@ class Collection:
                     .values(neighbours=_neighbours(index, aid), story_id=index.story_of(aid))
                 )
             self._summarise(conn, sorted(s for s in touched if s))
+            _bump(conn)
             if changes:
                 conn.execute(
                     story_events.insert(),
@@ -415,6 +460,7 @@ class Collection:
                     articles.c.dated,
                     articles.c.ingested_at,
                     articles.c.pk,
+                    articles.c.language,
                 ).where(articles.c.story_id.in_(part))
             ).all()
             conn.execute(stories.delete().where(stories.c.id.in_(part)))
@@ -438,10 +484,23 @@ class Collection:
                         "last_day": max([r.day for r in rs if r.dated] or [r.day for r in rs]),
                         "first_seen": min(seen),
                         "last_seen": max(seen),
+                        **self._facets(rs),
                     }
                 )
             if values:
                 conn.execute(stories.insert(), values)
+
+    def _facets(self, members: Sequence[Any]) -> dict[str, Any]:
+        """What the front page shows and filters on: languages, the outlets' kinds and
+        countries (registry labels), and the articles over time."""
+        labelled = [self.registry.by_name(r.outlet) for r in members]
+        return {
+            "languages": sorted({r.language for r in members if r.language}),
+            "kinds": sorted({o.kind for o in labelled if o and o.kind}),
+            "countries": sorted({o.country for o in labelled if o and o.country}),
+            # Over when it happened: the dated members (undated ones count from their ingest).
+            "histogram": histogram([r.day for r in members if r.dated] or [r.day for r in members]),
+        }
 
     # -- reading ------------------------------------------------------------------------
 
@@ -565,12 +624,60 @@ class Collection:
         return (row.html, row.json) if row is not None else None
 
     def keep_report(self, story_id: str, version: str, code: str, html: str, data: str) -> None:
-        """Keep a story's rendered report, replacing an older one."""
+        """Keep a story's rendered report, replacing an older one, and what other pages read
+        of it: the story's independent origins and its quotes by person (only while the
+        story is still at ``version``: a report of an older version is kept, not spread)."""
+        report = json.loads(data)
         with self.engine.begin() as conn:
             conn.execute(story_reports.delete().where(story_reports.c.story_id == story_id))
             conn.execute(
                 story_reports.insert().values(story_id=story_id, version=version, code=code, html=html, json=data)
             )
+            row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).first()
+            if row is None or _summary_of(row).version != version:
+                return
+            _bump(conn)
+            origins = sum(len(s.get("origins", ())) for s in report.get("stories", ()))
+            conn.execute(stories.update().where(stories.c.id == story_id).values(origins=origins))
+            conn.execute(quotes.delete().where(quotes.c.story_id == story_id))
+            rows = quote_rows(story_id, report)
+            if rows:
+                conn.execute(quotes.insert(), rows)
+
+    def people(self, query: str = "", limit: int = 50, offset: int = 0) -> list[Person]:
+        """People quoted in analysed stories, most quoted first; ``query`` keeps names holding it."""
+        count = sa.func.count().label("n")
+        select = (
+            sa.select(
+                quotes.c.person,
+                sa.func.min(quotes.c.speaker).label("speaker"),
+                count,
+                sa.func.count(sa.distinct(quotes.c.story_id)).label("stories"),
+                sa.func.count(sa.distinct(quotes.c.utterance)).label("utterances"),
+            )
+            .group_by(quotes.c.person)
+            .order_by(count.desc(), quotes.c.person)
+            .limit(limit)
+            .offset(offset)
+        )
+        if query.strip():
+            select = select.where(quotes.c.person.contains(person_key(query), autoescape=True))
+        with self.engine.connect() as conn:
+            rows = conn.execute(select).all()
+        return [Person(r.person, r.speaker, r.n, r.utterances, r.stories) for r in rows]
+
+    def quotes_of(self, person: str, limit: int = 1000) -> list[dict[str, Any]]:
+        """Every stored rendering of a quote by ``person`` (any spelling that folds to the same
+        key), newest story first, grouped by utterance in that order."""
+        query = (
+            sa.select(quotes.c.data)
+            .join(stories, stories.c.id == quotes.c.story_id)
+            .where(quotes.c.person == person_key(person))
+            .order_by(stories.c.last_day.desc(), quotes.c.story_id, quotes.c.utterance, quotes.c.pk)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [dict(data) for (data,) in conn.execute(query)]
 
     def timeline(self, story_id: str) -> list[TimelineEvent]:
         """What happened to a story, in the order it happened: each article joining (with
@@ -698,6 +805,15 @@ class Collection:
         with self._write_lock(), self.engine.begin() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
+            # Stories summarised before their facets existed (revision 0005) get them now.
+            self._summarise(conn, list(conn.scalars(sa.select(stories.c.id).where(stories.c.histogram.is_(None)))))
+
+    def generation(self) -> int:
+        """A number that grows with every change a reader can see (articles added, stories
+        changed, analyses kept): what the web app keys its cached pages by."""
+        with self.engine.connect() as conn:
+            found = conn.scalar(sa.select(settings.c.value).where(settings.c.key == GENERATION))
+        return int(found or 0)
 
     def uses_embeddings(self) -> bool:
         with self.engine.connect() as conn:
@@ -751,7 +867,91 @@ def _summary_of(r: Any) -> StorySummary:
         r.last_published,
         _aware(r.first_seen).isoformat(timespec="seconds"),
         _aware(r.last_seen).isoformat(timespec="seconds"),
+        tuple(r.languages or ()),
+        tuple(r.kinds or ()),
+        tuple(r.countries or ()),
+        r.histogram,
+        r.origins,
     )
+
+
+#: Bin widths of a story's histogram, in days (an hour to a month), and the most bins.
+BIN_DAYS = (1 / 24, 3 / 24, 6 / 24, 12 / 24, 1.0, 2.0, 7.0, 14.0, 30.0)
+MAX_BINS = 12
+
+
+def histogram(days: Sequence[float]) -> dict[str, Any]:
+    """Articles per bin over a story's span (``days``: days since 1970, fractional): the
+    narrowest width of BIN_DAYS that fits the span in MAX_BINS bins, bins aligned to it."""
+    lo, hi = min(days), max(days)
+    width = next((w for w in BIN_DAYS if (hi - lo) / w < MAX_BINS), BIN_DAYS[-1])
+    first = int(lo // width)
+    counts = [0] * (min(int(hi // width) - first, MAX_BINS * 8) + 1)
+    for d in days:
+        counts[min(int(d // width) - first, len(counts) - 1)] += 1
+    start = dt.datetime.fromtimestamp(first * width * 86400, dt.UTC)
+    return {"start": start.isoformat(timespec="minutes"), "hours": round(width * 24), "counts": counts}
+
+
+GENERATION = "generation"
+
+
+def _bump(conn: Connection) -> None:
+    """Count one more change (``Collection.generation``), in the caller's transaction."""
+    conn.execute(  # the row is made by migration 0005
+        settings.update()
+        .where(settings.c.key == GENERATION)
+        .values(value=sa.cast(sa.cast(settings.c.value, sa.Integer) + 1, sa.Text))
+    )
+
+
+def person_key(name: str) -> str:
+    """A speaker's name folded for lookup: case, accents, dots and spacing ignored."""
+    plain = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).replace(".", " ")
+    return " ".join(plain.split())[:200]
+
+
+def quote_rows(story_id: str, report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The ``quotes`` rows of an analysed story: each quote with a speaker, with its outlet,
+    its utterance (the report's quote group, else the quote alone) and its verdict in that
+    group (the canonical rendering is "canonical"; a quote alone has none)."""
+    articles_by_id = {a["id"]: a for a in report.get("articles", ())}
+    group_of: dict[str, tuple[str, str | None]] = {}
+    for group in report.get("quote_groups", ()):
+        group_of[group["canonical"]] = (group["id"], "canonical")
+        for variant in group.get("variants", ()):
+            group_of[variant["quote_id"]] = (group["id"], variant["verdict"])
+    rows = []
+    for quote in report.get("quotes", ()):
+        speaker = quote.get("speaker")
+        if not speaker or not person_key(speaker):
+            continue
+        group, verdict = group_of.get(quote["id"], (quote["id"], None))
+        article = articles_by_id.get(quote["article_id"], {})
+        rows.append(
+            {
+                "story_id": story_id,
+                "person": person_key(speaker),
+                "speaker": speaker[:500],
+                "utterance": f"{story_id}:{group}"[:64],
+                "data": {
+                    "story_id": story_id,
+                    "utterance": f"{story_id}:{group}",
+                    "quote_id": quote["id"],
+                    "article_id": quote["article_id"],
+                    "outlet": article.get("outlet"),
+                    "published": article.get("published"),
+                    "sentence": quote.get("sentence"),
+                    "text": quote.get("text"),
+                    "kind": quote.get("kind"),
+                    "speaker": speaker,
+                    "speaker_mention": quote.get("speaker_mention"),
+                    "verdict": verdict,
+                },
+            }
+        )
+    return rows
 
 
 def text_hash(text: str) -> str:

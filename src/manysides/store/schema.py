@@ -43,6 +43,7 @@ articles = Table(
     Column("neighbours", JSON, nullable=False),
     Column("story_id", String(32), nullable=True),
     Column("why", JSON, nullable=True),
+    Column("language", String(16), nullable=True),
     Index("ix_articles_url", "url"),
     Index("ix_articles_day", "day"),
     Index("ix_articles_story", "story_id"),
@@ -61,6 +62,14 @@ stories = Table(
     Column("last_day", Float, nullable=False),
     Column("first_seen", DateTime(timezone=True), nullable=False),
     Column("last_seen", DateTime(timezone=True), nullable=False),
+    #: Languages of its articles; kinds and countries of its outlets (the outlet registry's labels).
+    Column("languages", JSON, nullable=True),
+    Column("kinds", JSON, nullable=True),
+    Column("countries", JSON, nullable=True),
+    #: Articles over its span: {"start": ISO date, "days": days per bin, "counts": [...]}.
+    Column("histogram", JSON, nullable=True),
+    #: Independent origins, once the story is analysed (rewriting the row forgets it).
+    Column("origins", Integer, nullable=True),
     Index("ix_stories_last_seen", "last_seen"),
     Index("ix_stories_last_day", "last_day"),
 )
@@ -110,6 +119,21 @@ story_reports = Table(
     Column("code", String(32), nullable=False),
     Column("html", Text, nullable=False),
     Column("json", Text, nullable=False),
+)
+
+#: Quotes of analysed stories by person (``person``: the speaker's name folded for lookup),
+#: one row per rendering, ``utterance`` naming the group of renderings of one utterance.
+quotes = Table(
+    "quotes",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("story_id", String(32), nullable=False),
+    Column("person", String(200), nullable=False),
+    Column("speaker", Text, nullable=False),
+    Column("utterance", String(64), nullable=False),
+    Column("data", JSON, nullable=False),
+    Index("ix_quotes_person", "person"),
+    Index("ix_quotes_story", "story_id"),
 )
 
 ingests = Table(

@@ -32,17 +32,22 @@ outlet and person pages, filters beyond date and outlet, the load test.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Hashable
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path as Path_
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -56,12 +61,18 @@ from ..nlp import Models
 from ..render import render_html, render_json
 from ..render.html import asset, csp_hash, template_env
 from ..settings import Settings, load_settings
-from ..store import Collection, StorySummary
+from ..store import Collection, StorySummary, person_key
+
+log = logging.getLogger(__name__)
 
 #: Stories per page of the list.
 PAGE_SIZE = 50
 #: Story analyses kept in memory (HTML and JSON of each): the most recently used.
 CACHE_STORIES = 64
+#: Seconds between two rounds of warming (``create_app(warm=...)``).
+WARM_EVERY = 30.0
+#: Rendered lists and pages kept in memory per collection generation.
+CACHE_PAGES = 512
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 
@@ -71,43 +82,90 @@ def _id() -> Any:
     return Path(pattern=ID_PATTERN, description="1 to 64 letters, digits, - and _")
 
 
-class StoryCache:
-    """Rendered story reports by (story id, version), least recently used out first."""
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+T = TypeVar("T")
 
-    def __init__(self, size: int = CACHE_STORIES) -> None:
+
+class LRU(Generic[K, V]):
+    """The ``size`` most recently used items, thread-safe; ``misses`` counts ``remember`` calls
+    (for the story cache: how many times a story was analysed or loaded)."""
+
+    def __init__(self, size: int) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+        self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
-        self.analyses = 0  # how many times a story was analysed (not served from the cache)
+        self.analyses = 0  # how many times a story was analysed (not served from a cache)
 
-    def get(self, key: tuple[str, str]) -> tuple[str, str] | None:
+    def get(self, key: K) -> V | None:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
             return found
 
-    def latest(self, story_id: str) -> tuple[str, str] | None:
-        """The newest cached rendering of a story, whatever its version (None if none)."""
-        with self._lock:
-            found = [v for (sid, _), v in self._items.items() if sid == story_id]
-            return found[-1] if found else None
-
-    def remember(self, key: tuple[str, str], value: tuple[str, str]) -> None:
+    def remember(self, key: K, value: V) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
+    def values(self) -> list[tuple[K, V]]:
+        with self._lock:
+            return list(self._items.items())
 
-def create_app(db: str | None = None, settings: Settings | None = None) -> FastAPI:
-    """The app over the collection at ``db`` (default: ``MANYSIDES_DB`` or ./manysides.db)."""
+
+class StoryCache(LRU[tuple[str, str], tuple[str, str]]):
+    """Rendered story reports (HTML, JSON) by (story id, version)."""
+
+    def __init__(self, size: int = CACHE_STORIES) -> None:
+        super().__init__(size)
+
+    def latest(self, story_id: str) -> tuple[str, str] | None:
+        """The newest cached rendering of a story, whatever its version (None if none)."""
+        found = [v for (sid, _), v in self.values() if sid == story_id]
+        return found[-1] if found else None
+
+
+def create_app(db: str | None = None, settings: Settings | None = None, *, warm: int = 0) -> FastAPI:
+    """The app over the collection at ``db`` (default: ``MANYSIDES_DB`` or ./manysides.db).
+
+    ``warm``: while serving, analyse the ``warm`` latest stories that have no report yet
+    (newest first, again every WARM_EVERY seconds), so that their pages, origins and quotes
+    are ready before anyone asks; 0 analyses only on request.
+    """
     settings = settings or load_settings()
     collection = Collection(db, clustering=settings.clustering)
     models = Models(settings)
     analysing = threading.Lock()  # one analysis at a time: the models are shared
+    stop = threading.Event()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        worker = threading.Thread(target=warm_up, name="manysides-warm", daemon=True) if warm > 0 else None
+        if worker:
+            worker.start()
+        yield
+        stop.set()
+        if worker:
+            worker.join(timeout=30)
+
+    def warm_up() -> None:
+        """Analyse the latest unanalysed stories until the server stops (see ``warm``)."""
+        while not stop.is_set():
+            for summary in collection.stories(limit=warm):
+                if stop.is_set():
+                    return
+                if collection.stored_report(summary.id, summary.version, code) is None:
+                    try:
+                        story_report(summary.id, summary)
+                    except Exception as exc:  # a story that fails to analyse must not stop the others
+                        log.warning("warming story %s failed: %s", summary.id, exc)
+            stop.wait(WARM_EVERY)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="manysides",
         version="1",
         openapi_url="/api/v1/openapi.json",
@@ -116,6 +174,7 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         description="Stories of a manysides collection and their reports (schema manysides/report/1).",
     )
     cache = StoryCache()
+    pages: LRU[tuple[int, Hashable], Any] = LRU(CACHE_PAGES)  # rendered lists by (collection generation, request)
     app.state.collection = collection
     app.state.cache = cache
 
@@ -125,7 +184,7 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         """(HTML, JSON) of a story's report: from memory, else from the collection (another
         worker or an earlier run made it), else analysed now and kept in both."""
         summary = summary or _summary(collection, story_id)
-        key = (summary.id, f"{summary.size}:{summary.last_seen}")
+        key = (summary.id, summary.version)
         found = cache.get(key)
         if found is not None:
             return found
@@ -155,18 +214,49 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
     async def _answer(request: Request, exc: WebError) -> Response:
         return _error(request, exc.status, str(exc))
 
+    def listing(page: int, filters: Filters) -> tuple[list[StorySummary], bool, int, dict[str, list[str]]]:
+        """A page of stories under ``filters`` and the values the filters can take, cached
+        until the collection changes (its generation)."""
+        return memo(("stories", page, filters), lambda: (*_page(collection, page, filters), _facets(collection)))
+
+    def memo(key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, kept until the collection changes (its generation grows)."""
+        generation = collection.generation()
+        found = pages.get((generation, key))
+        if found is None:
+            found = make()
+            pages.remember((generation, key), found)
+        return cast(T, found)
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def front(
-        page: int = Query(1, ge=1, le=100_000), since: str | None = None, outlet: str | None = None
+        page: int = Query(1, ge=1, le=100_000),
+        since: str | None = Query(None, max_length=40),
+        outlet: str | None = Query(None, max_length=200),
+        kind: str | None = Query(None, max_length=200),
+        country: str | None = Query(None, max_length=200),
+        language: str | None = Query(None, max_length=16),
     ) -> HTMLResponse:
-        listed, more, total = _page(collection, page, since, outlet)
-        css = asset("report.css")
-        html = (
-            _pages()
-            .get_template("index.html.j2")
-            .render(stories=listed, page=page, more=more, total=total, since=since, css=css)
-        )
-        return HTMLResponse(html, headers=_page_headers(css))
+        filters = Filters.of(since, outlet, kind, country, language)
+
+        def render() -> str:
+            listed, more, total, facets = listing(page, filters)
+            return str(
+                _pages()
+                .get_template("index.html.j2")
+                .render(
+                    stories=listed,
+                    page=page,
+                    more=more,
+                    total=total,
+                    filters=filters,
+                    facets=facets,
+                    css=asset("report.css"),
+                    bars=bars,
+                )
+            )
+
+        return HTMLResponse(memo(("front", page, filters), render), headers=_page_headers(asset("report.css")))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: str = _id()) -> HTMLResponse:
@@ -300,19 +390,95 @@ def create_app(db: str | None = None, settings: Settings | None = None) -> FastA
         originality, whom it takes text from and who takes text from it (derived reuse)."""
         return _json(request, json.dumps(outlet_view(name), ensure_ascii=False))
 
+    def people_view(q: str, page: int) -> dict[str, Any]:
+        found = collection.people(q, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+        return {
+            "q": q,
+            "page": page,
+            "next": page + 1 if len(found) > PAGE_SIZE else None,
+            "people": [p.as_dict() for p in found[:PAGE_SIZE]],
+        }
+
+    @app.get("/people", response_class=HTMLResponse, include_in_schema=False)
+    def people_page(q: str = Query("", max_length=200), page: int = Query(1, ge=1, le=10_000)) -> HTMLResponse:
+        found, css = memo(("people", q, page), lambda: people_view(q, page)), asset("report.css")
+        html = _pages().get_template("people.html.j2").render(css=css, **found)
+        return HTMLResponse(html, headers=_page_headers(css))
+
+    @app.get("/api/v1/people", responses=ERRORS)
+    def api_people(
+        request: Request, q: str = Query("", max_length=200), page: int = Query(1, ge=1, le=10_000)
+    ) -> Response:
+        """People quoted in the analysed stories, most quoted first, PAGE_SIZE a page; ``q``
+        keeps names that hold it (case and accents ignored). ``key`` is the name to ask
+        ``/api/v1/people/{name}`` for."""
+        body = memo(("api-people", q, page), lambda: json.dumps(people_view(q, page), ensure_ascii=False))
+        return _json(request, body)
+
+    def person_view(name: str) -> dict[str, Any]:
+        rows = collection.quotes_of(name)
+        if not rows:
+            raise NotFound(f"no quote of anyone named {name!r} in the analysed stories; the list is at /people")
+        utterances: dict[str, dict[str, Any]] = {}
+        verdicts: dict[str, int] = {}
+        for row in rows:
+            group = utterances.setdefault(
+                row["utterance"], {"utterance": row["utterance"], "story_id": row["story_id"], "renderings": []}
+            )
+            group["renderings"].append(row)
+            verdict = row["verdict"] or "alone"
+            verdicts[verdict] = verdicts.get(verdict, 0) + 1
+        names: dict[str, int] = {}
+        for row in rows:
+            names[row["speaker"]] = names.get(row["speaker"], 0) + 1
+        return {
+            "person": max(sorted(names), key=lambda n: names[n]),
+            "key": person_key(name),
+            "names": sorted(names),
+            "quotes": len(rows),
+            "verdicts": dict(sorted(verdicts.items())),
+            "utterances": list(utterances.values()),
+        }
+
+    @app.get("/people/{name}", response_class=HTMLResponse, include_in_schema=False)
+    def person_page(name: str = Path(max_length=200)) -> HTMLResponse:
+        found, css = memo(("person", name), lambda: person_view(name)), asset("report.css")
+        html = _pages().get_template("person.html.j2").render(css=css, **found)
+        return HTMLResponse(html, headers=_page_headers(css))
+
+    @app.get("/api/v1/people/{name}", responses=ERRORS)
+    def api_person(request: Request, name: str = Path(max_length=200)) -> Response:
+        """Every quote attributed to this person in the analysed stories, grouped by utterance
+        (the renderings of one statement across outlets), each with its outlet, article and
+        fidelity verdict (canonical, exact, trimmed, reworded, paraphrased ...; null when no
+        other outlet rendered it)."""
+        body = memo(("api-person", name), lambda: json.dumps(person_view(name), ensure_ascii=False))
+        return _json(request, body)
+
     @app.get("/api/v1/stories", responses=ERRORS)
     def api_stories(
         request: Request,
         page: int = Query(1, ge=1, le=100_000),
         since: dt.date | None = None,
         outlet: str | None = Query(None, max_length=200),
+        kind: str | None = Query(None, max_length=200),
+        country: str | None = Query(None, max_length=200),
+        language: str | None = Query(None, max_length=16),
     ) -> Response:
-        """The latest stories, PAGE_SIZE a page; ``next`` is the next page's number or null;
-        ``since`` (YYYY-MM-DD) and ``outlet`` (a name as in the list) filter."""
-        listed, more, total = _page(collection, page, since.isoformat() if since else None, outlet)
-        following = page + 1 if more else None
-        body = {"stories": [s.as_dict() for s in listed], "page": page, "next": following, "total": total}
-        return _json(request, json.dumps(body, ensure_ascii=False))
+        """The latest stories, PAGE_SIZE a page; ``next`` is the next page's number or null.
+        Filters: ``since`` (YYYY-MM-DD: an article from then on), ``outlet`` (a name as in the
+        list), ``kind`` and ``country`` (of an outlet, as the outlet registry labels it) and
+        ``language`` (of an article, ISO 639-1). ``origins`` is null until the story has been
+        analysed (its page opened, or warmed by the server)."""
+        filters = Filters.of(since.isoformat() if since else None, outlet, kind, country, language)
+
+        def render() -> str:
+            listed, more, total, _ = listing(page, filters)
+            following = page + 1 if more else None
+            body = {"stories": [s.as_dict() for s in listed], "page": page, "next": following, "total": total}
+            return json.dumps(body, ensure_ascii=False)
+
+        return _json(request, memo(("api-stories", page, filters), render))
 
     @app.get("/api/v1/stories/{story_id}", responses=ERRORS)
     def api_story(request: Request, story_id: str = _id()) -> Response:
@@ -373,6 +539,8 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 MAX_BODY = 5 * 2**20
 MAX_POSTED = 500
 TOKEN_ENV = "MANYSIDES_TOKEN"
+#: How many latest stories ``serve --workers N`` keeps analysed (``create_app(warm=...)``).
+WARM_ENV = "MANYSIDES_WARM"
 
 
 class WebError(ManysidesError):
@@ -468,7 +636,7 @@ def _code_version(settings: Settings) -> str:
 def app_from_environment() -> FastAPI:
     """The app for ``uvicorn --factory`` (``serve --workers N`` starts one per worker):
     the collection from MANYSIDES_DB, the settings from MANYSIDES_CONFIG and the environment."""
-    return create_app(os.environ.get("MANYSIDES_DB"), load_settings())
+    return create_app(os.environ.get("MANYSIDES_DB"), load_settings(), warm=int(os.environ.get(WARM_ENV) or 0))
 
 
 class NotFound(WebError):
@@ -490,17 +658,73 @@ def _summary(collection: Collection, story_id: str) -> StorySummary:
     return found
 
 
-def _page(
-    collection: Collection, page: int, since: str | None, outlet: str | None = None
-) -> tuple[list[StorySummary], bool, int]:
-    if since is not None and day_number(since) is None:
-        raise BadRequest("since is not a date; write it as YYYY-MM-DD")
+@dataclass(frozen=True)
+class Filters:
+    """What a list of stories is narrowed to (None: not narrowed)."""
+
+    since: str | None = None
+    outlet: str | None = None
+    kind: str | None = None
+    country: str | None = None
+    language: str | None = None
+
+    @classmethod
+    def of(cls, since: str | None, *others: str | None) -> Filters:
+        """Filters from request parameters: empty ones are none; a bad date is a BadRequest."""
+        since = since.strip() if since else None
+        if since and day_number(since) is None:
+            raise BadRequest("since is not a date; write it as YYYY-MM-DD")
+        return cls(since or None, *(o.strip() if o and o.strip() else None for o in others))
+
+    def narrows(self) -> bool:
+        """Whether a filter other than ``since`` (which SQL applies) is set."""
+        return any((self.outlet, self.kind, self.country, self.language))
+
+    def keeps(self, story: StorySummary) -> bool:
+        return (
+            (self.outlet is None or self.outlet in story.outlets)
+            and (self.kind is None or self.kind in story.kinds)
+            and (self.country is None or self.country in story.countries)
+            and (self.language is None or self.language in story.languages)
+        )
+
+    def query(self, page: int | None = None) -> str:
+        """The filters (and ``page``) as a query string for links."""
+        items = {k: v for k, v in asdict(self).items() if v} | ({"page": page} if page else {})
+        return urlencode(items)
+
+
+def _page(collection: Collection, page: int, filters: Filters) -> tuple[list[StorySummary], bool, int]:
     lo = (page - 1) * PAGE_SIZE
-    if outlet:  # outlets are a JSON list per story: filtered here
-        stories = [s for s in collection.stories(since=since) if outlet in s.outlets]
+    if filters.narrows():  # outlets, kinds ... are JSON lists per story: filtered here
+        stories = [s for s in collection.stories(since=filters.since) if filters.keeps(s)]
         return stories[lo : lo + PAGE_SIZE], len(stories) > lo + PAGE_SIZE, len(stories)
-    listed = collection.stories(since=since, limit=PAGE_SIZE + 1, offset=lo)  # paged in SQL
-    return listed[:PAGE_SIZE], len(listed) > PAGE_SIZE, collection.count_stories(since)
+    listed = collection.stories(since=filters.since, limit=PAGE_SIZE + 1, offset=lo)  # paged in SQL
+    return listed[:PAGE_SIZE], len(listed) > PAGE_SIZE, collection.count_stories(filters.since)
+
+
+def _facets(collection: Collection) -> dict[str, list[str]]:
+    """The values the front page's filters can take, from the stories' rows."""
+    found: dict[str, set[str]] = {"outlets": set(), "kinds": set(), "countries": set(), "languages": set()}
+    for s in collection.stories():
+        for name in found:
+            found[name].update(getattr(s, name))
+    return {name: sorted(values) for name, values in found.items()}
+
+
+def bars(histogram: dict[str, Any] | None, width: int = 96, height: int = 20) -> list[dict[str, float]]:
+    """The bars of a story's articles-over-time chart (SVG rectangles; x, y, w, h, n)."""
+    if not histogram or not histogram.get("counts"):
+        return []
+    counts = histogram["counts"]
+    step, top = min(width / len(counts), 8.0), max(counts)  # a one-bin story is a narrow bar, not a block
+    out = []
+    for i, n in enumerate(counts):
+        h = round(height * n / top, 1) if n else 0.0
+        out.append(
+            {"x": round(i * step, 1), "y": round(height - h, 1), "w": round(max(step - 1, 1), 1), "h": h, "n": n}
+        )
+    return out
 
 
 def _error(request: Request, status: int, message: str) -> Response:
