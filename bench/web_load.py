@@ -10,7 +10,9 @@ and the API, while an ingest of new articles runs beside it.
    apart as "time to first response" for the 50-article case); the load is on cached story
    pages, the front page and the API (what the issue's p99 target is about).
 4. ``--clients`` concurrent clients (httpx, asyncio) for ``--seconds``, bounded in count and
-   time; meanwhile ``manysides ingest`` adds 1,000 more articles to the same collection.
+   time; meanwhile ``manysides ingest`` adds 1,000 more articles to the same collection. One
+   phase per ``--think`` value: clients with no pause between requests (saturation: by
+   Little's law p50 is about clients / throughput), then readers pausing about a second.
 Prints requests/s, p50/p95/p99 latency per kind of request, and errors.
 """
 
@@ -38,14 +40,15 @@ SEEDS = ROOT / "examples" / "nato-2024-04-04"
 MANYSIDES = [sys.executable, "-m", "manysides"]
 
 
-def _collection(folder: Path, n: int) -> tuple[str, Path]:
-    corpus, extra = folder / "corpus.jsonl", folder / "more.jsonl"
+def _collection(folder: Path, n: int, phases: int) -> tuple[str, list[Path]]:
+    corpus, extra = folder / "corpus.jsonl", [folder / f"more-{k}.jsonl" for k in range(phases)]
     pool = sentence_pool() or None
     docs = [{"id": d["id"], "text": d["text"]} for d in ecb_articles()]
-    stream = synthetic_stream(n + 1000, SEEDS, seed=5, per_day=400, pool=pool, concurrent=200)
+    stream = synthetic_stream(n + 1000 * phases, SEEDS, seed=5, per_day=400, pool=pool, concurrent=200)
     items = docs + [next(stream) for _ in range(max(n - len(docs), 0))]
     corpus.write_text("".join(json.dumps(x) + "\n" for x in items), encoding="utf-8")
-    extra.write_text("".join(json.dumps(next(stream)) + "\n" for _ in range(1000)), encoding="utf-8")
+    for more in extra:  # 1,000 new articles to ingest during each load phase
+        more.write_text("".join(json.dumps(next(stream)) + "\n" for _ in range(1000)), encoding="utf-8")
     url = f"sqlite:///{folder / 'load.db'}"
     t0 = time.perf_counter()
     subprocess.run([*MANYSIDES, "ingest", str(corpus), "--db", url, "-q"], check=True)
@@ -60,9 +63,11 @@ def _free_port() -> int:
 
 
 async def _client(
-    http: httpx.AsyncClient, urls: list[tuple[str, str]], until: float, rng: random.Random, out: list
+    http: httpx.AsyncClient, urls: list[tuple[str, str]], until: float, rng: random.Random, out: list, think: float
 ) -> None:
     while time.monotonic() < until:
+        if think:  # a reader between two clicks: uniform over [think/2, 3*think/2]
+            await asyncio.sleep(rng.uniform(think / 2, 3 * think / 2))
         kind, url = rng.choice(urls)
         started = time.monotonic()
         try:
@@ -73,12 +78,12 @@ async def _client(
         out.append((kind, time.monotonic() - started, ok))
 
 
-async def _load(base: str, urls: list[tuple[str, str]], clients: int, seconds: float) -> list:
+async def _load(base: str, urls: list[tuple[str, str]], clients: int, seconds: float, think: float) -> list:
     results: list = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0) as http:
         until = time.monotonic() + seconds
-        await asyncio.gather(*(_client(http, urls, until, random.Random(k), results) for k in range(clients)))
+        await asyncio.gather(*(_client(http, urls, until, random.Random(k), results, think) for k in range(clients)))
     return results
 
 
@@ -89,10 +94,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--stories", type=int, default=20, help="story pages in the load (warmed first)")
+    parser.add_argument(
+        "--think",
+        default="0,1",
+        help="seconds each client waits between requests, one load phase per value (default 0,1: clients "
+        "that request without pause, the saturation case; then readers who click about once a second)",
+    )
     args = parser.parse_args()
     require_real()
     with tempfile.TemporaryDirectory() as tmp:
-        url, extra = _collection(Path(tmp), args.articles)
+        thinks = [float(t) for t in args.think.split(",")]
+        url, extra = _collection(Path(tmp), args.articles, len(thinks))
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         command = [*MANYSIDES, "serve", "--db", url, "--port", str(port), "--workers", str(args.workers)]
@@ -111,15 +123,16 @@ def main() -> None:
             urls = [("front page", "/"), ("API list", "/api/v1/stories")]
             urls += [("story page", f"/stories/{s['id']}") for s in chosen]
             urls += [("API story", f"/api/v1/stories/{s['id']}") for s in chosen]
-            ingest = subprocess.Popen([*MANYSIDES, "ingest", str(extra), "--db", url, "-q"])
-            started = time.monotonic()
-            results = asyncio.run(_load(base, urls, args.clients, args.seconds))
-            elapsed = time.monotonic() - started
-            ingest_rc = ingest.wait(timeout=600)
+            for think, more in zip(thinks, extra, strict=True):
+                ingest = subprocess.Popen([*MANYSIDES, "ingest", str(more), "--db", url, "-q"])
+                started = time.monotonic()
+                results = asyncio.run(_load(base, urls, args.clients, args.seconds, think))
+                elapsed = time.monotonic() - started
+                ingest_rc = ingest.wait(timeout=600)
+                _report(results, elapsed, args, ingest_rc, think)
         finally:
             server.terminate()
             server.wait(timeout=30)
-    _report(results, elapsed, args, ingest_rc)
 
 
 def _wait(base: str) -> None:
@@ -133,10 +146,11 @@ def _wait(base: str) -> None:
     raise SystemExit("the server did not answer within 120 s")
 
 
-def _report(results: list, elapsed: float, args: argparse.Namespace, ingest_rc: int) -> None:
+def _report(results: list, elapsed: float, args: argparse.Namespace, ingest_rc: int, think: float) -> None:
     errors = sum(1 for _, _, ok in results if not ok)
     print(
-        f"load: {args.clients} clients for {elapsed:.0f} s, {args.workers} server worker(s), ingest of 1,000 "
+        f"load: {args.clients} clients, think {think:g} s, for {elapsed:.0f} s, {args.workers} server worker(s), "
+        f"ingest of 1,000 "
         f"articles beside it (exit {ingest_rc}): {len(results)} requests = {len(results) / elapsed:.0f}/s, "
         f"{errors} errors"
     )

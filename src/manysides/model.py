@@ -432,6 +432,29 @@ class DiffRun(Record):
 
 
 @dataclass(frozen=True)
+class FigureChange(Record):
+    """A number that a new version of an article changed: ``old`` became ``new`` in ``sentence``
+    (the new version's sentence)."""
+
+    old: str
+    new: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class VersionDiff(Record):
+    """What changed between two versions of one article (the same URL fetched again):
+    sentences added and removed, figures changed, and whether the new text says it corrects
+    an earlier one."""
+
+    number: int
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    figures: tuple[FigureChange, ...] = ()
+    correction: str | None = None
+
+
+@dataclass(frozen=True)
 class QuoteVariant(Record):
     """One rendering of an utterance against the group's canonical one."""
 

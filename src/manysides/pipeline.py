@@ -43,6 +43,8 @@ from .outlets import Registry, load_registry
 from .quotes import find_quotes, group_quotes
 from .reuse import align_stories, originality, with_origins
 from .reuse import compare as compare_stories
+from .reuse.versions import version_diff
+from .segment import split_sentences
 from .settings import Settings, load_settings
 from .store import Collection, IngestResult
 from .workers import worker_count
@@ -228,20 +230,39 @@ def add_documents(
     registry = registry or load_registry()
     skipped = list(skipped or [])
     articles, more = _clean_all(docs, registry, settings)
-    known = collection.known_urls([a.url for a in articles if a.url])
+    known = collection.by_urls([a.url for a in articles if a.url])
     # The language is known from the start: the front page shows and filters on it.
-    fresh = [replace(a, language=a.language or detect_language(a.text)) for a in articles if a.url not in known]
-    skipped += more + [
-        Skipped(a.source, f"already in the collection (same URL {a.url}); not added again")
-        for a in articles
-        if a.url in known
-    ]
+    articles = [replace(a, language=a.language or detect_language(a.text)) for a in articles]
+    fresh = [a for a in articles if a.url not in known]
+    skipped += more
+    versions = 0
+    for a in articles:
+        if a.url not in known:
+            continue
+        article_id, _, old_text = known[a.url]
+        if " ".join(old_text.split()) == " ".join(a.text.split()):
+            skipped.append(Skipped(a.source, f"already in the collection (same URL {a.url}, same text); not added"))
+        elif _new_version(collection, article_id, old_text, a, models or Models(settings)):
+            versions += 1
+        else:
+            skipped.append(Skipped(a.source, f"new text for {a.url} is another article's already; not kept"))
     embed = None
     if embeddings or collection.uses_embeddings():
         embed = (models or Models(settings)).embed
     result = collection.add(fresh, embed=embed, dense=embeddings, inputs=list(inputs), progress=progress)
+    if versions:
+        result = replace(result, changes={**result.changes, "updated": versions})
     skipped += list(result.duplicates)
     return result, sorted(skipped, key=lambda s: s.source)
+
+
+def _new_version(collection: Collection, article_id: str, old_text: str, new: Article, models: Models) -> bool:
+    """Keep ``new`` as the latest version of the article with its URL, with what changed."""
+    number = max(len(collection.versions(article_id)), 1) + 1  # an article with no versions kept has one
+    before = [s.text for s in split_sentences(old_text, models)]
+    after = [s.text for s in split_sentences(new.text, models)]
+    diff = version_diff(number, before, after)
+    return collection.add_version(article_id, new, diff.as_dict(), new.source)
 
 
 def show(

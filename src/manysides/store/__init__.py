@@ -30,7 +30,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ from ..workers import map_chunks, worker_count
 from .schema import (
     article_features,
     article_vectors,
+    article_versions,
     articles,
     ingests,
     quotes,
@@ -146,9 +147,10 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class TimelineEvent:
-    """One change of a story: ``kind`` joined / started / merged / split, ``at`` the time of
-    the ingest that made it; for "joined", the article (outlet, title, publication date);
-    for merges and splits, the other stories."""
+    """One change of a story: ``kind`` joined / started / merged / split / updated, ``at`` the
+    time of the ingest that made it; for "joined" and "updated", the article (outlet, title,
+    publication date); for merges and splits, the other stories; for "updated" (a new
+    version of the article), what changed."""
 
     kind: str
     at: str
@@ -157,6 +159,8 @@ class TimelineEvent:
     title: str | None
     published: str | None
     stories: tuple[str, ...] = ()
+    #: For "updated" (a new version of the article): what changed (``model.VersionDiff``).
+    changes: Mapping[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -167,6 +171,7 @@ class TimelineEvent:
             "title": self.title,
             "published": self.published,
             "stories": list(self.stories),
+            "changes": dict(self.changes) if self.changes else None,
         }
 
 
@@ -461,6 +466,7 @@ class Collection:
                     articles.c.ingested_at,
                     articles.c.pk,
                     articles.c.language,
+                    articles.c.changed_at,
                 ).where(articles.c.story_id.in_(part))
             ).all()
             conn.execute(stories.delete().where(stories.c.id.in_(part)))
@@ -471,7 +477,7 @@ class Collection:
             for sid, rs in sorted(members.items()):
                 dated = sorted((r.published for r in rs if instant(r.published) is not None), key=date_key)
                 first = min(rs, key=lambda r: (date_key(r.published), r.pk))
-                seen = [_aware(r.ingested_at) for r in rs]
+                seen = [_aware(r.ingested_at) for r in rs] + [_aware(r.changed_at) for r in rs if r.changed_at]
                 values.append(
                     {
                         "id": sid,
@@ -489,6 +495,118 @@ class Collection:
                 )
             if values:
                 conn.execute(stories.insert(), values)
+
+    # -- versions of an article (the same URL fetched again) -----------------------------
+
+    def by_urls(self, urls: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+        """Articles by URL: url -> (article id, text hash, text) of the latest one with it."""
+        found: dict[str, tuple[str, str, str]] = {}
+        with self.engine.connect() as conn:
+            for part in _chunks(sorted(set(urls)), CHUNK):
+                query = (
+                    sa.select(articles.c.url, articles.c.id, articles.c.text_hash, articles.c.record)
+                    .where(articles.c.url.in_(part))
+                    .order_by(articles.c.pk)
+                )
+                for url, aid, h, record in conn.execute(query):
+                    found[url] = (aid, h, record["text"])
+        return found
+
+    def add_version(self, article_id: str, new: Article, diff: Mapping[str, Any], source: str) -> bool:
+        """Keep ``new`` (cleaned text of the same URL fetched again) as the latest version of
+        ``article_id``: the earlier text stays in ``article_versions``, the story's analysis
+        reads the new one (its per-article features are dropped, the story's version
+        changes), and the story's timeline gets an "updated" event with ``diff``. False
+        (nothing kept) when the new text is another article's already."""
+        now = dt.datetime.now(dt.UTC)
+        new_hash = text_hash(new.text)
+        with self._write_lock(), self.engine.begin() as conn:
+            row = conn.execute(sa.select(articles).where(articles.c.id == article_id)).first()
+            if row is None or row.text_hash == new_hash:
+                return False
+            if conn.scalar(sa.select(articles.c.id).where(articles.c.text_hash == new_hash)) is not None:
+                return False
+            numbers = list(
+                conn.scalars(sa.select(article_versions.c.number).where(article_versions.c.article_id == article_id))
+            )
+            if not numbers:  # the first version, kept when a second one comes
+                conn.execute(
+                    article_versions.insert().values(
+                        article_id=article_id,
+                        number=1,
+                        fetched_at=row.ingested_at,
+                        text_hash=row.text_hash,
+                        record=row.record,
+                    )
+                )
+                numbers = [1]
+            record = replace(new, id=article_id).as_dict()
+            number = max(numbers) + 1
+            conn.execute(
+                article_versions.insert().values(
+                    article_id=article_id, number=number, fetched_at=now, text_hash=new_hash, record=record
+                )
+            )
+            if self.engine.dialect.name == "sqlite":  # the contentless index forgets the old text, learns the new
+                conn.execute(
+                    sa.text("INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES('delete', :pk, :t, :b)"),
+                    {"pk": row.pk, "t": row.title or "", "b": row.record["text"]},
+                )
+                conn.execute(
+                    sa.text("INSERT INTO articles_fts(rowid, title, body) VALUES(:pk, :t, :b)"),
+                    {"pk": row.pk, "t": new.title or "", "b": new.text},
+                )
+            conn.execute(
+                articles.update()
+                .where(articles.c.id == article_id)
+                .values(
+                    record=record,
+                    text_hash=new_hash,
+                    title=new.title or row.title,
+                    language=new.language or row.language,
+                    changed_at=now,
+                )
+            )
+            conn.execute(article_features.delete().where(article_features.c.article_id == article_id))
+            conn.execute(article_vectors.delete().where(article_vectors.c.article_id == article_id))
+            run = conn.execute(
+                ingests.insert().values(
+                    started_at=now, finished_at=now, inputs=[source], added=0, duplicates=0, skipped=0
+                )
+            ).inserted_primary_key
+            if row.story_id and run is not None:
+                conn.execute(
+                    story_events.insert().values(
+                        ingest=int(run[0]),
+                        kind="updated",
+                        story_id=row.story_id,
+                        article_id=article_id,
+                        stories=[],
+                        evidence={**diff, "number": number},
+                    )
+                )
+                self._summarise(conn, [row.story_id])
+            _bump(conn)
+        return True
+
+    def versions(self, article_id: str) -> list[dict[str, Any]]:
+        """The versions of an article, first to latest: number, fetched_at, title, text."""
+        query = (
+            sa.select(article_versions)
+            .where(article_versions.c.article_id == article_id)
+            .order_by(article_versions.c.number)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            {
+                "number": r.number,
+                "fetched_at": _aware(r.fetched_at).isoformat(timespec="seconds"),
+                "title": r.record.get("title"),
+                "text": r.record["text"],
+            }
+            for r in rows
+        ]
 
     def _facets(self, members: Sequence[Any]) -> dict[str, Any]:
         """What the front page shows and filters on: languages, the outlets' kinds and
@@ -687,6 +805,7 @@ class Collection:
                 story_events.c.kind,
                 story_events.c.article_id,
                 story_events.c.stories,
+                story_events.c.evidence,
                 ingests.c.started_at,
                 articles.c.outlet,
                 articles.c.title,
@@ -708,6 +827,7 @@ class Collection:
                 title=r.title,
                 published=r.published,
                 stories=tuple(r.stories or ()),
+                changes=r.evidence if r.kind == "updated" else None,
             )
             for r in rows
         ]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -44,6 +45,8 @@ articles = Table(
     Column("story_id", String(32), nullable=True),
     Column("why", JSON, nullable=True),
     Column("language", String(16), nullable=True),
+    #: When the article's latest version came (None: it has one version).
+    Column("changed_at", DateTime(timezone=True), nullable=True),
     Index("ix_articles_url", "url"),
     Index("ix_articles_day", "day"),
     Index("ix_articles_story", "story_id"),
@@ -154,4 +157,80 @@ settings = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+#: A watched source's state (``watch``): validators for conditional GET, when it is next
+#: due (epoch seconds), errors in a row (for the backoff), and what it brought.
+sources = Table(
+    "sources",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("etag", Text, nullable=True),
+    Column("last_modified", Text, nullable=True),
+    Column("last_fetch", DateTime(timezone=True), nullable=True),
+    Column("last_status", Text, nullable=True),
+    Column("next_due", Float, nullable=False, server_default="0"),
+    Column("errors", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=True),
+    Column("articles", Integer, nullable=False, server_default="0"),
+    Column("versions", Integer, nullable=False, server_default="0"),
+)
+
+#: Items (canonical URLs) a source has listed: ``state`` taken / skipped / failed, and the
+#: item's ``fingerprint`` (its date or text in the listing: a change means fetch it again).
+watch_items = Table(
+    "watch_items",
+    metadata,
+    Column("source", String(200), primary_key=True),
+    Column("url", String(2000), primary_key=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("fingerprint", String(64), nullable=True),
+    Column("state", String(16), nullable=False),
+)
+
+#: Every text an article's URL has had (number 1 is the first), with when it was fetched;
+#: the article's row holds the latest.
+article_versions = Table(
+    "article_versions",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(64), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    Column("text_hash", String(40), nullable=False),
+    Column("record", JSON, nullable=False),
+    UniqueConstraint("article_id", "number", name="uq_article_versions"),
+)
+
+#: Saved watches (``watch.alerts``): a kind, its target (a name, a word) or threshold, and
+#: an optional webhook.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("target", Text, nullable=True),
+    Column("threshold", Integer, nullable=True),
+    Column("webhook", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+#: What alerts fired: once per (alert, key), with links to the evidence and the webhook's
+#: delivery state (attempts, next attempt in epoch seconds).
+alert_events = Table(
+    "alert_events",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", String(32), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("fired_at", DateTime(timezone=True), nullable=False),
+    Column("story_id", String(32), nullable=True),
+    Column("title", Text, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("delivered", Integer, nullable=False, server_default="0"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt", Float, nullable=False, server_default="0"),
+    UniqueConstraint("alert_id", "key", name="uq_alert_events"),
+    Index("ix_alert_events_alert", "alert_id"),
 )

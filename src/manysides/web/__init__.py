@@ -305,7 +305,8 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
                     took.append({**entry, "other": r["source_id"], "outlet": outlets[r["source_id"]]})
                 elif r["source_id"] == article.id:
                     given.append({**entry, "other": r["article_id"], "outlet": outlets[r["article_id"]]})
-        return {"article": article.as_dict(), "story_id": story, "took": took, "given": given}
+        versions = [{k: v[k] for k in ("number", "fetched_at", "title")} for v in collection.versions(article.id)]
+        return {"article": article.as_dict(), "story_id": story, "took": took, "given": given, "versions": versions}
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(article_id: str = _id()) -> HTMLResponse:
