@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .errors import ManysidesError, NothingToAnalyse
+from .errors import ManysidesError, NothingToAnalyse, SettingsError
 from .settings import DEFAULT_DB_URL, load_settings
 
 if TYPE_CHECKING:
@@ -47,8 +47,47 @@ examples:
   manysides stories --since 2024-04-01 --db sqlite:///news.db
   manysides show s1a2b3c4 --html story.html --db sqlite:///news.db
 
-Re-ingesting an article already in the collection (same URL or same text) changes nothing;
-an interrupted ingest keeps every batch it committed and can simply be run again.
+Re-ingesting an article already in the collection (same text) changes nothing; the same URL
+with new text is kept as a new version of its article (the story's timeline shows what changed).
+An interrupted ingest keeps every batch it committed and can simply be run again.
+"""
+
+WATCH_EXAMPLES = """\
+examples:
+  manysides watch sources.toml --db sqlite:///news.db          # until Ctrl-C
+  manysides watch sources.toml --once                            # one round of what is due (cron)
+  manysides serve --db sqlite:///news.db --watch sources.toml    # web app and watcher in one process
+  manysides sources --db sqlite:///news.db                       # how each source is doing
+
+sources.toml:
+  interval = "5m"                      # default for every source (30s or more)
+  [[source]]
+  url = "https://example.org/world/rss.xml"
+  outlet = "Example"
+  type = "feed"                        # feed | sitemap | page (default: detected)
+  include = ["/world/"]                # regular expressions over item URLs
+  exclude = ["/video/"]
+
+Listings are fetched with conditional GET; one request at a time per host, robots.txt and
+its Crawl-delay honoured, 429/503 Retry-After waited out, errors backed off with jitter.
+A page fetched again with changed text becomes a new version of its article. The state is
+kept in the collection: a restarted watcher neither misses nor fetches twice.
+"""
+
+ALERT_EXAMPLES = """\
+examples:
+  manysides alerts add outlet RT                         # every new RT article
+  manysides alerts add person "Dmitry Peskov"            # every new quote of him
+  manysides alerts add outlets --threshold 5             # a story reaches 5 outlets
+  manysides alerts add quote --webhook https://hooks.example/x   # reworded or misattributed quotes
+  manysides alerts list
+  manysides alerts test ID                               # what it fires on the latest stories; pings the webhook
+  manysides alerts feed ID > alert.atom                  # or GET /alerts/ID/feed.atom from `serve`
+  manysides alerts remove ID
+
+kinds: outlet NAME, keyword WORDS, person NAME, outlets (--threshold N), origins (--threshold N),
+contradiction, quote, unique, uncredited. Alerts are evaluated by `watch` (and by `serve --watch`)
+after each round, fire once per event, and survive restarts.
 """
 
 
@@ -109,6 +148,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the N latest stories analysed in the background, so their pages open at once (default 50; 0: "
         "analyse a story when its page is first opened)",
     )
+
+    srv.add_argument("--watch", metavar="SOURCES", help="also watch the sources of this TOML file (see `watch`)")
+    srv.add_argument(
+        "--allow-private", action="store_true", help="watched URLs may reach loopback and private addresses"
+    )
+
+    wat = _command(sub, "watch", "follow feeds, sitemaps and pages: add what they publish, fire alerts", WATCH_EXAMPLES)
+    wat.add_argument("sources", metavar="SOURCES", help="TOML file of [[source]] entries (url, outlet, interval ...)")
+    wat.add_argument("--db", metavar="URL", help=db_help)
+    wat.add_argument("--once", action="store_true", help="one polling round of the sources that are due, then exit")
+    wat.add_argument(
+        "--allow-private", action="store_true", help="let URLs reach loopback and private addresses (off by default)"
+    )
+    wat.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
+    wat.add_argument("-q", "--quiet", action="store_true", help="print nothing per round")
+
+    src = sub.add_parser("sources", help="the state of each watched source: last fetch, errors, articles")
+    src.add_argument("--db", metavar="URL", help=db_help)
+    src.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    alr = _command(sub, "alerts", "saved watches: list, add, remove, test; feeds and webhooks", ALERT_EXAMPLES)
+    alr.add_argument("action", choices=["list", "add", "remove", "test", "feed"], help="what to do")
+    alr.add_argument("args", nargs="*", metavar="ARG", help="add: KIND [TARGET]; remove, test, feed: ALERT-ID")
+    alr.add_argument("--db", metavar="URL", help=db_help)
+    alr.add_argument("--threshold", type=int, metavar="N", help="for outlets and origins alerts: fire at N")
+    alr.add_argument("--webhook", metavar="URL", help="POST each event as JSON to URL (retried with backoff)")
+    alr.add_argument("--id", metavar="NAME", help="the alert's id (default: random)")
+    alr.add_argument("--base-url", default="http://127.0.0.1:8000", help="links in the Atom feed (feed)")
+    alr.add_argument("--json", action="store_true", help="list: print JSON")
 
     mdl = sub.add_parser("models", help="build the local ONNX export of the embedding model (make install runs it)")
     mdl.add_argument("action", choices=["build"], help="build: export and quantise once, into the cache")
@@ -280,30 +348,49 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import multiprocessing
+
     import uvicorn
 
     from .web import create_app
+    from .web.background import Background
 
     settings = load_settings(args.config)  # checked here, before any worker starts
-    if args.workers > 1:
-        os.environ.update({"MANYSIDES_DB": args.db or os.environ.get("MANYSIDES_DB", DEFAULT_DB_URL)})
-        if args.config:
-            os.environ["MANYSIDES_CONFIG"] = args.config
-        os.environ["MANYSIDES_WARM"] = str(args.warm)
-        _err(f"manysides: serving on http://{args.host}:{args.port}/ with {args.workers} workers (Ctrl-C stops)")
-        uvicorn.run(
-            "manysides.web:app_from_environment",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level="warning",
-        )
+    if args.watch:
+        from .watch.sources import load_sources
+
+        load_sources(args.watch)  # a mistake in it is said now, not in the background
+    db = args.db or os.environ.get("MANYSIDES_DB", DEFAULT_DB_URL)
+    # Warming, watching and alerts run in a process of their own, at a lower priority.
+    background = multiprocessing.get_context("spawn").Process(
+        target=Background(db, args.config, args.warm, args.watch, args.allow_private).run,
+        name="manysides-background",
+        daemon=True,
+    )
+    background.start()
+    watching = f", watching {args.watch}" if args.watch else ""
+    try:
+        if args.workers > 1:
+            os.environ["MANYSIDES_DB"] = db
+            if args.config:
+                os.environ["MANYSIDES_CONFIG"] = args.config
+            _err(f"manysides: serving on http://{args.host}:{args.port}/ with {args.workers} workers{watching}")
+            uvicorn.run(
+                "manysides.web:app_from_environment",
+                factory=True,
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                log_level="warning",
+            )
+            return 0
+        app = create_app(db, settings)
+        _err(f"manysides: serving {app.state.collection.url} on http://{args.host}:{args.port}/{watching}")
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
         return 0
-    app = create_app(args.db, settings, warm=args.warm)
-    _err(f"manysides: serving {app.state.collection.url} on http://{args.host}:{args.port}/ (Ctrl-C stops)")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
-    return 0
+    finally:
+        background.terminate()
+        background.join(timeout=30)
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -405,6 +492,119 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _watch(args: argparse.Namespace) -> int:
+    import threading
+
+    from .store import Collection
+    from .watch import Watcher
+    from .watch.sources import load_sources
+
+    settings = load_settings(args.config)
+    sources = load_sources(args.sources)
+    with Collection(args.db, clustering=settings.clustering) as collection:
+        watcher = Watcher(
+            collection,
+            sources,
+            settings=settings,
+            allow_private=args.allow_private,
+            on_round=None if args.quiet else _say_round,
+        )
+        if args.once:
+            results = watcher.run_once()
+            return 1 if results and all(r.status.startswith("error") for r in results) else 0
+        _err(f"manysides: watching {len(sources)} sources into {collection.url} (Ctrl-C stops)")
+        watcher.run(threading.Event())
+    return 0
+
+
+def _say_round(results: Sequence[Any]) -> None:
+    for r in results:
+        news = f", {r.added} added, {r.versions} new versions" if r.added or r.versions else ""
+        _err(f"manysides: {r.source}: {r.status}{news}")
+
+
+def _sources(args: argparse.Namespace) -> int:
+    from .store import Collection
+    from .watch import states
+
+    with Collection(args.db) as collection:
+        found = states(collection)
+    if args.json:
+        print(json.dumps([s.as_dict() for s in found], indent=2, ensure_ascii=False))
+        return 0
+    if not found:
+        _err("manysides: no watched source yet; run `manysides watch SOURCES.toml`")
+        return 0
+    now = time.time()
+    for s in found:
+        due = "due now" if s.next_due <= now else f"next in {max(s.next_due - now, 0) / 60:.0f} min"
+        error = f"; {s.errors} errors in a row: {s.last_error}" if s.errors else ""
+        print(
+            f"{s.name}\t{s.last_fetch or 'never fetched'}\t{s.last_status or ''}\t{s.articles} articles, "
+            f"{s.versions} versions, {s.items} items\t{due}{error}"
+        )
+    return 0
+
+
+def _alerts(args: argparse.Namespace) -> int:
+    from .store import Collection
+    from .watch.alerts import Alerts, story_events_of
+
+    with Collection(args.db) as collection:
+        saved = Alerts(collection)
+        if args.action == "list":
+            found = saved.saved()
+            if args.json:
+                print(json.dumps([a.as_dict() for a in found], indent=2, ensure_ascii=False))
+            for a in [] if args.json else found:
+                hook = f" -> {a.webhook}" if a.webhook else ""
+                print(f"{a.id}\t{a.kind}\t{a.describe()}{hook}\t{len(saved.events(a.id))} events")
+            return 0
+        if args.action == "add":
+            if not args.args:
+                raise SettingsError("say which kind: manysides alerts add KIND [TARGET] (kinds: see --help)")
+            target = " ".join(args.args[1:]) or None
+            alert = saved.add(args.args[0], target, args.threshold, args.webhook, args.id)
+            print(alert.id)
+            _err(f"manysides: alert {alert.id}: {alert.describe()}")
+            return 0
+        if len(args.args) != 1:
+            raise SettingsError(f"say which alert: manysides alerts {args.action} ALERT-ID")
+        alert_id = args.args[0]
+        if args.action == "remove":
+            if not saved.remove(alert_id):
+                raise SettingsError(f"no alert {alert_id!r}; list them with `manysides alerts list`")
+            return 0
+        if args.action == "feed":
+            print(saved.atom(alert_id, args.base_url))
+            return 0
+        tested = saved.get(alert_id)  # test: what it would fire on the analysed stories, and a webhook ping
+        if tested is None:
+            raise SettingsError(f"no alert {alert_id!r}; list them with `manysides alerts list`")
+        shown = 0
+        for story in collection.stories(limit=50):
+            stored = collection.latest_report(story.id)
+            for event in story_events_of(tested, story.id, json.loads(stored)) if stored else ():
+                print(f"{story.id}\t{event.title}")
+                shown += 1
+        _err(f"manysides: {shown} events on the 50 latest analysed stories (alerts on new articles fire as they come)")
+        if tested.webhook:
+            ok = saved.ping(tested)
+            _err(f"manysides: webhook {tested.webhook}: {'answered' if ok else 'FAILED'}")
+            return 0 if ok else 1
+    return 0
+
+
 COMMANDS.update(
-    {"compare": _compare, "ingest": _ingest, "stories": _stories, "show": _show, "models": _models, "serve": _serve}
+    {
+        "compare": _compare,
+        "ingest": _ingest,
+        "stories": _stories,
+        "show": _show,
+        "models": _models,
+        "serve": _serve,
+        "watch": _watch,
+        "sources": _sources,
+        "alerts": _alerts,
+    }
 )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ from .reuse import compare as compare_stories
 from .reuse.versions import version_diff
 from .segment import split_sentences
 from .settings import Settings, load_settings
-from .store import Collection, IngestResult
+from .store import Collection, CollectionError, IngestResult, StorySummary
 from .workers import worker_count
 
 Progress = Callable[[str], None]
@@ -341,3 +342,69 @@ def _version() -> str:
         return version("manysides")
     except PackageNotFoundError:
         return "0.0.0"
+
+
+def report_code(settings: Settings) -> str:
+    """What a stored report depends on besides its story: the package's code and data files
+    and the settings (a change of either makes reports again; ``Collection.keep_report``)."""
+    return _report_code(settings.model_dump_json())
+
+
+@lru_cache(maxsize=8)
+def _report_code(settings_json: str) -> str:
+    import hashlib
+    from importlib import resources
+
+    digest = hashlib.sha256(settings_json.encode())
+    root = Path(str(resources.files("manysides")))
+    for path in sorted(root.rglob("*")):
+        if path.suffix in {".py", ".toml", ".json", ".j2", ".css", ".js", ".txt"} and path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def kept_report(
+    collection: Collection,
+    story_id: str,
+    *,
+    settings: Settings,
+    models: Models,
+    summary: StorySummary | None = None,
+) -> tuple[str, str, bool]:
+    """(HTML, JSON, analysed now) of a story's report for its current version: the one kept
+    in the collection (any process may have made it), else analysed now and kept there."""
+    from .render import render_html, render_json
+
+    summary = summary or collection.summary(story_id)
+    if summary is None:
+        raise CollectionError(f"no story {story_id!r} in the collection; list them with `manysides stories`")
+    code = report_code(settings)
+    stored = collection.stored_report(summary.id, summary.version, code)
+    if stored is not None:
+        return stored[0], stored[1], False
+    report = show(collection, summary.id, settings=settings, models=models)
+    html, data = render_html(report), render_json(report)
+    collection.keep_report(summary.id, summary.version, code, html, data)
+    return html, data, True
+
+
+def warm(
+    collection: Collection, n: int, *, settings: Settings, models: Models, stop: Callable[[], bool] = lambda: False
+) -> int:
+    """Analyse the ``n`` latest stories that have no report for their version yet (newest
+    first), keeping the reports; returns how many were analysed. A story that fails to
+    analyse is logged and passed over."""
+    import logging
+
+    done = 0
+    code = report_code(settings)
+    for summary in collection.stories(limit=n):
+        if stop():
+            break
+        if collection.stored_report(summary.id, summary.version, code) is not None:
+            continue
+        try:
+            done += kept_report(collection, summary.id, settings=settings, models=models, summary=summary)[2]
+        except Exception as exc:  # one story's failure must not stop the others
+            logging.getLogger(__name__).warning("analysing story %s failed: %s", summary.id, exc)
+    return done

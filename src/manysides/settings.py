@@ -120,7 +120,26 @@ class LimitsSettings(_Section):
     robots_bytes: int = Field(500 * 1024, ge=500 * 1024)
 
 
-SECTIONS = ("align", "reuse", "facts", "entities", "quotes", "framing", "digest", "clustering", "limits")
+class WatchSettings(_Section):
+    """Watched sources (``watch/``): politeness and parallelism of the poller."""
+
+    host_delay: float = Field(1.0, ge=0.0, le=3600.0)
+    threads: int = Field(8, ge=1, le=256)
+    fetch_per_poll: int = Field(200, ge=1, le=100_000)
+
+
+SECTIONS = (
+    "align",
+    "reuse",
+    "facts",
+    "entities",
+    "quotes",
+    "framing",
+    "digest",
+    "clustering",
+    "limits",
+    "watch",
+)
 
 
 class Settings(BaseModel):
@@ -150,6 +169,7 @@ class Settings(BaseModel):
     digest: DigestSettings = DigestSettings()
     clustering: ClusteringSettings = ClusteringSettings()
     limits: LimitsSettings = LimitsSettings()
+    watch: WatchSettings = WatchSettings()
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump()

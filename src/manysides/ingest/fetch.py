@@ -19,7 +19,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -83,6 +83,22 @@ class _CheckedBackend(httpcore.SyncBackend):
         return super().connect_tcp(str(allowed[0]), port, timeout, local_address, socket_options)
 
 
+#: Response headers an Answer keeps (validators for conditional GET, redirects, rate limits).
+KEPT_HEADERS = ("etag", "last-modified", "location", "retry-after", "date", "content-type")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A response: status, the URL that gave it, its body (empty for 304 and redirects),
+    content type, and the KEPT_HEADERS it carried (lower-case names)."""
+
+    status: int
+    url: str
+    body: bytes
+    content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Fetcher:
     """One fetching session: an HTTP client, the policy, and the robots.txt cache."""
@@ -133,16 +149,22 @@ class Fetcher:
         ``retrieved`` holds the server's Date of the last fetch (ISO day), the reference
         for relative dates ("2h ago") in the page.
         """
+        answer = self.get(url)
+        if answer.status >= 400:
+            raise UnreadableInput(answer.url, f"the server answered HTTP {answer.status}; check the URL")
+        return answer.url, answer.body, answer.content_type
+
+    def get(self, url: str, headers: dict[str, str] | None = None) -> Answer:
+        """One GET with the fetcher's rules, redirects followed (each target checked again);
+        any status is returned (304 for a conditional GET, 429 ...), only failures to fetch
+        raise UnreadableInput. ``headers``: extra request headers (If-None-Match ...)."""
         for _ in range(MAX_REDIRECTS + 1):
             self._check(url)
-            response = self._get(url)
-            if response[0] in (301, 302, 303, 307, 308):
-                url = urljoin(url, response[2])
+            answer = self._get(url, headers=headers)
+            if answer.status in (301, 302, 303, 307, 308):
+                url = urljoin(url, answer.headers.get("location", ""))
                 continue
-            status, body, content_type = response
-            if status >= 400:
-                raise UnreadableInput(url, f"the server answered HTTP {status}; check the URL")
-            return url, body, content_type
+            return replace(answer, url=url)
         raise UnreadableInput(url, f"more than {MAX_REDIRECTS} redirects; give the final URL")
 
     def _check(self, url: str) -> None:
@@ -160,15 +182,16 @@ class Fetcher:
         if self.respect_robots and not self._robots_allow(url):
             raise UnreadableInput(url, "robots.txt of the site disallows fetching it; respect it or save the page")
 
-    def _get(self, url: str, cap: int | None = None) -> tuple[int, bytes, str]:
-        """(status, body, content type or Location); the body cut at ``cap`` bytes when given,
-        else refused past ``max_bytes``; the whole exchange within ``deadline`` seconds."""
+    def _get(self, url: str, cap: int | None = None, headers: dict[str, str] | None = None) -> Answer:
+        """One request, no redirect followed; the body cut at ``cap`` bytes when given, else
+        refused past ``max_bytes``; the whole exchange within ``deadline`` seconds."""
         limit = cap if cap is not None else self.max_bytes
         ends = time.monotonic() + self.deadline
         try:
-            with self.client.stream("GET", url) as response:
-                if response.is_redirect:
-                    return response.status_code, b"", response.headers.get("location", "")
+            with self.client.stream("GET", url, headers=headers) as response:
+                kept = {k.lower(): v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS}
+                if response.is_redirect or response.status_code == 304:
+                    return Answer(response.status_code, url, b"", "", kept)
                 chunks, size = [], 0
                 for chunk in response.iter_bytes():
                     if time.monotonic() > ends:
@@ -181,7 +204,8 @@ class Fetcher:
                         raise UnreadableInput(url, f"the page is over the {_size(limit)} cap; save it and split it")
                     chunks.append(chunk)
                 self.retrieved = _http_day(response.headers.get("date"))
-                return response.status_code, b"".join(chunks), response.headers.get("content-type", "")
+                content_type = response.headers.get("content-type", "")
+                return Answer(response.status_code, url, b"".join(chunks), content_type, kept)
         except httpx.TimeoutException:
             raise UnreadableInput(url, f"no answer within {self.timeout:.0f} s; try again later") from None
         except httpx.ConnectError as exc:
@@ -190,6 +214,13 @@ class Fetcher:
             raise UnreadableInput(url, f"cannot connect ({exc}); check the URL and the network") from None
         except httpx.HTTPError as exc:
             raise UnreadableInput(url, f"cannot fetch ({type(exc).__name__}); check the URL and the network") from None
+
+    def crawl_delay(self, url: str) -> float:
+        """The site's robots.txt Crawl-delay for manysides, in seconds (0 when none)."""
+        parts = urlsplit(url)
+        robots = self._robots.get(f"{parts.scheme}://{parts.netloc}")
+        delay = robots.crawl_delay(USER_AGENT) if robots is not None else None
+        return float(delay or 0)
 
     def _robots_allow(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -207,9 +238,10 @@ class Fetcher:
             try:
                 if not self.allow_private:
                     self._check_address(url)
-                status, body, location = self._get(url, cap=self.robots_bytes)
+                answer = self._get(url, cap=self.robots_bytes)
             except UnreadableInput:
                 return _disallow_all()
+            status, body, location = answer.status, answer.body, answer.headers.get("location")
             if status in (301, 302, 303, 307, 308) and location:
                 url = urljoin(url, location)
                 continue

@@ -741,6 +741,12 @@ class Collection:
             ).first()
         return (row.html, row.json) if row is not None else None
 
+    def latest_report(self, story_id: str) -> str | None:
+        """The JSON of the latest report kept for a story, whatever its version (None if none)."""
+        with self.engine.connect() as conn:
+            found = conn.scalar(sa.select(story_reports.c.json).where(story_reports.c.story_id == story_id))
+        return str(found) if found is not None else None
+
     def keep_report(self, story_id: str, version: str, code: str, html: str, data: str) -> None:
         """Keep a story's rendered report, replacing an older one, and what other pages read
         of it: the story's independent origins and its quotes by person (only while the

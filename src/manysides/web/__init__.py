@@ -44,8 +44,6 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path as Path_
 from typing import Any, Generic, TypeVar, cast
 from urllib.parse import urlencode
 
@@ -58,7 +56,8 @@ from ..dates import date_key, day_number
 from ..errors import InputError, ManysidesError
 from ..model import Article
 from ..nlp import Models
-from ..render import render_html, render_json
+from ..pipeline import kept_report, report_code
+from ..pipeline import warm as warm_stories
 from ..render.html import asset, csp_hash, template_env
 from ..settings import Settings, load_settings
 from ..store import Collection, StorySummary, person_key
@@ -149,19 +148,13 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
         yield
         stop.set()
         if worker:
-            worker.join(timeout=30)
+            worker.join(timeout=60)
 
     def warm_up() -> None:
         """Analyse the latest unanalysed stories until the server stops (see ``warm``)."""
         while not stop.is_set():
-            for summary in collection.stories(limit=warm):
-                if stop.is_set():
-                    return
-                if collection.stored_report(summary.id, summary.version, code) is None:
-                    try:
-                        story_report(summary.id, summary)
-                    except Exception as exc:  # a story that fails to analyse must not stop the others
-                        log.warning("warming story %s failed: %s", summary.id, exc)
+            with analysing:
+                cache.analyses += warm_stories(collection, warm, settings=settings, models=models, stop=stop.is_set)
             stop.wait(WARM_EVERY)
 
     app = FastAPI(
@@ -178,8 +171,6 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
     app.state.collection = collection
     app.state.cache = cache
 
-    code = _code_version(settings)
-
     def story_report(story_id: str, summary: StorySummary | None = None) -> tuple[str, str]:
         """(HTML, JSON) of a story's report: from memory, else from the collection (another
         worker or an earlier run made it), else analysed now and kept in both."""
@@ -188,21 +179,17 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
         found = cache.get(key)
         if found is not None:
             return found
-        stored = collection.stored_report(summary.id, key[1], code)
-        if stored is not None:
+        stored = collection.stored_report(summary.id, summary.version, report_code(settings))
+        if stored is not None:  # kept by another worker, the background process, or a restart
             cache.remember(key, stored)
             return stored
-        from ..pipeline import show
-
-        with analysing:
-            stored = collection.stored_report(summary.id, key[1], code)  # made while we waited?
-            if stored is None:
-                report = show(collection, summary.id, settings=settings, models=models)
-                stored = (render_html(report), render_json(report))
-                collection.keep_report(summary.id, key[1], code, *stored)
-                cache.analyses += 1
-        cache.remember(key, stored)
-        return stored
+        with analysing:  # one analysis at a time (the models are shared); kept meanwhile?
+            html, data, analysed = kept_report(
+                collection, summary.id, settings=settings, models=models, summary=summary
+            )
+        cache.analyses += analysed
+        cache.remember(key, (html, data))
+        return html, data
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -456,6 +443,42 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
         body = memo(("api-person", name), lambda: json.dumps(person_view(name), ensure_ascii=False))
         return _json(request, body)
 
+    def alerts_view() -> dict[str, Any]:
+        from ..watch import states
+        from ..watch.alerts import Alerts
+
+        saved = Alerts(collection)
+        return {
+            "alerts": [a.as_dict() | {"webhook": bool(a.webhook)} for a in saved.saved()],
+            "events": saved.events(limit=PAGE_SIZE),
+            "sources": [s.as_dict() for s in states(collection)],
+        }
+
+    @app.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
+    def alerts_page() -> HTMLResponse:
+        found, css = alerts_view(), asset("report.css")  # not cached: the watcher changes it
+        html = _pages().get_template("alerts.html.j2").render(css=css, **found)
+        return HTMLResponse(html, headers=_page_headers(css))
+
+    @app.get("/api/v1/alerts", responses=ERRORS)
+    def api_alerts(request: Request) -> Response:
+        """The saved alerts (``manysides alerts``), their latest events (newest first, with the
+        evidence: article ids, outlets, sentences), and the state of each watched source."""
+        return _json(request, json.dumps(alerts_view(), ensure_ascii=False))
+
+    @app.get("/alerts/{alert_id}/feed.atom", responses=ERRORS)
+    def alert_feed(request: Request, alert_id: str = _id()) -> Response:
+        """One alert's events as an Atom feed (any feed reader follows it)."""
+        from ..errors import SettingsError
+        from ..watch.alerts import Alerts
+
+        base = str(request.base_url).rstrip("/")
+        try:
+            feed = Alerts(collection).atom(alert_id, base)
+        except SettingsError as exc:
+            raise NotFound(str(exc)) from None
+        return Response(feed, media_type="application/atom+xml", headers={"X-Content-Type-Options": "nosniff"})
+
     @app.get("/api/v1/stories", responses=ERRORS)
     def api_stories(
         request: Request,
@@ -621,17 +644,6 @@ def first_facts(report: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return sorted(out, key=lambda f: (date_key(f["first_published"]), f["fact_id"]))
-
-
-def _code_version(settings: Settings) -> str:
-    """What a stored report depends on besides the story: the package's code and data files
-    and the settings (a change of either makes reports again)."""
-    digest = hashlib.sha256(settings.model_dump_json().encode())
-    root = resources.files("manysides")
-    for path in sorted(Path_(str(root)).rglob("*")):
-        if path.suffix in {".py", ".toml", ".json", ".j2", ".css", ".js", ".txt"} and path.is_file():
-            digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:32]
 
 
 def app_from_environment() -> FastAPI:

@@ -1,0 +1,76 @@
+"""The work ``manysides serve`` does besides answering requests, in a process of its own:
+keeping the latest stories analysed (``--warm``), following watched sources (``--watch``)
+and evaluating and delivering alerts.
+
+A separate process at a lower CPU priority (nice 10), so that an analysis never holds the
+web workers' interpreter lock or their CPU share: pages stay fast while stories are
+analysed. It shares nothing with the workers but the collection: reports it keeps there
+are served by every worker on the next request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import threading
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two rounds when no watched source is due sooner.
+ROUND_S = 30.0
+NICE = 10
+
+
+@dataclass(frozen=True)
+class Background:
+    """What the background process does (a picklable description for ``multiprocessing``)."""
+
+    db: str | None
+    config: str | None
+    warm: int = 50
+    sources: str | None = None
+    allow_private: bool = False
+
+    def run(self) -> None:
+        """Rounds until SIGTERM or SIGINT: watched sources that are due, alerts, warming."""
+        import time
+
+        from ..nlp import Models
+        from ..pipeline import warm
+        from ..settings import load_settings
+        from ..store import Collection
+        from ..watch import Watcher
+        from ..watch.alerts import Alerts
+        from ..watch.sources import load_sources
+
+        with contextlib.suppress(OSError):  # not allowed here: run at the same priority
+            os.nice(NICE)
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        settings = load_settings(self.config)
+        collection = Collection(self.db, clustering=settings.clustering)
+        models = Models(settings)
+        watcher = None
+        if self.sources:
+            sources = load_sources(self.sources)
+            watcher = Watcher(collection, sources, settings=settings, allow_private=self.allow_private, models=models)
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                if watcher is not None:
+                    watcher.run_once()  # evaluates alerts too
+                else:
+                    Alerts(collection, settings, models).run()
+                if self.warm:
+                    warm(collection, self.warm, settings=settings, models=models, stop=stop.is_set)
+            except Exception:  # a failed round (a database hiccup) must not end the process
+                log.exception("background round failed; trying again")
+            wait = ROUND_S - (time.monotonic() - started)
+            if watcher is not None:
+                wait = min(wait, max(watcher.seconds_to_next(), 1.0))
+            stop.wait(max(wait, 1.0))
+        collection.close()
