@@ -6,6 +6,7 @@ that answers 429. Conditional GET, versions, alerts (fired once, webhook retried
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -304,3 +305,45 @@ def test_analysis_alerts_fire_on_the_seeds(tmp_path: Path) -> None:
         assert any(t.startswith("InDaily") and "credits AAP instead" in t for t in titles), titles
         assert by["unique"] and by["origins"]
         assert alerts.evaluate() == 0  # nothing new: nothing fires again
+
+
+def test_watch_cli_once_with_the_real_clock_then_sources_and_alerts(
+    day: FeedServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from manysides.cli import main
+
+    server = day
+    page = server.page("/wire/a", "NATO plans Ukraine aid mission", WIRE, "2024-04-04T09:00:00Z")
+    feed = server.rss("/wire/rss.xml", [(page, "NATO", "2024-04-04T09:00:00Z")])
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[source]]\nname = "wire"\nurl = "{feed}"\noutlet = "Wire"\n', encoding="utf-8")
+    config = tmp_path / "settings.toml"
+    config.write_text("[watch]\nhost_delay = 0.0\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert main(["alerts", "add", "outlet", "Wire", "--db", url, "--id", "w"]) == 0
+    assert main(["alerts", "add", "outlets", "--db", url]) == 2  # no threshold: said how to fix
+    assert "--threshold" in capsys.readouterr().err
+    # Without --allow-private the loopback server is refused, and the round says so.
+    assert main(["watch", str(sources), "--db", url, "--once", "--config", str(config)]) == 1
+    assert "pass --allow-private" in capsys.readouterr().err
+    assert main(["sources", "--db", url, "--json"]) == 0
+    (state,) = json.loads(capsys.readouterr().out)
+    assert state["errors"] == 1 and "allow-private" in state["last_error"]
+    # The error's backoff holds the source back; a fresh collection polls it at once.
+    url = f"sqlite:///{tmp_path / 'cli2.db'}"
+    assert main(["alerts", "add", "outlet", "Wire", "--db", url, "--id", "w"]) == 0
+    run = ["watch", str(sources), "--db", url, "--once", "--allow-private", "--config", str(config)]
+    assert main(run) == 0
+    assert "1 added" in capsys.readouterr().err
+    assert main(run) == 0  # not due yet: nothing fetched
+    assert server.hits["/wire/rss.xml"] == 1
+    assert main(["sources", "--db", url]) == 0
+    assert "wire" in capsys.readouterr().out
+    assert main(["alerts", "list", "--db", url, "--json"]) == 0
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert listed["id"] == "w" and listed["kind"] == "outlet"
+    assert main(["alerts", "feed", "w", "--db", url]) == 0
+    atom = capsys.readouterr().out
+    assert atom.count("<entry>") == 1 and "<title>Wire: NATO</title>" in atom and "Stoltenberg" in atom
+    assert main(["alerts", "remove", "w", "--db", url]) == 0
+    assert main(["alerts", "remove", "w", "--db", url]) == 2

@@ -3,6 +3,7 @@ FastAPI's test client: pages, the JSON API, errors, escaping and the story cache
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -95,14 +96,16 @@ def test_web_titles_are_escaped(tmp_path: Path) -> None:
     assert "<script>alert" not in page.text and "<img" not in page.text and "&lt;script&gt;" in page.text
 
 
-def test_web_serve_runs_a_real_server_on_loopback(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_web_serve_runs_a_real_server_on_loopback_with_watching_and_warming(tmp_path: Path) -> None:
     import os
     import socket
     import subprocess
     import sys
-    import time
 
     import httpx
+
+    from feedserver import FeedServer
 
     url = f"sqlite:///{tmp_path / 'served.db'}"
     with Collection(url) as c:
@@ -110,25 +113,36 @@ def test_web_serve_runs_a_real_server_on_loopback(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "manysides", "serve", "--db", url, "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
-    )
-    try:
-        deadline, answer = time.monotonic() + 60, None
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/api/v1/stories", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        assert answer is not None and answer.status_code == 200, server.stderr.read() if server.stderr else ""
-        assert len(answer.json()["stories"]) >= 2
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with FeedServer() as feeds:
+        text = "NATO foreign ministers met in Brussels on Thursday to plan a Ukraine aid mission, officials said."
+        page = feeds.page("/wire/a", "Ministers plan aid mission", text * 3, "2024-04-06T09:00:00Z")
+        feed = feeds.rss("/wire/rss.xml", [(page, "Ministers plan aid mission", "2024-04-06T09:00:00Z")])
+        sources = tmp_path / "sources.toml"
+        sources.write_text(f'[[source]]\nname = "wire"\nurl = "{feed}"\noutlet = "Wire"\n', encoding="utf-8")
+        command = [sys.executable, "-m", "manysides", "serve", "--db", url, "--port", str(port), "--warm", "5"]
+        command += ["--watch", str(sources), "--allow-private"]
+        log = (tmp_path / "serve.log").open("w")  # a file, not a pipe: the background process shares it
+        server = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, "HF_HUB_OFFLINE": "1"}
+        )
+        try:
+            deadline, stories = time.monotonic() + 240, []
+            while time.monotonic() < deadline and server.poll() is None:
+                with contextlib.suppress(httpx.TransportError):
+                    stories = httpx.get(f"http://127.0.0.1:{port}/api/v1/stories", timeout=5).json()["stories"]
+                # The watched article arrives, and the background process analyses the stories.
+                if any("Wire" in s["outlets"] for s in stories) and all(s["origins"] is not None for s in stories):
+                    break
+                time.sleep(0.5)
+            said = (tmp_path / "serve.log").read_text()
+            assert any("Wire" in s["outlets"] for s in stories), said
+            assert all(s["origins"] is not None for s in stories), stories
+            alerts = httpx.get(f"http://127.0.0.1:{port}/api/v1/alerts", timeout=5).json()
+            assert [(s["name"], s["articles"]) for s in alerts["sources"]] == [("wire", 1)]
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+            log.close()
 
 
 def test_web_json_carries_an_etag_and_answers_304(client: TestClient) -> None:

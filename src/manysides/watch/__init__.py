@@ -63,6 +63,9 @@ MAX_BACKOFF_S = 12 * 3600.0
 MAX_RETRY_AFTER_S = 24 * 3600.0
 #: Child sitemaps read from one sitemap index per poll at most.
 MAX_CHILD_SITEMAPS = 20
+#: Items fetched, added and marked together: what a killed watcher fetches again at most
+#: (per source being polled).
+INGEST_BATCH = 10
 #: An item whose page failed this many times is given up (until the listing changes it).
 MAX_ITEM_FAILURES = 3
 
@@ -283,27 +286,31 @@ class Watcher:
 
     def _take(self, source: Source, items: list[Item], validators: dict[str, str | None]) -> PollResult:
         known = self._known(source, [i.url for i in items])
-        todo = []
         todo = [i for i in items if _wanted(i, *known.get(i.url, (None, None)))]
         # Added before a restart but not marked: taken, not fetched again.
         held = self.collection.by_urls([i.url for i in todo if i.url not in known])
         self._mark(source, [(i, "taken") for i in todo if i.url in held])
         todo = [i for i in todo if i.url not in held][: self.settings.watch.fetch_per_poll]
-        docs: list[RawDocument] = []
         marks: list[tuple[Item, str]] = []
-        for item in todo:
-            try:
-                answer = self._get(item.url)
-                if answer.status >= 400:
-                    raise InputError(item.url, f"HTTP {answer.status}")
-                docs += _page_docs(source, item.url, answer, item)
-                marks.append((item, "taken"))
-            except InputError as exc:
-                failures = int((known.get(item.url, ("", "failed0"))[1] or "failed0").removeprefix("failed") or 0)
-                marks.append((item, f"failed{failures + 1}"))
-                log.info("%s: %s: %s", source.key, item.url, exc.reason)
-        added, versions = self._add(source, docs)
-        self._mark(source, marks)
+        added = versions = 0
+        for lo in range(0, len(todo), INGEST_BATCH):  # fetched, added, marked: a batch at a time
+            docs: list[RawDocument] = []
+            batch: list[tuple[Item, str]] = []
+            for item in todo[lo : lo + INGEST_BATCH]:
+                try:
+                    answer = self._get(item.url)
+                    if answer.status >= 400:
+                        raise InputError(item.url, f"HTTP {answer.status}")
+                    docs += _page_docs(source, item.url, answer, item)
+                    batch.append((item, "taken"))
+                except InputError as exc:
+                    failures = int((known.get(item.url, ("", "failed0"))[1] or "failed0").removeprefix("failed") or 0)
+                    batch.append((item, f"failed{failures + 1}"))
+                    log.info("%s: %s: %s", source.key, item.url, exc.reason)
+            more, changed = self._add(source, docs)
+            added, versions = added + more, versions + changed
+            self._mark(source, batch)
+            marks += batch
         failed = sum(1 for _, m in marks if m != "taken")
         status = f"{len(items)} listed, {len(todo)} new or changed"
         result = PollResult(source.key, status, len(items), len(todo) - failed, added, versions, failed)
