@@ -100,7 +100,7 @@ def test_re_ingesting_is_a_no_op(tmp_path: Path) -> None:
     assert _state(url) == before
 
 
-def test_same_url_is_a_no_op_even_when_the_text_changed(tmp_path: Path) -> None:
+def test_same_url_with_new_text_is_a_new_version_not_a_new_article(tmp_path: Path) -> None:
     url = _db(tmp_path)
     feed = tmp_path / "a.jsonl"
     feed.write_text(json.dumps({"id": "x1", "url": "https://example.org/a", "text": seed_text("rt")}) + "\n")
@@ -109,7 +109,11 @@ def test_same_url_is_a_no_op_even_when_the_text_changed(tmp_path: Path) -> None:
     with Collection(url) as c:
         assert ingest_into(c, [str(feed)])[0].added == 1
         result, skipped = ingest_into(c, [str(updated)])
-    assert result.added == 0 and "same URL" in skipped[0].reason
+        assert result.added == 0 and result.changes.get("updated") == 1 and c.count() == 1
+        (article_id,) = [aid for aid, _, _ in c.by_urls(["https://example.org/a"]).values()]
+        assert [v["number"] for v in c.versions(article_id)] == [1, 2]
+        again, skipped = ingest_into(c, [str(updated)])  # the same text again: nothing
+    assert again.added == 0 and "same text" in skipped[0].reason
 
 
 def test_bad_input_is_skipped_or_kept_with_what_it_has(tmp_path: Path) -> None:

@@ -79,12 +79,12 @@ def test_collection_first_opens_of_a_new_file_race_safely(tmp_path: Path) -> Non
         assert all(r.get("ok") for r in results), results
 
 
-def _mixed(n: int) -> list[object]:
+def _mixed(n: int, seed: int = 33) -> list[object]:
     """Dated and undated articles mixed (an undated one may meet any date: the case a
     resumed ingest got wrong), in the order ``ingest`` sorts them."""
     registry = default_registry()
     out = []
-    for k, item in enumerate(synthetic_stream(n, EXAMPLE, seed=33, per_day=2)):
+    for k, item in enumerate(synthetic_stream(n, EXAMPLE, seed=seed, per_day=2)):
         hints = {"id": item["id"], **({"published": item["published"]} if k % 3 else {})}
         doc = RawDocument(source=f"m{k:04d}.txt", content=item["text"], format="text", hints=hints)
         out.extend(clean(doc, registry))
@@ -120,3 +120,25 @@ def test_collection_a_resumed_ingest_groups_as_one_clean_run(tmp_path: Path, kil
         c.add(articles, batch=100)  # type: ignore[arg-type]
         assert c.count() == clean_count
         assert _stories(c) == clean_run
+
+
+def test_collection_small_adds_reuse_the_loaded_window_and_group_as_one_add(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = _mixed(120)
+    with Collection(f"sqlite:///{tmp_path / 'one.db'}") as c:
+        c.add(articles)  # type: ignore[arg-type]
+        one = _stories(c)
+    loads = []
+    with Collection(f"sqlite:///{tmp_path / 'small.db'}") as c:
+        real = c._load
+        monkeypatch.setattr(c, "_load", lambda *a, **k: loads.append(a) or real(*a, **k))
+        for lo in range(0, len(articles), 10):  # a watcher adds ten at a time
+            c.add(articles[lo : lo + 10])  # type: ignore[arg-type]
+        assert _stories(c) == one
+        calls = len(loads)
+        extra = _mixed(130)[120:]
+        with Collection(c.url) as other:  # another writer changed the collection: loaded again
+            assert other.add(extra[:5]).added == 5  # type: ignore[arg-type]
+        assert c.add(extra[5:]).added == 5  # type: ignore[arg-type]
+    assert calls < len(articles) // 10 and len(loads) == calls + 1, (calls, len(loads))

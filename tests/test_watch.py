@@ -347,3 +347,10 @@ def test_watch_cli_once_with_the_real_clock_then_sources_and_alerts(
     assert atom.count("<entry>") == 1 and "<title>Wire: NATO</title>" in atom and "Stoltenberg" in atom
     assert main(["alerts", "remove", "w", "--db", url]) == 0
     assert main(["alerts", "remove", "w", "--db", url]) == 2
+
+
+def test_the_shipped_example_sources_file_is_valid() -> None:
+    from manysides.watch.sources import load_sources
+
+    sources = load_sources(Path(__file__).parents[1] / "examples" / "sources.toml")
+    assert len(sources) >= 3 and all(s.url.startswith("https://") and s.outlet for s in sources)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
 from pathlib import Path
 
@@ -98,7 +99,6 @@ def test_web_titles_are_escaped(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_web_serve_runs_a_real_server_on_loopback_with_watching_and_warming(tmp_path: Path) -> None:
-    import os
     import socket
     import subprocess
     import sys
@@ -143,6 +143,23 @@ def test_web_serve_runs_a_real_server_on_loopback_with_watching_and_warming(tmp_
             server.terminate()
             server.wait(timeout=60)
             log.close()
+        # The background process (warming, watching) ends with the server, leaving nothing behind.
+        deadline = time.monotonic() + 30
+        while _holders(tmp_path / "served.db") and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not _holders(tmp_path / "served.db"), "a process of the server outlived it"
+
+
+def _holders(path: Path) -> list[int]:
+    """Processes that have ``path`` open (Linux /proc)."""
+    found = []
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            if any(str(path) in os.readlink(fd) for fd in fd_dir.iterdir()):
+                found.append(int(fd_dir.parent.name))
+        except OSError:
+            continue
+    return found
 
 
 def test_web_json_carries_an_etag_and_answers_304(client: TestClient) -> None:

@@ -101,11 +101,14 @@ class StorySummary:
     histogram: Mapping[str, Any] | None = None
     #: Independent origins (None until the story is analysed).
     origins: int | None = None
+    #: Its last change to the microsecond (``last_seen`` is shown to the second).
+    stamp: str = ""
 
     @property
     def version(self) -> str:
-        """Changes whenever the story does (its size or its last change)."""
-        return f"{self.size}:{self.last_seen}"
+        """Changes whenever the story does (its size or its last change, to the microsecond:
+        an article's new version a second after the article still changes it)."""
+        return f"{self.size}:{self.stamp or self.last_seen}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -176,6 +179,18 @@ class TimelineEvent:
 
 
 @dataclass(frozen=True)
+class _Kept:
+    """The story index an ``add`` left, for the next one (``Collection._index``)."""
+
+    generation: int
+    lo: float
+    hi: float
+    everything: bool
+    dense: bool
+    index: StoryIndex
+
+
+@dataclass(frozen=True)
 class Person:
     """Someone quoted in the collection's analysed stories."""
 
@@ -232,6 +247,8 @@ class Collection:
         self.workers = workers
         self.model = model or load_story_model(clustering)
         self.registry = registry or default_registry()
+        self._kept: _Kept | None = None
+        self._window: tuple[float, float, bool] = (0.0, 0.0, False)
         try:
             self.engine: Engine = _engine(self.url, wait)
             self._migrate()
@@ -286,7 +303,7 @@ class Collection:
             days = [day_number(a.published) for a in fresh]
             keys = [today if d is None else d for d in days]
             feats = self._features(fresh, embed if dense else None)
-            index = self._load(min(keys), max(keys), dense, undated=any(d is None for d in days))
+            index = self._index(min(keys), max(keys), dense, undated=any(d is None for d in days))
             with self.engine.begin() as conn:
                 key = conn.execute(
                     ingests.insert().values(
@@ -301,12 +318,15 @@ class Collection:
             counts: dict[str, int] = {}
             joined: set[str] = set()
             done = 0
+            self._kept = None  # kept again only if every batch commits
             for lo in range(0, len(fresh), batch):
                 part = range(lo, min(lo + batch, len(fresh)))
                 for i in part:
                     index.add(fresh[i].id, feats[i], days[i])
                 changes = index.cut()
-                self._commit(index, [(fresh[i], feats[i], days[i], keys[i]) for i in part], changes, run, now)
+                generation = self._commit(
+                    index, [(fresh[i], feats[i], days[i], keys[i]) for i in part], changes, run, now
+                )
                 for c in changes:
                     counts[c.kind] = counts.get(c.kind, 0) + 1
                 joined |= {c.story for c in changes if c.kind == "joined"}
@@ -315,7 +335,25 @@ class Collection:
                     progress(done, len(fresh))
             with self.engine.begin() as conn:
                 conn.execute(ingests.update().where(ingests.c.pk == run).values(finished_at=dt.datetime.now(dt.UTC)))
+            self._kept = _Kept(generation, *self._window, dense, index)
         return IngestResult(done, tuple(duplicates), counts, len(joined), time.perf_counter() - started)
+
+    def _index(self, lo: float, hi: float, dense: bool, undated: bool) -> StoryIndex:
+        """The story index the new articles (days ``lo`` to ``hi``) can meet: the one the last
+        ``add`` of this object left, when nothing else has changed the collection since (its
+        generation) and it covers those days; else loaded (``_load``). A watcher or a web
+        worker adding a few articles at a time then loads the window once, not per call."""
+        kept = self._kept
+        if (
+            kept is not None
+            and kept.dense == dense
+            and (kept.everything or (not undated and kept.lo <= lo and hi <= kept.hi))
+            and kept.generation == self.generation()
+        ):
+            self._window = (kept.lo, kept.hi, kept.everything)
+            return kept.index
+        self._window = (lo, hi, undated)
+        return self._load(lo, hi, dense, undated)
 
     def _new_only(self, new: Sequence[Article]) -> tuple[list[Article], list[Skipped]]:
         hashes = {a.id: text_hash(a.text) for a in new}
@@ -394,7 +432,8 @@ class Collection:
         changes: list[Change],
         run: int,
         now: dt.datetime,
-    ) -> None:
+    ) -> int:
+        """Commit a batch with what it changed; returns the collection's generation after it."""
         new_ids = {a.id for a, _, _, _ in batch}
         dirty = [aid for aid in index.take_dirty() if aid not in new_ids]
         why = {c.article_id: c.evidence for c in changes if c.kind == "joined"}
@@ -436,6 +475,7 @@ class Collection:
                 )
             self._summarise(conn, sorted(s for s in touched if s))
             _bump(conn)
+            generation = int(conn.scalar(sa.select(settings.c.value).where(settings.c.key == GENERATION)) or 0)
             if changes:
                 conn.execute(
                     story_events.insert(),
@@ -451,6 +491,7 @@ class Collection:
                         for c in changes
                     ],
                 )
+        return generation
 
     def _summarise(self, conn: Connection, ids: list[str]) -> None:
         """Rewrite the story rows of ``ids`` from their members (deleting emptied stories)."""
@@ -998,6 +1039,7 @@ def _summary_of(r: Any) -> StorySummary:
         tuple(r.countries or ()),
         r.histogram,
         r.origins,
+        _aware(r.last_seen).isoformat(),
     )
 
 

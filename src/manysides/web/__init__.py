@@ -40,6 +40,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable
 from dataclasses import asdict, dataclass
@@ -70,6 +71,9 @@ PAGE_SIZE = 50
 CACHE_STORIES = 64
 #: Seconds between two rounds of warming (``create_app(warm=...)``).
 WARM_EVERY = 30.0
+#: Seconds a worker trusts its last look at the collection's generation: a change made by
+#: another process (an ingest, the watcher) shows on pages within this.
+GENERATION_TTL = 0.5
 #: Rendered lists and pages kept in memory per collection generation.
 CACHE_PAGES = 512
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -174,7 +178,7 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
     def story_report(story_id: str, summary: StorySummary | None = None) -> tuple[str, str]:
         """(HTML, JSON) of a story's report: from memory, else from the collection (another
         worker or an earlier run made it), else analysed now and kept in both."""
-        summary = summary or _summary(collection, story_id)
+        summary = summary or memo(("summary", story_id), lambda: _summary(collection, story_id))
         key = (summary.id, summary.version)
         found = cache.get(key)
         if found is not None:
@@ -206,17 +210,36 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
         until the collection changes (its generation)."""
         return memo(("stories", page, filters), lambda: (*_page(collection, page, filters), _facets(collection)))
 
+    known = {"generation": 0, "at": -1e9}
+
+    def generation(fresh: bool = False) -> int:
+        """The collection's generation, asked at most every GENERATION_TTL seconds (a change
+        made by another process shows within that; this process's own writes at once)."""
+        now = time.monotonic()
+        if fresh or now - known["at"] > GENERATION_TTL:
+            known["generation"], known["at"] = collection.generation(), now
+        return int(known["generation"])
+
     def memo(key: Hashable, make: Callable[[], T]) -> T:
         """``make()``, kept until the collection changes (its generation grows)."""
-        generation = collection.generation()
-        found = pages.get((generation, key))
+        found = peek(key)
         if found is None:
             found = make()
-            pages.remember((generation, key), found)
+            pages.remember((generation(), key), found)
         return cast(T, found)
 
+    def peek(key: Hashable) -> Any:
+        """What ``memo`` keeps for ``key`` at the current generation, or None (never blocks
+        for long: at most the generation's one-row query every GENERATION_TTL seconds)."""
+        return pages.get((generation(), key))
+
+    def cached_story(story_id: str) -> tuple[str, str] | None:
+        """A story's report when both its row and its report are in memory, else None."""
+        summary = peek(("summary", story_id))
+        return cache.get((summary.id, summary.version)) if summary is not None else None
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def front(
+    async def front(
         page: int = Query(1, ge=1, le=100_000),
         since: str | None = Query(None, max_length=40),
         outlet: str | None = Query(None, max_length=200),
@@ -243,11 +266,15 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
                 )
             )
 
-        return HTMLResponse(memo(("front", page, filters), render), headers=_page_headers(asset("report.css")))
+        key = ("front", page, filters)
+        html = peek(key) or await run_in_threadpool(memo, key, render)
+        return HTMLResponse(html, headers=_page_headers(asset("report.css")))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(story_id: str = _id()) -> HTMLResponse:
-        html, _ = story_report(story_id)
+    async def story_page(story_id: str = _id()) -> HTMLResponse:
+        # In memory: answered on the event loop; else read or analysed in a worker thread.
+        found = cached_story(story_id)
+        html, _ = found if found is not None else await run_in_threadpool(story_report, story_id)
         # The report page carries its own Content-Security-Policy (by hash) in a meta tag.
         return HTMLResponse(html, headers={"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
 
@@ -260,9 +287,7 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
 
     @app.get("/stories/{story_id}/timeline", response_class=HTMLResponse, include_in_schema=False)
     def timeline_page(story_id: str = _id()) -> HTMLResponse:
-        found, css = timeline(story_id), asset("report.css")
-        html = _pages().get_template("timeline.html.j2").render(css=css, **found)
-        return HTMLResponse(html, headers=_page_headers(css))
+        return _html("timeline.html.j2", **timeline(story_id))
 
     @app.get("/api/v1/stories/{story_id}/timeline", responses=ERRORS)
     def api_timeline(request: Request, story_id: str = _id()) -> Response:
@@ -297,15 +322,10 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(article_id: str = _id()) -> HTMLResponse:
-        found, css = article_view(article_id), asset("report.css")
+        found = article_view(article_id)
         record = found.pop("article")
         paragraphs = [p for p in record["text"].split("\n") if p.strip()]
-        html = (
-            _pages()
-            .get_template("article.html.j2")
-            .render(css=css, article=Article.from_dict(record), paragraphs=paragraphs, **found)
-        )
-        return HTMLResponse(html, headers=_page_headers(css))
+        return _html("article.html.j2", article=Article.from_dict(record), paragraphs=paragraphs, **found)
 
     @app.get("/api/v1/articles/{article_id}", responses=ERRORS)
     def api_article(request: Request, article_id: str = _id()) -> Response:
@@ -320,9 +340,7 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(q: str = Query("", max_length=200), page: int = Query(1, ge=1, le=10_000)) -> HTMLResponse:
         hits, more = search(q, page) if q.strip() else ([], False)
-        css = asset("report.css")
-        html = _pages().get_template("search.html.j2").render(css=css, q=q, hits=hits, more=more, page=page)
-        return HTMLResponse(html, headers=_page_headers(css))
+        return _html("search.html.j2", q=q, hits=hits, more=more, page=page)
 
     @app.get("/api/v1/search", responses=ERRORS)
     def api_search(
@@ -368,9 +386,7 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
 
     @app.get("/outlets/{name}", response_class=HTMLResponse, include_in_schema=False)
     def outlet_page(name: str = Path(max_length=200)) -> HTMLResponse:
-        found, css = outlet_view(name), asset("report.css")
-        html = _pages().get_template("outlet.html.j2").render(css=css, **found)
-        return HTMLResponse(html, headers=_page_headers(css))
+        return _html("outlet.html.j2", **outlet_view(name))
 
     @app.get("/api/v1/outlets/{name}", responses=ERRORS)
     def api_outlet(request: Request, name: str = Path(max_length=200)) -> Response:
@@ -389,9 +405,7 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
 
     @app.get("/people", response_class=HTMLResponse, include_in_schema=False)
     def people_page(q: str = Query("", max_length=200), page: int = Query(1, ge=1, le=10_000)) -> HTMLResponse:
-        found, css = memo(("people", q, page), lambda: people_view(q, page)), asset("report.css")
-        html = _pages().get_template("people.html.j2").render(css=css, **found)
-        return HTMLResponse(html, headers=_page_headers(css))
+        return _html("people.html.j2", **memo(("people", q, page), lambda: people_view(q, page)))
 
     @app.get("/api/v1/people", responses=ERRORS)
     def api_people(
@@ -430,9 +444,7 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
 
     @app.get("/people/{name}", response_class=HTMLResponse, include_in_schema=False)
     def person_page(name: str = Path(max_length=200)) -> HTMLResponse:
-        found, css = memo(("person", name), lambda: person_view(name)), asset("report.css")
-        html = _pages().get_template("person.html.j2").render(css=css, **found)
-        return HTMLResponse(html, headers=_page_headers(css))
+        return _html("person.html.j2", **memo(("person", name), lambda: person_view(name)))
 
     @app.get("/api/v1/people/{name}", responses=ERRORS)
     def api_person(request: Request, name: str = Path(max_length=200)) -> Response:
@@ -456,9 +468,7 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
 
     @app.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
     def alerts_page() -> HTMLResponse:
-        found, css = alerts_view(), asset("report.css")  # not cached: the watcher changes it
-        html = _pages().get_template("alerts.html.j2").render(css=css, **found)
-        return HTMLResponse(html, headers=_page_headers(css))
+        return _html("alerts.html.j2", **alerts_view())  # not cached: the watcher changes it
 
     @app.get("/api/v1/alerts", responses=ERRORS)
     def api_alerts(request: Request) -> Response:
@@ -480,7 +490,7 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
         return Response(feed, media_type="application/atom+xml", headers={"X-Content-Type-Options": "nosniff"})
 
     @app.get("/api/v1/stories", responses=ERRORS)
-    def api_stories(
+    async def api_stories(
         request: Request,
         page: int = Query(1, ge=1, le=100_000),
         since: dt.date | None = None,
@@ -502,12 +512,14 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
             body = {"stories": [s.as_dict() for s in listed], "page": page, "next": following, "total": total}
             return json.dumps(body, ensure_ascii=False)
 
-        return _json(request, memo(("api-stories", page, filters), render))
+        key = ("api-stories", page, filters)
+        return _json(request, peek(key) or await run_in_threadpool(memo, key, render))
 
     @app.get("/api/v1/stories/{story_id}", responses=ERRORS)
-    def api_story(request: Request, story_id: str = _id()) -> Response:
+    async def api_story(request: Request, story_id: str = _id()) -> Response:
         """The story's full report (schema manysides/report/1), as ``manysides show --json`` writes it."""
-        _, data = story_report(story_id)
+        found = cached_story(story_id)
+        _, data = found if found is not None else await run_in_threadpool(story_report, story_id)
         return _json(request, data)
 
     @app.post("/api/v1/articles", status_code=201, responses={**ERRORS, **WRITE_ERRORS})
@@ -540,6 +552,7 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
             raise BadRequest("no article in the request: " + "; ".join(str(s["reason"]) for s in skipped[:3]))
         with analysing:
             result, more = add_documents(collection, docs, settings=settings, models=models, inputs=["POST"])
+        generation(fresh=True)  # this process's own write shows at once
         skipped += [{"source": s.source, "reason": s.reason} for s in more]
         return {"added": result.added, "skipped": skipped, "changes": result.changes}
 
@@ -756,6 +769,13 @@ def _page_headers(css: str) -> dict[str, str]:
     if css:
         policy += f"; style-src {csp_hash(css)}"
     return {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+def _html(template: str, **context: Any) -> HTMLResponse:
+    """A page of the app: its template rendered with the stylesheet, with the pages' headers."""
+    css = asset("report.css")
+    html = _pages().get_template(template).render(css=css, **context)
+    return HTMLResponse(html, headers=_page_headers(css))
 
 
 def _pages() -> Any:

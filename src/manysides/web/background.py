@@ -51,6 +51,10 @@ class Background:
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
+        parent = os.getppid()
+        # The server may die without stopping us (uvicorn re-raises SIGTERM after its
+        # shutdown; a SIGKILL): a process whose parent is gone stops too.
+        threading.Thread(target=_orphaned, args=(parent, stop), daemon=True).start()
         settings = load_settings(self.config)
         collection = Collection(self.db, clustering=settings.clustering)
         models = Models(settings)
@@ -74,3 +78,10 @@ class Background:
                 wait = min(wait, max(watcher.seconds_to_next(), 1.0))
             stop.wait(max(wait, 1.0))
         collection.close()
+
+
+def _orphaned(parent: int, stop: threading.Event) -> None:
+    """Set ``stop`` once the process that started this one has gone."""
+    while not stop.wait(1.0):
+        if os.getppid() != parent:
+            stop.set()
