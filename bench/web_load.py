@@ -73,8 +73,11 @@ async def _client(
         try:
             response = await http.get(url)
             ok = response.status_code < 500
-        except httpx.HTTPError:
+            if response.headers.get("x-manysides-report") == "collection":
+                kind += " (not in memory)"  # read from the collection or analysed for this request
+        except httpx.HTTPError as exc:
             ok = False
+            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
         out.append((kind, time.monotonic() - started, ok))
 
 
@@ -146,14 +149,19 @@ def _wait(base: str) -> None:
     raise SystemExit("the server did not answer within 120 s")
 
 
+#: Failed requests by exception, over the run.
+errors: dict[str, int] = {}
+
+
 def _report(results: list, elapsed: float, args: argparse.Namespace, ingest_rc: int, think: float) -> None:
-    errors = sum(1 for _, _, ok in results if not ok)
+    failed = sum(1 for _, _, ok in results if not ok)
     print(
         f"load: {args.clients} clients, think {think:g} s, for {elapsed:.0f} s, {args.workers} server worker(s), "
         f"ingest of 1,000 "
         f"articles beside it (exit {ingest_rc}): {len(results)} requests = {len(results) / elapsed:.0f}/s, "
-        f"{errors} errors"
+        f"{failed} errors {errors or ''}"
     )
+    errors.clear()
     print(f"  {'request':<12} {'n':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for kind in sorted({k for k, _, _ in results}):
         times = sorted(t for k, t, _ in results if k == kind)

@@ -137,6 +137,10 @@ def test_web_serve_runs_a_real_server_on_loopback_with_watching_and_warming(tmp_
             said = (tmp_path / "serve.log").read_text()
             assert any("Wire" in s["outlets"] for s in stories), said
             assert all(s["origins"] is not None for s in stories), stories
+            # A story page: served from what the background process kept (delegated analyses).
+            wire = next(s for s in stories if "Wire" in s["outlets"])
+            page = httpx.get(f"http://127.0.0.1:{port}/stories/{wire['id']}", timeout=120)
+            assert page.status_code == 200 and "Ministers plan aid mission" in page.text
             alerts = httpx.get(f"http://127.0.0.1:{port}/api/v1/alerts", timeout=5).json()
             assert [(s["name"], s["articles"]) for s in alerts["sources"]] == [("wire", 1)]
         finally:
@@ -347,3 +351,42 @@ def test_web_warms_the_latest_stories_while_serving(tmp_path: Path) -> None:
     assert app.state.cache.analyses == 2
     with Collection(url) as c:
         assert all(c.summary(s.id).origins is not None for s in latest)  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_web_delegates_analyses_to_the_background_process(tmp_path: Path) -> None:
+    import threading
+
+    from manysides.nlp import Models
+    from manysides.pipeline import kept_report
+
+    url = f"sqlite:///{tmp_path / 'delegate.db'}"
+    with Collection(url) as c:
+        ingest_into(c, [str(EXAMPLE)])
+    settings = load_settings(env={})
+    app = create_app(url, settings, delegate=True)
+    stop, served = threading.Event(), []
+
+    def background() -> None:  # what web.background does with the stories workers want
+        with Collection(url) as c:
+            models = Models(settings)
+            while not stop.wait(0.1):
+                for story_id in c.wanted():
+                    kept_report(c, story_id, settings=settings, models=models)
+                    served.append(story_id)
+
+    worker = threading.Thread(target=background, daemon=True)
+    worker.start()
+    try:
+        client = TestClient(app)
+        story = _kremlin(client)
+        page = client.get(f"/stories/{story}")
+        assert page.status_code == 200 and "Peskov" in page.text
+        assert page.headers["x-manysides-report"] == "collection"
+        assert served == [story] and app.state.cache.analyses == 0  # analysed by the other side
+        # Keeping the report changed the collection (the story's origins): one more read, then memory.
+        again = [client.get(f"/stories/{story}") for _ in range(2)]
+        assert again[-1].headers["x-manysides-report"] == "memory" and again[-1].text == page.text
+    finally:
+        stop.set()
+        worker.join(timeout=30)

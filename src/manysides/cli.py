@@ -372,6 +372,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         if args.workers > 1:
             os.environ["MANYSIDES_DB"] = db
+            os.environ["MANYSIDES_DELEGATE"] = "1"
             if args.config:
                 os.environ["MANYSIDES_CONFIG"] = args.config
             _err(f"manysides: serving on http://{args.host}:{args.port}/ with {args.workers} workers{watching}")
@@ -384,7 +385,7 @@ def _serve(args: argparse.Namespace) -> int:
                 log_level="warning",
             )
             return 0
-        app = create_app(db, settings)
+        app = create_app(db, settings, delegate=True)
         _err(f"manysides: serving {app.state.collection.url} on http://{args.host}:{args.port}/{watching}")
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
         return 0

@@ -60,6 +60,7 @@ from .schema import (
     stories,
     story_events,
     story_reports,
+    story_wanted,
 )
 
 DEFAULT_URL = DEFAULT_DB_URL
@@ -781,6 +782,23 @@ class Collection:
                 )
             ).first()
         return (row.html, row.json) if row is not None else None
+
+    def want(self, story_id: str) -> None:
+        """Ask serve's background process to analyse a story (``wanted`` lists them)."""
+        try:
+            with self.engine.begin() as conn:
+                if conn.scalar(sa.select(story_wanted.c.story_id).where(story_wanted.c.story_id == story_id)) is None:
+                    conn.execute(story_wanted.insert().values(story_id=story_id, at=time.time()))
+        except sa.exc.IntegrityError:
+            pass  # another worker asked for it at the same moment
+
+    def wanted(self) -> list[str]:
+        """Stories asked for with ``want``, oldest first; each is removed as it is listed."""
+        with self.engine.begin() as conn:
+            found = list(conn.scalars(sa.select(story_wanted.c.story_id).order_by(story_wanted.c.at)))
+            if found:
+                conn.execute(story_wanted.delete().where(story_wanted.c.story_id.in_(found)))
+        return found
 
     def latest_report(self, story_id: str) -> str | None:
         """The JSON of the latest report kept for a story, whatever its version (None if none)."""

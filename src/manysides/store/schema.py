@@ -234,3 +234,11 @@ alert_events = Table(
     UniqueConstraint("alert_id", "key", name="uq_alert_events"),
     Index("ix_alert_events_alert", "alert_id"),
 )
+
+#: Stories a web worker asked serve's background process to analyse (``Collection.want``).
+story_wanted = Table(
+    "story_wanted",
+    metadata,
+    Column("story_id", String(32), primary_key=True),
+    Column("at", Float, nullable=False),
+)

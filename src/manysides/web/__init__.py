@@ -69,6 +69,8 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 50
 #: Story analyses kept in memory (HTML and JSON of each): the most recently used.
 CACHE_STORIES = 64
+#: Seconds a worker waits for serve's background process to analyse a story (``delegate``).
+DELEGATE_WAIT = 60.0
 #: Seconds between two rounds of warming (``create_app(warm=...)``).
 WARM_EVERY = 30.0
 #: Seconds a worker trusts its last look at the collection's generation: a change made by
@@ -131,12 +133,20 @@ class StoryCache(LRU[tuple[str, str], tuple[str, str]]):
         return found[-1] if found else None
 
 
-def create_app(db: str | None = None, settings: Settings | None = None, *, warm: int = 0) -> FastAPI:
+def create_app(
+    db: str | None = None, settings: Settings | None = None, *, warm: int = 0, delegate: bool = False
+) -> FastAPI:
     """The app over the collection at ``db`` (default: ``MANYSIDES_DB`` or ./manysides.db).
 
     ``warm``: while serving, analyse the ``warm`` latest stories that have no report yet
     (newest first, again every WARM_EVERY seconds), so that their pages, origins and quotes
     are ready before anyone asks; 0 analyses only on request.
+
+    ``delegate``: a story to analyse is asked of serve's background process
+    (``web.background``), which analyses at a lower priority while this worker waits
+    without holding the CPU or its interpreter lock, so pages in memory stay fast; if no
+    report comes within DELEGATE_WAIT seconds (no background process), the worker
+    analyses it itself.
     """
     settings = settings or load_settings()
     collection = Collection(db, clustering=settings.clustering)
@@ -187,6 +197,11 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
         if stored is not None:  # kept by another worker, the background process, or a restart
             cache.remember(key, stored)
             return stored
+        if delegate:
+            stored = wait_for(summary)
+            if stored is not None:
+                cache.remember(key, stored)
+                return stored
         with analysing:  # one analysis at a time (the models are shared); kept meanwhile?
             html, data, analysed = kept_report(
                 collection, summary.id, settings=settings, models=models, summary=summary
@@ -194,6 +209,20 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
         cache.analyses += analysed
         cache.remember(key, (html, data))
         return html, data
+
+    def wait_for(summary: StorySummary) -> tuple[str, str] | None:
+        """Ask the background process for a story's report and wait for it (None: not in time)."""
+        collection.want(summary.id)
+        code, ends = report_code(settings), time.monotonic() + DELEGATE_WAIT
+        while time.monotonic() < ends:
+            time.sleep(0.1)
+            stored = collection.stored_report(summary.id, summary.version, code)
+            if stored is not None:
+                return stored
+            now = collection.summary(summary.id)
+            if now is None or now.version != summary.version:
+                return None  # the story changed meanwhile: analysed here, at its version
+        return None
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -276,7 +305,8 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
         found = cached_story(story_id)
         html, _ = found if found is not None else await run_in_threadpool(story_report, story_id)
         # The report page carries its own Content-Security-Policy (by hash) in a meta tag.
-        return HTMLResponse(html, headers={"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})
+        headers = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", **_source(found)}
+        return HTMLResponse(html, headers=headers)
 
     def timeline(story_id: str) -> dict[str, Any]:
         summary = _summary(collection, story_id)
@@ -520,7 +550,9 @@ def create_app(db: str | None = None, settings: Settings | None = None, *, warm:
         """The story's full report (schema manysides/report/1), as ``manysides show --json`` writes it."""
         found = cached_story(story_id)
         _, data = found if found is not None else await run_in_threadpool(story_report, story_id)
-        return _json(request, data)
+        answer = _json(request, data)
+        answer.headers.update(_source(found))
+        return answer
 
     @app.post("/api/v1/articles", status_code=201, responses={**ERRORS, **WRITE_ERRORS})
     async def api_add(request: Request) -> dict[str, Any]:
@@ -576,6 +608,8 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 MAX_BODY = 5 * 2**20
 MAX_POSTED = 500
 TOKEN_ENV = "MANYSIDES_TOKEN"
+#: Set to 1 by ``serve``: analyses are delegated to its background process.
+DELEGATE_ENV = "MANYSIDES_DELEGATE"
 #: How many latest stories ``serve --workers N`` keeps analysed (``create_app(warm=...)``).
 WARM_ENV = "MANYSIDES_WARM"
 
@@ -662,7 +696,12 @@ def first_facts(report: dict[str, Any]) -> list[dict[str, Any]]:
 def app_from_environment() -> FastAPI:
     """The app for ``uvicorn --factory`` (``serve --workers N`` starts one per worker):
     the collection from MANYSIDES_DB, the settings from MANYSIDES_CONFIG and the environment."""
-    return create_app(os.environ.get("MANYSIDES_DB"), load_settings(), warm=int(os.environ.get(WARM_ENV) or 0))
+    return create_app(
+        os.environ.get("MANYSIDES_DB"),
+        load_settings(),
+        warm=int(os.environ.get(WARM_ENV) or 0),
+        delegate=os.environ.get(DELEGATE_ENV) == "1",
+    )
 
 
 class NotFound(WebError):
@@ -769,6 +808,12 @@ def _page_headers(css: str) -> dict[str, str]:
     if css:
         policy += f"; style-src {csp_hash(css)}"
     return {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+def _source(found: object) -> dict[str, str]:
+    """``X-Manysides-Report``: "memory" when a story's report was in the worker's memory,
+    "collection" when it was read from the collection or analysed for this request."""
+    return {"X-Manysides-Report": "memory" if found is not None else "collection"}
 
 
 def _html(template: str, **context: Any) -> HTMLResponse:

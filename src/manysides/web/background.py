@@ -1,6 +1,7 @@
 """The work ``manysides serve`` does besides answering requests, in a process of its own:
-keeping the latest stories analysed (``--warm``), following watched sources (``--watch``)
-and evaluating and delivering alerts.
+analysing the stories the web workers ask for (``Collection.want``: a story whose page is
+opened with no report for its version), keeping the latest stories analysed (``--warm``),
+following watched sources (``--watch``), and evaluating and delivering alerts.
 
 A separate process at a lower CPU priority (nice 10), so that an analysis never holds the
 web workers' interpreter lock or their CPU share: pages stay fast while stories are
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 #: Seconds between two rounds when no watched source is due sooner.
 ROUND_S = 30.0
 NICE = 10
+#: Seconds between two looks for stories the web workers want analysed.
+WANTED_POLL_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class Background:
         import time
 
         from ..nlp import Models
-        from ..pipeline import warm
+        from ..pipeline import kept_report, warm
         from ..settings import load_settings
         from ..store import Collection
         from ..watch import Watcher
@@ -62,21 +65,36 @@ class Background:
         if self.sources:
             sources = load_sources(self.sources)
             watcher = Watcher(collection, sources, settings=settings, allow_private=self.allow_private, models=models)
+
+        def asked() -> bool:
+            """Analyse the stories web workers are waiting for (first, always); False, so
+            that it can serve as ``warm``'s stop test between two stories."""
+            for story_id in collection.wanted():
+                try:
+                    kept_report(collection, story_id, settings=settings, models=models)
+                except Exception:  # a story merged away meanwhile, or failing: the worker falls back
+                    log.exception("analysing wanted story %s failed", story_id)
+            return stop.is_set()
+
+        next_round = 0.0
         while not stop.is_set():
-            started = time.monotonic()
-            try:
+            asked()
+            if time.monotonic() >= next_round:
+                started = time.monotonic()
+                try:
+                    if watcher is not None:
+                        watcher.run_once()  # evaluates alerts too
+                    else:
+                        Alerts(collection, settings, models).run()
+                    if self.warm:
+                        warm(collection, self.warm, settings=settings, models=models, stop=asked)
+                except Exception:  # a failed round (a database hiccup) must not end the process
+                    log.exception("background round failed; trying again")
+                wait = ROUND_S - (time.monotonic() - started)
                 if watcher is not None:
-                    watcher.run_once()  # evaluates alerts too
-                else:
-                    Alerts(collection, settings, models).run()
-                if self.warm:
-                    warm(collection, self.warm, settings=settings, models=models, stop=stop.is_set)
-            except Exception:  # a failed round (a database hiccup) must not end the process
-                log.exception("background round failed; trying again")
-            wait = ROUND_S - (time.monotonic() - started)
-            if watcher is not None:
-                wait = min(wait, max(watcher.seconds_to_next(), 1.0))
-            stop.wait(max(wait, 1.0))
+                    wait = min(wait, max(watcher.seconds_to_next(), 1.0))
+                next_round = time.monotonic() + max(wait, 1.0)
+            stop.wait(WANTED_POLL_S)
         collection.close()
 
 
