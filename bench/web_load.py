@@ -11,8 +11,9 @@ and the API, while an ingest of new articles runs beside it.
    pages, the front page and the API (what the issue's p99 target is about).
 4. ``--clients`` concurrent clients (httpx, asyncio) for ``--seconds``, bounded in count and
    time; meanwhile ``manysides ingest`` adds 1,000 more articles to the same collection. One
-   phase per ``--think`` value: clients with no pause between requests (saturation: by
-   Little's law p50 is about clients / throughput), then readers pausing about a second.
+   phase per ``--phases`` entry THINK:NICE: clients with no pause between requests
+   (saturation: by Little's law p50 is about clients / throughput), readers pausing about a
+   second, and the same with the ingest niced. The load client runs on the same 2 cores.
 Prints requests/s, p50/p95/p99 latency per kind of request, and errors.
 """
 
@@ -98,16 +99,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--stories", type=int, default=20, help="story pages in the load (warmed first)")
     parser.add_argument(
-        "--think",
-        default="0,1",
-        help="seconds each client waits between requests, one load phase per value (default 0,1: clients "
-        "that request without pause, the saturation case; then readers who click about once a second)",
+        "--phases",
+        default="0:0,1:0,1:10",
+        help="load phases as THINK:NICE: seconds each client waits between requests, and the nice value of "
+        "the ingest running beside (default 0:0,1:0,1:10: clients that never pause (saturation), then readers "
+        "clicking about once a second, then the same with the ingest run as an operator runs batch jobs, niced)",
     )
     args = parser.parse_args()
     require_real()
     with tempfile.TemporaryDirectory() as tmp:
-        thinks = [float(t) for t in args.think.split(",")]
-        url, extra = _collection(Path(tmp), args.articles, len(thinks))
+        phases = [(float(p.split(":")[0]), int(p.split(":")[1])) for p in args.phases.split(",")]
+        url, extra = _collection(Path(tmp), args.articles, len(phases))
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         command = [*MANYSIDES, "serve", "--db", url, "--port", str(port), "--workers", str(args.workers)]
@@ -126,13 +128,13 @@ def main() -> None:
             urls = [("front page", "/"), ("API list", "/api/v1/stories")]
             urls += [("story page", f"/stories/{s['id']}") for s in chosen]
             urls += [("API story", f"/api/v1/stories/{s['id']}") for s in chosen]
-            for think, more in zip(thinks, extra, strict=True):
-                ingest = subprocess.Popen([*MANYSIDES, "ingest", str(more), "--db", url, "-q"])
+            for (think, nice), more in zip(phases, extra, strict=True):
+                ingest = subprocess.Popen(["nice", "-n", str(nice), *MANYSIDES, "ingest", str(more), "--db", url, "-q"])
                 started = time.monotonic()
                 results = asyncio.run(_load(base, urls, args.clients, args.seconds, think))
                 elapsed = time.monotonic() - started
                 ingest_rc = ingest.wait(timeout=600)
-                _report(results, elapsed, args, ingest_rc, think)
+                _report(results, elapsed, args, ingest_rc, think, nice)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -153,11 +155,11 @@ def _wait(base: str) -> None:
 errors: dict[str, int] = {}
 
 
-def _report(results: list, elapsed: float, args: argparse.Namespace, ingest_rc: int, think: float) -> None:
+def _report(results: list, elapsed: float, args: argparse.Namespace, ingest_rc: int, think: float, nice: int) -> None:
     failed = sum(1 for _, _, ok in results if not ok)
     print(
         f"load: {args.clients} clients, think {think:g} s, for {elapsed:.0f} s, {args.workers} server worker(s), "
-        f"ingest of 1,000 "
+        f"ingest (nice {nice}) of 1,000 "
         f"articles beside it (exit {ingest_rc}): {len(results)} requests = {len(results) / elapsed:.0f}/s, "
         f"{failed} errors {errors or ''}"
     )

@@ -87,10 +87,13 @@ def _feed(source: str, data: bytes) -> list[Item]:
             continue
         with warnings.catch_warnings():  # feedparser warns when updated_parsed falls back to published_parsed
             warnings.simplefilter("ignore", DeprecationWarning)
-            parsed = entry.get("updated_parsed") or entry.get("published_parsed")
-        published = time.strftime("%Y-%m-%dT%H:%M:%SZ", parsed) if parsed else None
+            first = entry.get("published_parsed") or entry.get("updated_parsed")
+            last = entry.get("updated_parsed") or first
+        published = time.strftime("%Y-%m-%dT%H:%M:%SZ", first) if first else None
+        updated = time.strftime("%Y-%m-%dT%H:%M:%SZ", last) if last else None
         title = entry.get("title")
-        mark = published or (entry.get("summary") or "")[:2000] or title or ""
+        # The item changed when its update time did (else its summary or title).
+        mark = updated or (entry.get("summary") or "")[:2000] or title or ""
         items.append(Item(canonical_url(link), title, published, _hash(mark)))
     return items
 

@@ -1,33 +1,40 @@
-"""The web app and JSON API over a collection (``manysides serve``): a first version.
+"""The web app and JSON API over a collection (``manysides serve``).
 
 A door onto the same flow as ``show`` (shared/DESIGN.md): pages render what
 ``pipeline.show`` returns for a story, from the articles' stored features; a story's
-analysis is cached by its version (its size and the time it last changed), so a story that
-gained an article is analysed again on the next request and an unchanged one is served
-from memory, or from the collection (``story_reports``: shared by every worker and kept
-across restarts).
+report is kept per story version (its size and its last change), so a story that gained an
+article (or a new version of one) is analysed again on the next request and an unchanged
+one is served from memory, or from the collection (``story_reports``: shared by every
+worker and kept across restarts). Under ``serve`` the analyses run in its background
+process (``web.background``, at a lower priority) while the worker waits; lists and pages
+are cached per collection generation.
 
-Routes:
-- ``GET /``: the latest stories (``page``, ``since``), HTML;
-- ``GET /stories/{id}``: the full report of one story, HTML (the report page itself);
-- ``GET /stories/{id}/timeline`` and ``/api/v1/stories/{id}/timeline``: when each article
-  joined, starts, merges and splits, and when each shared fact first appeared and where;
-- ``GET /api/v1/stories``: the same list, JSON, with ``next`` for paging;
-- ``GET /articles/{id}`` and ``/api/v1/articles/{id}``: one article's clean text, what
-  cleaning removed and why, what it took from whom and who took from it;
-- ``GET /api/v1/stories/{id}``: the story's report, JSON (schema ``manysides/report/1``);
-- ``GET /search`` and ``/api/v1/search?q=``: full-text search over articles;
+Routes (HTML, and JSON under ``/api/v1``):
+- ``/`` and ``/api/v1/stories``: the latest stories with their outlets, languages, origins
+  and articles over time; filters ``since``, ``outlet``, ``kind``, ``country``, ``language``;
+  paging;
+- ``/stories/{id}`` and ``/api/v1/stories/{id}``: the full report (schema ``manysides/report/1``);
+- ``/stories/{id}/timeline`` and ``/api/v1/stories/{id}/timeline``: joins, starts, merges,
+  splits and new versions of articles (with what changed), and where each shared fact
+  first appeared;
+- ``/articles/{id}`` and ``/api/v1/articles/{id}``: clean text, removed lines, what it
+  took from whom and who took from it, its versions;
+- ``/outlets/{name}`` and ``/api/v1/outlets/{name}``: its articles, originality, whom it
+  takes from and who takes from it;
+- ``/people``, ``/people/{name}`` and ``/api/v1/people[/{name}]``: people quoted, and every
+  quote of one across outlets grouped by statement with verdicts;
+- ``/search`` and ``/api/v1/search?q=``: full-text search over articles;
+- ``/alerts``, ``/api/v1/alerts`` and ``/alerts/{id}/feed.atom``: alerts, their events,
+  watched sources;
 - ``POST /api/v1/articles``: add one article or a list (each the same record as a JSON
   Lines line); needs ``Authorization: Bearer TOKEN`` where TOKEN is the operator's
   ``MANYSIDES_TOKEN``; without one configured the server is read-only;
-- ``GET /api/v1/openapi.json``: the API's description.
+- ``/api/v1/openapi.json``: the API's description.
 
 JSON answers carry an ETag; a request with ``If-None-Match`` gets 304 when nothing changed.
-
 Every malformed id, page or date is a 400 or 404 with a one-line message (JSON under
 ``/api``, HTML elsewhere); pages carry a Content-Security-Policy that allows only their
-own stylesheet and script, by hash. Not yet here (issue 17): article versions in the timeline,
-outlet and person pages, filters beyond date and outlet, the load test.
+own stylesheet and script, by hash.
 """
 
 from __future__ import annotations
