@@ -1151,7 +1151,11 @@ def _neighbours(index: StoryIndex, article_id: str) -> list[list[Any]]:
 
 def _engine(url: str, wait: float) -> Engine:
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": wait})
+        in_memory = sa.engine.make_url(url).database in (None, "", ":memory:")
+        # Readers are many under `serve` (a thread per waiting request): a wider pool than
+        # the default 5 + 10 (SQLite connections are cheap; WAL lets them read at once).
+        pool: dict[str, Any] = {} if in_memory else {"pool_size": 10, "max_overflow": 40}
+        engine = sa.create_engine(url, connect_args={"timeout": wait}, **pool)
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -218,11 +218,17 @@ def create_app(
         return html, data
 
     def wait_for(summary: StorySummary) -> tuple[str, str] | None:
-        """Ask the background process for a story's report and wait for it (None: not in time)."""
+        """Ask the background process for a story's report and wait for it (None: not in time).
+        It looks when the collection's generation moves (a report kept moves it), not by
+        querying in a loop: many waiting requests cost no database connections."""
         collection.want(summary.id)
         code, ends = report_code(settings), time.monotonic() + DELEGATE_WAIT
+        seen = -1
         while time.monotonic() < ends:
             time.sleep(0.1)
+            if generation() == seen:
+                continue
+            seen = generation()
             stored = collection.stored_report(summary.id, summary.version, code)
             if stored is not None:
                 return stored
@@ -246,15 +252,25 @@ def create_app(
         until the collection changes (its generation)."""
         return memo(("stories", page, filters), lambda: (*_page(collection, page, filters), _facets(collection)))
 
-    known = {"generation": 0, "at": -1e9}
+    known = {"generation": -1}
+    watching = threading.Lock()
 
     def generation(fresh: bool = False) -> int:
-        """The collection's generation, asked at most every GENERATION_TTL seconds (a change
-        made by another process shows within that; this process's own writes at once)."""
-        now = time.monotonic()
-        if fresh or now - known["at"] > GENERATION_TTL:
-            known["generation"], known["at"] = collection.generation(), now
-        return int(known["generation"])
+        """The collection's generation as last seen: a thread looks every GENERATION_TTL
+        seconds (a change made by another process shows within that), so the event loop
+        never waits on the database for it; this process's own writes pass ``fresh``."""
+        if fresh or known["generation"] < 0:
+            known["generation"] = collection.generation()
+        if not watching.locked() and watching.acquire(blocking=False):
+            threading.Thread(target=follow, name="manysides-generation", daemon=True).start()
+        return known["generation"]
+
+    def follow() -> None:
+        while not stop.wait(GENERATION_TTL):
+            try:
+                known["generation"] = collection.generation()
+            except Exception:  # a database hiccup: look again next time
+                log.debug("reading the collection's generation failed", exc_info=True)
 
     def memo(key: Hashable, make: Callable[[], T]) -> T:
         """``make()``, kept until the collection changes (its generation grows)."""
@@ -513,7 +529,7 @@ def create_app(
         evidence: article ids, outlets, sentences), and the state of each watched source."""
         return _json(request, json.dumps(alerts_view(), ensure_ascii=False))
 
-    @app.get("/alerts/{alert_id}/feed.atom", responses=ERRORS)
+    @app.get("/alerts/{alert_id}/feed.atom", include_in_schema=False)
     def alert_feed(request: Request, alert_id: str = _id()) -> Response:
         """One alert's events as an Atom feed (any feed reader follows it)."""
         from ..errors import SettingsError
