@@ -272,8 +272,14 @@ def test_web_outlet_page_says_whom_it_takes_from_over_analysed_stories(client: T
     assert indaily["stories_analysed"] >= 1 and indaily["takes_from"] == {"Reuters": 1}
     reuters = client.get("/api/v1/outlets/Reuters").json()
     assert reuters["taken_by"].get("InDaily") == 1 and len(reuters["articles"]) >= 3
+    assert indaily["originality_over_time"] and all(
+        0 <= o["originality"] <= 1 for o in indaily["originality_over_time"]
+    )
+    rt = client.get("/api/v1/outlets/RT").json()
+    assert rt["word_choices"].get("capital of Ukraine (spelling)") == {"Kiev": 1}  # RT writes Kiev in its own voice
     page = client.get("/outlets/InDaily")
     assert page.status_code == 200 and "Takes text from" in page.text and "Reuters" in page.text
+    assert "Originality over time" in page.text
     assert client.get("/api/v1/outlets/Nobody").status_code == 404
 
 

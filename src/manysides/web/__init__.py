@@ -208,6 +208,7 @@ def create_app(
             stored = wait_for(summary)
             if stored is not None:
                 cache.remember(key, stored)
+                generation(fresh=True)
                 return stored
         with analysing:  # one analysis at a time (the models are shared); kept meanwhile?
             html, data, analysed = kept_report(
@@ -215,6 +216,7 @@ def create_app(
             )
         cache.analyses += analysed
         cache.remember(key, (html, data))
+        generation(fresh=True)  # keeping the report changed the collection (origins, quotes)
         return html, data
 
     def wait_for(summary: StorySummary) -> tuple[str, str] | None:
@@ -412,15 +414,35 @@ def create_app(
         takes: dict[str, int] = {}
         taken_by: dict[str, int] = {}
         originality: list[float] = []
+        over_time: list[dict[str, Any]] = []
+        words: dict[str, dict[str, int]] = {}
         analysed = 0
         for story_id in sorted({h.story_id for h in found if h.story_id}):
             cached = cache.latest(story_id)
-            if cached is None:
+            data = cached[1] if cached is not None else collection.latest_report(story_id)
+            if data is None:
                 continue  # not analysed yet: outlet pages never start analyses
             analysed += 1
-            report = json.loads(cached[1])
+            report = json.loads(data)
             outlet_of = {a["id"]: a["outlet"] or "(outlet unknown)" for a in report["articles"]}
-            originality += [a["originality"] for a in report["articles"] if a["outlet"] == name and a["originality"]]
+            mine = [a for a in report["articles"] if a["outlet"] == name]
+            originality += [a["originality"] for a in mine if a["originality"] is not None]
+            over_time += [
+                {
+                    "story_id": story_id,
+                    "article_id": a["id"],
+                    "published": a["published"],
+                    "originality": a["originality"],
+                }
+                for a in mine
+                if a["originality"] is not None
+            ]
+            ours = {a["id"] for a in mine}
+            for concept in report.get("framing", ()):  # its word choices, in its own voice
+                for v in concept.get("variants", ()):
+                    if v.get("voice") == "own" and ours & set(v.get("article_ids", ())):
+                        terms = words.setdefault(concept["concept"], {})
+                        terms[v["term"]] = terms.get(v["term"], 0) + 1
             for r in report["reuse"]:
                 if r["relation"] != "derived":
                     continue
@@ -435,6 +457,8 @@ def create_app(
             "originality": round(sum(originality) / len(originality), 4) if originality else None,
             "takes_from": dict(sorted(takes.items(), key=lambda kv: (-kv[1], kv[0]))),
             "taken_by": dict(sorted(taken_by.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "originality_over_time": sorted(over_time, key=lambda o: (date_key(o["published"]), o["article_id"])),
+            "word_choices": {c: dict(sorted(t.items())) for c, t in sorted(words.items())},
         }
 
     @app.get("/outlets/{name}", response_class=HTMLResponse, include_in_schema=False)
@@ -444,7 +468,9 @@ def create_app(
     @app.get("/api/v1/outlets/{name}", responses=ERRORS)
     def api_outlet(request: Request, name: str = Path(max_length=200)) -> Response:
         """An outlet's articles (latest 200) and, over the stories analysed so far, its mean
-        originality, whom it takes text from and who takes text from it (derived reuse)."""
+        originality and each article's (by publication date), whom it takes text from and who
+        takes text from it (derived reuse), and its word choices in its own voice (concept ->
+        term -> stories)."""
         return _json(request, json.dumps(outlet_view(name), ensure_ascii=False))
 
     def people_view(q: str, page: int) -> dict[str, Any]:
