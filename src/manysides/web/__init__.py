@@ -518,7 +518,8 @@ def create_app(
             "names": sorted(names),
             "quotes": len(rows),
             "verdicts": dict(sorted(verdicts.items())),
-            "utterances": list(utterances.values()),
+            # Statements carried by the most outlets first (the comparison is the point), then as stored.
+            "utterances": sorted(utterances.values(), key=lambda u: -len(u["renderings"])),
         }
 
     @app.get("/people/{name}", response_class=HTMLResponse, include_in_schema=False)
