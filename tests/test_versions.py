@@ -39,10 +39,10 @@ def _jsonl(path: Path, *records: dict[str, str]) -> str:
 
 
 def test_version_diff_finds_changed_figures_and_the_correction_notice() -> None:
-    diff = version_diff(2, ["12 people died.", "It rained.", "NATO met."], ["15 people died.", "NATO met."])
+    diff = version_diff(["12 people died.", "It rained.", "NATO met."], ["15 people died.", "NATO met."])
     assert diff.removed == ("12 people died.", "It rained.") and diff.added == ("15 people died.",)
     assert [(f.old, f.new) for f in diff.figures] == [("12", "15")] and diff.correction is None
-    same = version_diff(2, ["A.", "B."], ["A.", "B.", "An earlier version of this story misspelt a name."])
+    same = version_diff(["A.", "B."], ["A.", "B.", "An earlier version of this story misspelt a name."])
     assert same.figures == () and same.correction and same.removed == ()
 
 

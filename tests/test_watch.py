@@ -188,7 +188,9 @@ def test_watch_follows_a_simulated_day(day: FeedServer, tmp_path: Path) -> None:
         assert five["wire"].versions == 1 and five["wire"].added == 0 and collection.count() == 3
         updated = [e for e in collection.timeline(story.id) if e.kind == "updated"]
         assert len(updated) == 1 and updated[0].changes and "dollars" in updated[0].changes["correction"]
-        assert [(f["old"], f["new"]) for f in updated[0].changes["figures"]] == [] or updated[0].changes["added"]
+        # euros -> dollars changes no number: no figure change; the rewritten sentence removed and added.
+        assert updated[0].changes["figures"] == [] and any("dollars" in a for a in updated[0].changes["added"])
+        assert any("euros" in r for r in updated[0].changes["removed"])
         events = alerts.events()
         assert sum(1 for e in events if e["alert_id"] == "wide") == 1  # once, though the story changed again
         assert any(e["alert_id"] == "dollars" for e in events)  # the corrected text holds the word

@@ -447,11 +447,12 @@ class VersionDiff(Record):
     sentences added and removed, figures changed, and whether the new text says it corrects
     an earlier one."""
 
-    number: int
     added: tuple[str, ...]
     removed: tuple[str, ...]
     figures: tuple[FigureChange, ...] = ()
     correction: str | None = None
+    #: The new version's number (the first text is 1); given when the collection keeps it.
+    number: int = 0
 
 
 @dataclass(frozen=True)

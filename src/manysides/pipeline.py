@@ -259,10 +259,9 @@ def add_documents(
 
 def _new_version(collection: Collection, article_id: str, old_text: str, new: Article, models: Models) -> bool:
     """Keep ``new`` as the latest version of the article with its URL, with what changed."""
-    number = max(len(collection.versions(article_id)), 1) + 1  # an article with no versions kept has one
     before = [s.text for s in split_sentences(old_text, models)]
     after = [s.text for s in split_sentences(new.text, models)]
-    diff = version_diff(number, before, after)
+    diff = version_diff(before, after)  # its number is the collection's to give
     return collection.add_version(article_id, new, diff.as_dict(), new.source)
 
 

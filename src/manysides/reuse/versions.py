@@ -28,8 +28,9 @@ CORRECTION = re.compile(
 SAME_SENTENCE = 0.6
 
 
-def version_diff(number: int, old: Sequence[str], new: Sequence[str]) -> VersionDiff:
-    """The change from sentences ``old`` to sentences ``new`` (``number``: the new version's)."""
+def version_diff(old: Sequence[str], new: Sequence[str]) -> VersionDiff:
+    """The change from sentences ``old`` to sentences ``new`` (``number`` is left 0: the
+    collection numbers a version when it keeps it, ``Collection.add_version``)."""
     added: list[str] = []
     removed: list[str] = []
     figures: list[FigureChange] = []
@@ -51,4 +52,4 @@ def version_diff(number: int, old: Sequence[str], new: Sequence[str]) -> Version
                 for a, b in zip(lost, got, strict=False):
                     figures.append(FigureChange(old=a, new=b, sentence=match))
     notice = next((s for s in added if CORRECTION.search(s)), None)
-    return VersionDiff(number, tuple(added), tuple(removed), tuple(figures), notice)
+    return VersionDiff(tuple(added), tuple(removed), tuple(figures), notice)

@@ -249,7 +249,6 @@ class Collection:
         self.model = model or load_story_model(clustering)
         self.registry = registry or default_registry()
         self._kept: _Kept | None = None
-        self._window: tuple[float, float, bool] = (0.0, 0.0, False)
         try:
             self.engine: Engine = _engine(self.url, wait)
             self._migrate()
@@ -304,7 +303,7 @@ class Collection:
             days = [day_number(a.published) for a in fresh]
             keys = [today if d is None else d for d in days]
             feats = self._features(fresh, embed if dense else None)
-            index = self._index(min(keys), max(keys), dense, undated=any(d is None for d in days))
+            index, window = self._index(min(keys), max(keys), dense, undated=any(d is None for d in days))
             with self.engine.begin() as conn:
                 key = conn.execute(
                     ingests.insert().values(
@@ -336,14 +335,15 @@ class Collection:
                     progress(done, len(fresh))
             with self.engine.begin() as conn:
                 conn.execute(ingests.update().where(ingests.c.pk == run).values(finished_at=dt.datetime.now(dt.UTC)))
-            self._kept = _Kept(generation, *self._window, dense, index)
+            self._kept = _Kept(generation, *window, dense, index)
         return IngestResult(done, tuple(duplicates), counts, len(joined), time.perf_counter() - started)
 
-    def _index(self, lo: float, hi: float, dense: bool, undated: bool) -> StoryIndex:
+    def _index(self, lo: float, hi: float, dense: bool, undated: bool) -> tuple[StoryIndex, tuple[float, float, bool]]:
         """The story index the new articles (days ``lo`` to ``hi``) can meet: the one the last
         ``add`` of this object left, when nothing else has changed the collection since (its
         generation) and it covers those days; else loaded (``_load``). A watcher or a web
-        worker adding a few articles at a time then loads the window once, not per call."""
+        worker adding a few articles at a time then loads the window once, not per call.
+        Also returns the days the index covers (lo, hi, every date)."""
         kept = self._kept
         if (
             kept is not None
@@ -351,10 +351,8 @@ class Collection:
             and (kept.everything or (not undated and kept.lo <= lo and hi <= kept.hi))
             and kept.generation == self.generation()
         ):
-            self._window = (kept.lo, kept.hi, kept.everything)
-            return kept.index
-        self._window = (lo, hi, undated)
-        return self._load(lo, hi, dense, undated)
+            return kept.index, (kept.lo, kept.hi, kept.everything)
+        return self._load(lo, hi, dense, undated), (lo, hi, undated)
 
     def _new_only(self, new: Sequence[Article]) -> tuple[list[Article], list[Skipped]]:
         hashes = {a.id: text_hash(a.text) for a in new}

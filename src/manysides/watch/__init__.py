@@ -304,8 +304,7 @@ class Watcher:
                     docs += _page_docs(source, item.url, answer, item)
                     batch.append((item, "taken"))
                 except InputError as exc:
-                    failures = int((known.get(item.url, ("", "failed0"))[1] or "failed0").removeprefix("failed") or 0)
-                    batch.append((item, f"failed{failures + 1}"))
+                    batch.append((item, f"failed{_failures(known.get(item.url, (None, None))[1]) + 1}"))
                     log.info("%s: %s: %s", source.key, item.url, exc.reason)
             more, changed = self._add(source, docs)
             added, versions = added + more, versions + changed
@@ -431,7 +430,12 @@ def _wanted(item: Item, fingerprint: str | None, state: str | None) -> bool:
     fewer than MAX_ITEM_FAILURES times."""
     if state is None or fingerprint != item.fingerprint:
         return True
-    return state.startswith("failed") and int(state.removeprefix("failed") or 1) < MAX_ITEM_FAILURES
+    return 0 < _failures(state) < MAX_ITEM_FAILURES
+
+
+def _failures(state: str | None) -> int:
+    """How many times an item's page failed, from its state ("failed2": 2; else 0)."""
+    return int(state.removeprefix("failed") or 1) if state and state.startswith("failed") else 0
 
 
 def _page_docs(source: Source, url: str, answer: Answer, item: Item | None = None) -> list[RawDocument]:

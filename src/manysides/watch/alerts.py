@@ -37,7 +37,7 @@ import sqlalchemy as sa
 
 from ..errors import SettingsError
 from ..settings import Settings
-from ..store import Collection
+from ..store import Collection, person_key
 from ..store.schema import alert_events, alerts, articles, story_events
 from ..store.schema import settings as settings_table
 
@@ -395,9 +395,9 @@ def story_events_of(alert: Alert, story_id: str, report: Mapping[str, Any]) -> I
         if n >= (alert.threshold or 0):
             yield Fired(f"origins:{story_id}", f"{title}: {n} independent origins", story_id, {"origins": n})
     elif alert.kind == "person":
-        key = _fold(alert.target or "")
+        key = person_key(alert.target or "")
         for q in report.get("quotes", ()):
-            if q.get("speaker") and _fold(q["speaker"]) == key:
+            if q.get("speaker") and person_key(q["speaker"]) == key:
                 said = {**where(q["article_id"], q.get("sentence")), "sentence": q.get("text")}
                 outlet = said["outlet"] or "an outlet"
                 text = f"{outlet} quotes {q['speaker']}: {q.get('text')}"
@@ -479,12 +479,6 @@ def _sentence_with(text: str, words: str) -> str:
         if words and words in line.casefold():
             return line.strip()[:500]
     return text.strip()[:300]
-
-
-def _fold(name: str) -> str:
-    from ..store import person_key
-
-    return person_key(name)
 
 
 def _short(text: str) -> str:

@@ -100,14 +100,12 @@ T = TypeVar("T")
 
 
 class LRU(Generic[K, V]):
-    """The ``size`` most recently used items, thread-safe; ``misses`` counts ``remember`` calls
-    (for the story cache: how many times a story was analysed or loaded)."""
+    """The ``size`` most recently used items, thread-safe."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
-        self.analyses = 0  # how many times a story was analysed (not served from a cache)
 
     def get(self, key: K) -> V | None:
         with self._lock:
@@ -133,6 +131,7 @@ class StoryCache(LRU[tuple[str, str], tuple[str, str]]):
 
     def __init__(self, size: int = CACHE_STORIES) -> None:
         super().__init__(size)
+        self.analyses = 0  # how many times this worker analysed a story (not read from anywhere)
 
     def latest(self, story_id: str) -> tuple[str, str] | None:
         """The newest cached rendering of a story, whatever its version (None if none)."""
