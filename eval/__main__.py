@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from eval import alignment, extraction, framing, paraphrase, quotes, stories
+from eval import alignment, batch, extraction, framing, paraphrase, quotes, stories
 from eval.common import DATA, floors
 
 
@@ -15,6 +15,7 @@ def main() -> None:
     pinned = floors()
     _html(pinned)
     _stories(pinned)
+    _batch(pinned)
     _paraphrase(pinned)
     _alignment(pinned)
     _quotes(pinned)
@@ -59,6 +60,19 @@ def _stories(pinned: dict[str, dict[str, object]]) -> None:
     print(
         f"  seeds + ECB+ in one collection: {seeds['stories']} stories; seed stories of sizes "
         f"{seeds['seed_stories']} hold {seeds['ecb_in_seed_stories']} ECB+ documents (must be 0)"
+    )
+
+
+def _batch(pinned: dict[str, dict[str, object]]) -> None:
+    result = batch.evaluate()
+    if result is None:
+        print(f"batch vs single-process stories: skipped ({DATA / 'ecbplus'} is absent)")
+        return
+    print(
+        f"batch run (Dask LocalCluster, 2 workers) vs one-process ingest, ECB+ {result['articles']} documents: "
+        f"BCubed P {result['precision']:.4f} R {result['recall']:.4f} F1 {result['f1']:.4f} "
+        f"(floor {pinned['batch_stories']['ecbplus_f1']}); {result['identical']} of {result['stories']} "
+        "stories of 2+ articles identical"
     )
 
 

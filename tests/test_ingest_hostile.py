@@ -167,20 +167,20 @@ def test_hostile_terminal_gets_no_control_sequences_from_input() -> None:
 
 def test_hostile_a_reused_id_with_other_text_is_named_as_such(tmp_path: Path) -> None:
     from manysides.outlets import default_registry
-    from manysides.pipeline import _clean_all
+    from manysides.pipeline import clean_documents
 
     path = tmp_path / "ids.jsonl"
     path.write_text(
         json.dumps({"id": "a1", "text": GOOD}) + "\n" + json.dumps({"id": "a1", "text": GOOD + " More."}) + "\n"
     )
     docs, _ = ingest([str(path)])
-    kept, skipped = _clean_all(docs, default_registry(), Settings())
+    kept, skipped = clean_documents(docs, default_registry(), Settings())
     assert [a.id for a in kept] == ["a1"]
     assert "same id 'a1'" in skipped[0].reason and "own id" in skipped[0].reason
 
 
 def test_hostile_limits_are_settings_enforced_where_input_is_read(tmp_path: Path) -> None:
-    from manysides.pipeline import _clean_all, _read
+    from manysides.pipeline import clean_documents, _read
     from manysides.settings import load_settings
 
     config = tmp_path / "tight.toml"
@@ -190,7 +190,7 @@ def test_hostile_limits_are_settings_enforced_where_input_is_read(tmp_path: Path
     (tmp_path / "long.jsonl").write_text(json.dumps({"text": " ".join([GOOD] * 30)}) + "\n")
     docs, skipped = _read([str(tmp_path / "big.txt"), str(tmp_path / "long.jsonl")], None, None, None, tight)
     assert [Path(s.source).name for s in skipped] == ["big.txt"] and "limits.input_bytes" in skipped[0].reason
-    [article], _ = _clean_all(docs, default_registry(), tight)
+    [article], _ = clean_documents(docs, default_registry(), tight)
     assert len(article.text) <= 1000 and any("limits.article_chars" in r.reason for r in article.removed)
 
 

@@ -74,6 +74,18 @@ A page fetched again with changed text becomes a new version of its article. The
 kept in the collection: a restarted watcher neither misses nor fetches twice.
 """
 
+BATCH_EXAMPLES = """\
+examples:
+  manysides batch cc-news/*.warc.gz --db postgresql+psycopg://localhost/news --workers 8
+  manysides batch archive/ --db sqlite:///archive.db --since 2024-01-01 --until 2025-01-01
+  manysides batch shards/*.jsonl --db postgresql+psycopg://db/news --scheduler tcp://10.0.0.5:8786
+
+The stages (read, LSH candidates, neighbours, stories, write, analyses) run as Dask tasks
+over partition files in --work (a folder every worker sees). The result is an ordinary
+collection: `stories`, `show`, `serve` read it, `ingest` continues it. Killed, the same
+command goes on from the partitions it finished. Capacity plan: docs/scale.md.
+"""
+
 ALERT_EXAMPLES = """\
 examples:
   manysides alerts add outlet RT                         # every new RT article
@@ -177,6 +189,33 @@ def build_parser() -> argparse.ArgumentParser:
     alr.add_argument("--id", metavar="NAME", help="the alert's id (default: random)")
     alr.add_argument("--base-url", default="http://127.0.0.1:8000", help="links in the Atom feed (feed)")
     alr.add_argument("--json", action="store_true", help="list: print JSON")
+
+    bat = _command(
+        sub, "batch", "a large corpus on a Dask cluster: the same stories, into a collection", BATCH_EXAMPLES
+    )
+    bat.add_argument("paths", nargs="+", metavar="PATH", help="WARC, JSON Lines, text or HTML files, folders, globs")
+    bat.add_argument("--db", metavar="URL", required=True, help="the collection to write (PostgreSQL or SQLite URL)")
+    where = bat.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler (tcp://HOST:8786)")
+    where.add_argument(
+        "--workers", type=int, default=2, metavar="N", help="else: a local cluster of N worker processes (default 2)"
+    )
+    bat.add_argument("--since", metavar="DATE", help="only articles published from DATE (YYYY-MM-DD) on")
+    bat.add_argument("--until", metavar="DATE", help="only articles published before DATE")
+    bat.add_argument(
+        "--work",
+        metavar="FOLDER",
+        help="the run's partition files (default: beside a SQLite file, or ./manysides-batch)",
+    )
+    bat.add_argument(
+        "--analyse",
+        type=int,
+        metavar="N",
+        help="analyse the N largest stories (default: every story of two articles or more; 0: none)",
+    )
+    bat.add_argument("--json", metavar="FILE", help="write what the run did as JSON (- for stdout)")
+    bat.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
+    bat.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
 
     mdl = sub.add_parser("models", help="build the local ONNX export of the embedding model (make install runs it)")
     mdl.add_argument("action", choices=["build"], help="build: export and quantise once, into the cache")
@@ -493,6 +532,77 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from . import batch
+
+    settings = load_settings(args.config)
+    options = batch.BatchOptions(
+        workers=args.workers,
+        scheduler=args.scheduler,
+        since=args.since,
+        until=args.until,
+        work=args.work,
+        analyse=args.analyse,
+    )
+    with _BatchProgress(args.quiet) as progress:
+        result = batch.run(args.paths, args.db, settings=settings, options=options, progress=progress)
+    out = json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    if args.json == "-":
+        sys.stdout.write(out)
+    elif args.json:
+        _write(Path(args.json), out)
+    if not args.quiet:
+        reused = sum(s.reused for s in result.stages.values())
+        _err(
+            f"manysides: {result.articles} articles in {result.stories} stories written to {args.db} "
+            f"({result.duplicates} duplicates, {len(result.skipped)} skipped; {result.analysed} stories analysed"
+            + (f"; {reused} finished tasks of an earlier run reused" if reused else "")
+            + ")"
+        )
+        for s in result.skipped[:20]:
+            _err(f"skipped {s.source}: {s.reason}")
+        if len(result.skipped) > 20:
+            _err(f"... and {len(result.skipped) - 20} more skipped (--json lists them all)")
+    return 0
+
+
+class _BatchProgress:
+    """A rich progress bar per batch stage on stderr (tasks done of the stage's tasks); on a
+    terminal only, and never with --quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self._bar: Any = None
+        if quiet or not sys.stderr.isatty():
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+        )
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _BatchProgress:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._bar is None:
+            return
+        if stage not in self._tasks:
+            self._tasks[stage] = self._bar.add_task(stage, total=total)
+        self._bar.update(self._tasks[stage], completed=done, total=total)
+
+
 def _watch(args: argparse.Namespace) -> int:
     import threading
 
@@ -605,6 +715,7 @@ COMMANDS.update(
         "models": _models,
         "serve": _serve,
         "watch": _watch,
+        "batch": _batch,
         "sources": _sources,
         "alerts": _alerts,
     }

@@ -109,7 +109,7 @@ def analyse(
     progress: Progress,
 ) -> Report:
     progress("clean")
-    articles, more_skipped = _clean_all(docs, registry, settings)
+    articles, more_skipped = clean_documents(docs, registry, settings)
     skipped = sorted(skipped + more_skipped, key=lambda s: s.source)
     return analyse_articles(articles, skipped, settings=settings, models=models, progress=progress)
 
@@ -230,7 +230,7 @@ def add_documents(
     settings = settings or load_settings()
     registry = registry or load_registry()
     skipped = list(skipped or [])
-    articles, more = _clean_all(docs, registry, settings)
+    articles, more = clean_documents(docs, registry, settings)
     known = collection.by_urls([a.url for a in articles if a.url])
     # The language is known from the start: the front page shows and filters on it.
     articles = [replace(a, language=a.language or detect_language(a.text)) for a in articles]
@@ -288,7 +288,7 @@ def show(
     )
 
 
-def _clean_all(docs: list[RawDocument], registry: Registry, settings: Settings) -> tuple[list[Article], list[Skipped]]:
+def clean_documents(docs: list[RawDocument], registry: Registry, settings: Settings) -> tuple[list[Article], list[Skipped]]:
     articles: dict[str, Article] = {}
     skipped: list[Skipped] = []
     cleaned = clean_corpus(docs, registry, worker_count(len(docs), settings.workers), settings.limits.article_chars)

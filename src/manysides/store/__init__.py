@@ -445,24 +445,9 @@ class Collection:
                 conn.execute(
                     articles.insert(),
                     [
-                        {
-                            "id": a.id,
-                            "url": a.url,
-                            "source": a.source,
-                            "outlet": a.outlet,
-                            "title": a.title,
-                            "published": a.published,
-                            "day": key,
-                            "dated": int(day is not None),
-                            "text_hash": text_hash(a.text),
-                            "ingested_at": now,
-                            "record": a.as_dict(),
-                            "features": to_bytes(f),
-                            "neighbours": _neighbours(index, a.id),
-                            "story_id": index.story_of(a.id),
-                            "why": why.get(a.id),
-                            "language": a.language,
-                        }
+                        article_row(
+                            a, to_bytes(f), day, key, now, _neighbours(index, a.id), index.story_of(a.id), why.get(a.id)
+                        )
                         for a, f, day, key in batch
                     ],
                 )
@@ -491,6 +476,65 @@ class Collection:
                     ],
                 )
         return generation
+
+    # -- batch runs (``manysides batch``: articles clustered elsewhere, written here) -------
+
+    def claim_batch(self, key: str) -> bool:
+        """Make this collection the target of the batch run ``key``. It must be empty or
+        already this run's (a restarted run); returns True when it was already this run's."""
+        with self._write_lock(), self.engine.begin() as conn:
+            owner = conn.scalar(sa.select(settings.c.value).where(settings.c.key == BATCH_KEY))
+            if owner == key:
+                return True
+            if owner is not None or conn.scalar(sa.select(sa.func.count()).select_from(articles)):
+                raise CollectionError(
+                    f"{_safe(self.url)} already holds articles (from another run); a batch run writes a new "
+                    "collection: give another --db, or add to this one with `manysides ingest`"
+                )
+            conn.execute(settings.insert().values(key=BATCH_KEY, value=key))
+        return False
+
+    def open_run(self, inputs: Sequence[str], started: dt.datetime) -> int:
+        """The ingest row of a batch run (one per run: a restarted run keeps its row)."""
+        with self.engine.begin() as conn:
+            found = conn.scalar(
+                sa.select(ingests.c.pk).where(ingests.c.started_at == started).order_by(ingests.c.pk).limit(1)
+            )
+            if found is not None:
+                return int(found)
+            key = conn.execute(
+                ingests.insert().values(started_at=started, inputs=list(inputs), added=0, duplicates=0, skipped=0)
+            ).inserted_primary_key
+        if key is None:
+            raise CollectionError(f"{_safe(self.url)} gave no key for the new ingest row; is it a SQL database?")
+        return int(key[0])
+
+    def add_stored(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Insert article rows made by ``article_row``, skipping those already there (same id
+        or text): a retried or restarted batch task writes nothing twice. Returns how many
+        were new."""
+        added = 0
+        with self.engine.begin() as conn:
+            insert: Any = _dialect_insert(conn)
+            for part in _chunks(rows, CHUNK):
+                added += conn.execute(insert(articles).on_conflict_do_nothing(), list(part)).rowcount or 0
+        return max(added, 0)
+
+    def summarise(self, story_ids: Sequence[str]) -> None:
+        """Rewrite the story rows of ``story_ids`` from their articles (a batch run's last write)."""
+        with self.engine.begin() as conn:
+            self._summarise(conn, sorted(story_ids))
+
+    def close_run(self, run: int, added: int, duplicates: int, skipped: int) -> None:
+        """Record what a batch run wrote, and let readers see it (the generation moves)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                ingests.update()
+                .where(ingests.c.pk == run)
+                .values(added=added, duplicates=duplicates, skipped=skipped, finished_at=dt.datetime.now(dt.UTC))
+            )
+            _bump(conn)
+        self._kept = None
 
     def _summarise(self, conn: Connection, ids: list[str]) -> None:
         """Rewrite the story rows of ``ids`` from their members (deleting emptied stories)."""
@@ -1078,6 +1122,8 @@ def histogram(days: Sequence[float]) -> dict[str, Any]:
 
 
 GENERATION = "generation"
+#: The settings row naming the batch run that writes a collection.
+BATCH_KEY = "batch"
 
 
 def _bump(conn: Connection) -> None:
@@ -1141,6 +1187,51 @@ def quote_rows(story_id: str, report: Mapping[str, Any]) -> list[dict[str, Any]]
 def text_hash(text: str) -> str:
     """Hash of the text with whitespace and case folded: re-scraped copies match."""
     return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
+
+
+def article_row(
+    a: Article,
+    features: bytes,
+    day: float | None,
+    key: float,
+    now: dt.datetime,
+    neighbours: list[list[Any]],
+    story: str | None,
+    why: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """An ``articles`` row: ``day`` its date (None: undated), ``key`` the day it is kept
+    under (its date, or its ingest's day), ``features`` the story features' bytes."""
+    return {
+        "id": a.id,
+        "url": a.url,
+        "source": a.source,
+        "outlet": a.outlet,
+        "title": a.title,
+        "published": a.published,
+        "day": key,
+        "dated": int(day is not None),
+        "text_hash": text_hash(a.text),
+        "ingested_at": now,
+        "record": a.as_dict(),
+        "features": features,
+        "neighbours": neighbours,
+        "story_id": story,
+        "why": why,
+        "language": a.language,
+    }
+
+
+def _dialect_insert(conn: Connection) -> Any:
+    """The database's INSERT that can skip rows already there (ON CONFLICT DO NOTHING)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    raise CollectionError(f"batch runs write to SQLite or PostgreSQL, not {conn.dialect.name}")
 
 
 def _neighbours(index: StoryIndex, article_id: str) -> list[list[Any]]:
