@@ -12,6 +12,8 @@
 5. A story's whole analysis cold and from stored features (``bench.story_page``).
 6. HTML cleaning speed; one story's alignment cost (``bench.story``); story assignment and
    its scaling curve to 1M articles (``bench.stories``, about an hour; skipped by --quick).
+7. Batch runs on Dask (``bench.batch``): stories equal to the one-process engine's on 20,000
+   synthetic articles; scaling by workers (1, 2) and data (10k, and 100k unless --quick).
 
 The real corpus comes from ../shared/data; without it the bench stops, unless
 MANYSIDES_BENCH_SYNTHETIC=1 asks for synthetic text (and then says so).
@@ -32,7 +34,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bench import embeddings, stories, story, story_page
+from bench import batch, embeddings, stories, story, story_page
 from bench.corpus import ecb_articles, html_pages, real_articles, require_real, synthetic_articles
 from manysides.clean import clean
 from manysides.clean.html import extract_html
@@ -69,6 +71,8 @@ def main() -> None:
     models = Models(load_settings())
     story.run(models, [10, 50, 200])
     stories.run(scaling=not args.quick)
+    batch.equality(20_000)
+    batch.scaling([10_000] if args.quick else [10_000, 100_000], [1, 2])
 
 
 def _startup() -> None:

@@ -219,23 +219,25 @@ def test_batch_killed_whole_resumes_from_finished_partitions(
     url = f"sqlite:///{tmp_path / 'resumed.db'}"
     work = tmp_path / "work"
     command = [sys.executable, "-m", "manysides", "batch", str(stream), "--db", url, "--work", str(work)]
-    command += ["--workers", "1", "--analyse", "0", "-q"]
+    command += ["--workers", "1", "--analyse", "0", "--span", "1", "-q"]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.Popen(
         command, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 240
-    # Killed (with its cluster) once the read stage's first partitions are finished.
-    while time.monotonic() < deadline and len(list((work / "articles").glob("p*.json"))) < 2:
+    # Killed (with its cluster) once the first window's neighbour lists are finished.
+    while time.monotonic() < deadline and not list((work / "neighbours").glob("*.json")):
         assert proc.poll() is None, "the run ended before it could be killed"
-        time.sleep(0.05)
+        time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
-    finished = len(list((work / "articles").glob("p*.json")))
-    assert finished >= 2
+    finished = len(list((work / "neighbours").glob("*.json")))
+    assert 1 <= finished < 5, "killed too late to show a resumption"
     out = subprocess.run([*command, "--json", "-"], env=env, capture_output=True, text=True, timeout=600, check=True)
     result = json.loads(out.stdout)
-    assert result["stages"]["read"]["reused"] >= finished
+    stages = result["stages"]
+    assert stages["read"]["reused"] == stages["read"]["tasks"] and stages["pairs"]["reused"] == stages["pairs"]["tasks"]
+    assert stages["verify"]["reused"] >= finished and stages["verify"]["tasks"] == 5
     assert result["articles"] == len(single) and result["resumed"]
     assert agreement(single, _labels(url))["f1"] >= 0.99
 

@@ -180,7 +180,7 @@ def test_hostile_a_reused_id_with_other_text_is_named_as_such(tmp_path: Path) ->
 
 
 def test_hostile_limits_are_settings_enforced_where_input_is_read(tmp_path: Path) -> None:
-    from manysides.pipeline import clean_documents, _read
+    from manysides.pipeline import _read, clean_documents
     from manysides.settings import load_settings
 
     config = tmp_path / "tight.toml"

@@ -213,6 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="analyse the N largest stories (default: every story of two articles or more; 0: none)",
     )
+    bat.add_argument(
+        "--span",
+        type=float,
+        default=7.0,
+        metavar="DAYS",
+        help="days per time window, the unit of the later stages (default 7; fewer for denser corpora)",
+    )
     bat.add_argument("--json", metavar="FILE", help="write what the run did as JSON (- for stdout)")
     bat.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
     bat.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
@@ -543,6 +550,7 @@ def _batch(args: argparse.Namespace) -> int:
         until=args.until,
         work=args.work,
         analyse=args.analyse,
+        span=args.span,
     )
     with _BatchProgress(args.quiet) as progress:
         result = batch.run(args.paths, args.db, settings=settings, options=options, progress=progress)

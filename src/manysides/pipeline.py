@@ -288,7 +288,9 @@ def show(
     )
 
 
-def clean_documents(docs: list[RawDocument], registry: Registry, settings: Settings) -> tuple[list[Article], list[Skipped]]:
+def clean_documents(
+    docs: list[RawDocument], registry: Registry, settings: Settings
+) -> tuple[list[Article], list[Skipped]]:
     articles: dict[str, Article] = {}
     skipped: list[Skipped] = []
     cleaned = clean_corpus(docs, registry, worker_count(len(docs), settings.workers), settings.limits.article_chars)

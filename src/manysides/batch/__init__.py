@@ -162,6 +162,7 @@ def run(
     shards = plan_shards(inputs, options)
     if not shards:
         raise BatchError("no input files found; give WARC, JSON Lines or text/HTML files or folders of them")
+    since, until = _day(options.since, "--since"), _day(options.until, "--until")
     model = load_story_model(settings.clustering)
     key = run_key(shards, settings, options)
     work = Path(options.work or default_work(db))
@@ -177,8 +178,8 @@ def run(
         shards=options.shards or 4 * max(options.workers, 1),
         span=options.span,
         started=started,
-        since=_day(options.since, "--since"),
-        until=_day(options.until, "--until"),
+        since=since,
+        until=until,
     )
     with _client(client, options) as dask:
         result = _stages(dask, plan, shards, options, progress or (lambda *_: None), collection, ingest_run)

@@ -99,6 +99,12 @@ class Plan:
     def window_of(self, day: float | None) -> int:
         return UNDATED if day is None else math.floor(day / self.span)
 
+    def windows_of(self, days: np.ndarray) -> np.ndarray:
+        """``window_of`` over an array of days (NaN: undated)."""
+        with np.errstate(invalid="ignore"):
+            found = np.floor(days / self.span)
+        return np.where(np.isnan(days), UNDATED, found).astype(np.int32)
+
     @property
     def reach(self) -> int:
         """Windows on each side that an article's neighbours can be in."""
@@ -276,12 +282,11 @@ def pair_shard(plan: Plan, j: int) -> dict[str, Any]:
     keys = t.column("key").to_numpy()
     handles = t.column("handle").to_numpy()
     days = t.column("day").to_numpy()
-    window_of = dict(zip(handles.tolist(), t.column("window").to_numpy().tolist(), strict=True))
     dup = lsh.duplicates(keys, handles, days)
     write_table(plan.folder / DUPLICATES / f"s{j:04d}.parquet", pa.table({"handle": pa.array(dup, pa.int64())}))
     a, b, n = lsh.bucket_pairs(keys, handles, days, plan.model.window_days)
-    wa = np.array([window_of[h] for h in a.tolist()], dtype=np.int32)
-    wb = np.array([window_of[h] for h in b.tolist()], dtype=np.int32)
+    known, first = np.unique(handles, return_index=True)
+    wa, wb = (plan.windows_of(days[first][np.searchsorted(known, x)]) for x in (a, b))
     for w in sorted(set(wa.tolist()) | set(wb.tolist())):
         mine = (wa == w) | (wb == w)
         table = pa.table({"a": a[mine], "b": b[mine], "n": n[mine], "wa": wa[mine], "wb": wb[mine]}, schema=PAIR_SCHEMA)
@@ -339,11 +344,10 @@ def verify_window(plan: Plan, window: int) -> dict[str, Any]:
 def _sum_counts(*cols: np.ndarray) -> tuple[np.ndarray, ...]:
     """One row per pair, collisions summed over the shards that found it."""
     a, b, n, wa, wb = cols
-    if not len(a):
-        return a, b, n, wa, wb
-    pairs, first, inverse = np.unique(np.stack([a, b], axis=1), axis=0, return_index=True, return_inverse=True)
-    total = np.bincount(inverse.ravel(), weights=n, minlength=len(pairs)).astype(np.int64)
-    return pairs[:, 0], pairs[:, 1], total, wa[first], wb[first]
+    known, first = np.unique(np.concatenate([a, b]), return_index=True)
+    windows = np.concatenate([wa, wb])[first]
+    a, b, n = lsh.count_pairs(a, b, n)
+    return a, b, n, windows[np.searchsorted(known, a)], windows[np.searchsorted(known, b)]
 
 
 def _articles(plan: Plan, windows: Sequence[int], dropped: np.ndarray) -> pa.Table:
@@ -428,7 +432,8 @@ def cut_window(plan: Plan, window: int) -> dict[str, Any]:
     index = StoryIndex(plan.model)
     features = t.column("features").to_pylist()
     for r in order:
-        index.restore(ids[r], from_bytes(features[r]), None if math.isnan(days[r]) else float(days[r]), None)
+        day = None if math.isnan(days[r]) else float(days[r])
+        index.restore(ids[r], from_bytes(features[r]), day, None, searchable=False)
     for r in order:
         found = json.loads(lists.get(int(handles[r]), "[]"))
         index.restore_neighbours(ids[r], [Neighbour(x[0], x[1], x[2], x[3]) for x in found])

@@ -298,10 +298,15 @@ class StoryIndex:
         self._dirty.add(row)
         return row
 
-    def restore(self, article_id: str, feats: Features, day: float | None, story: str | None) -> int:
-        """A stored article, as it was: call ``restore_neighbours`` once all are restored."""
+    def restore(
+        self, article_id: str, feats: Features, day: float | None, story: str | None, searchable: bool = True
+    ) -> int:
+        """A stored article, as it was: call ``restore_neighbours`` once all are restored.
+        ``searchable=False`` leaves it out of the candidate search (an index only cut, never
+        added to, as a batch run's windows are)."""
         row = self._append(article_id, feats, day)
-        self._index(row, feats)
+        if searchable:
+            self._index(row, feats)
         self.label[row] = story
         if story is not None:
             self.stories.setdefault(story, set()).add(row)
