@@ -10,8 +10,12 @@
    analyses: they are per story and scale with the stories), side by side in this run:
    articles per second in all and per worker, peak memory of a worker process, bytes
    shuffled per 1,000 articles (the LSH bucket rows and candidate pairs the stages write
-   for each other), and each stage's share of the task time. The one-process ingest of
-   the smallest size is timed beside it, for the ratio.
+   for each other), task seconds per 1,000 articles (all stages), the work folder's and the
+   SQLite collection's size per 1,000 articles, and each stage's share of the task time.
+   The one-process ingest of the smallest size is timed beside it, for the ratio.
+
+3. Analyses: a small stream through ``batch`` with every story of 2+ articles analysed:
+   task time per article of the analyse stage.
 
 Machine: 2 cores; a third worker process would only share them. Numbers for
 ``docs/scale.md``'s capacity plan.
@@ -33,6 +37,7 @@ from eval.batch import compare_runs
 
 from bench.corpus import sentence_pool, synthetic_stream
 from manysides import batch
+from manysides.batch.files import folder_bytes
 from manysides.pipeline import ingest_into
 from manysides.settings import load_settings
 from manysides.store import Collection
@@ -66,7 +71,7 @@ def scaling(sizes: list[int], workers: list[int]) -> None:
     print(f"scaling ({os.cpu_count()} cores; synthetic streams, {PER_DAY:,} articles a day; no analyses):")
     print(
         f"  {'articles':>9} {'workers':>7} {'wall s':>8} {'art/s':>7} {'art/s/worker':>12} {'peak MB/worker':>14} "
-        f"{'shuffled KB/1k':>14}  task time by stage"
+        f"{'shuffled KB/1k':>14} {'task s/1k':>9} {'work MB/1k':>10} {'db MB/1k':>8}  task time by stage"
     )
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
@@ -86,10 +91,33 @@ def scaling(sizes: list[int], workers: list[int]) -> None:
                 total = sum(s.task_seconds for s in r.stages.values()) or 1.0
                 shares = " ".join(f"{k} {s.task_seconds / total:.0%}" for k, s in r.stages.items() if s.task_seconds)
                 peak = max(s.peak_rss for s in r.stages.values()) / 1e6
+                work = folder_bytes(Path(r.work)) / r.articles
                 print(
                     f"  {r.articles:>9,} {w:>7} {wall:>8.1f} {r.articles / wall:>7.0f} {r.articles / wall / w:>12.0f} "
-                    f"{peak:>14.0f} {r.shuffled_bytes / r.articles:>14.1f}  {shares}"
+                    f"{peak:>14.0f} {r.shuffled_bytes / r.articles:>14.1f} {1000 * total / r.articles:>9.2f} "
+                    f"{work / 1000:>10.2f} {db.stat().st_size / r.articles / 1000:>8.2f}  {shares}"
                 )
+
+
+def analysis(n: int, workers: int = 2) -> None:
+    """The analyse stage's cost per article: every story of 2+ articles of a small stream."""
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = write_stream(Path(tmp) / "stream.jsonl", n, seed=4)
+        db = Path(tmp) / "analysed.db"
+        r = batch.run(
+            [str(corpus)],
+            f"sqlite:///{db}",
+            settings=load_settings(),
+            options=batch.BatchOptions(workers=workers, work=str(db) + ".batch"),
+        )
+        with Collection(f"sqlite:///{db}") as c:
+            members = sum(s.size for s in c.stories() if s.size >= 2)
+    s = r.stages["analyse"]
+    print(
+        f"analyses: {r.analysed:,} stories of 2+ articles ({members:,} articles) in {s.seconds:.0f} s on {workers} "
+        f"workers; {1000 * s.task_seconds / members:.0f} ms of task time per article (models loaded once per "
+        f"worker); peak {s.peak_rss / 1e6:.0f} MB per worker"
+    )
 
 
 def _single(corpus: Path, folder: Path, n: int) -> None:
@@ -105,9 +133,12 @@ def main() -> None:
     parser.add_argument("--equality", type=int, default=20_000, help="articles of the equality check (0: skip)")
     parser.add_argument("--sizes", default="10000,100000", help="corpus sizes of the scaling table")
     parser.add_argument("--workers", default="1,2", help="worker processes to compare")
+    parser.add_argument("--analyses", type=int, default=2_000, help="articles of the analysis cost run (0: skip)")
     args = parser.parse_args()
     if args.equality:
         equality(args.equality)
+    if args.analyses:
+        analysis(args.analyses)
     scaling([int(s) for s in args.sizes.split(",") if s], [int(w) for w in args.workers.split(",") if w])
 
 

@@ -553,7 +553,14 @@ def _batch(args: argparse.Namespace) -> int:
         span=args.span,
     )
     with _BatchProgress(args.quiet) as progress:
-        result = batch.run(args.paths, args.db, settings=settings, options=options, progress=progress)
+        result = batch.run(
+            args.paths,
+            args.db,
+            settings=settings,
+            options=options,
+            progress=progress,
+            announce=None if args.quiet else (lambda where: _err(f"manysides: {where}")),
+        )
     out = json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n"
     if args.json == "-":
         sys.stdout.write(out)

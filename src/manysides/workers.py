@@ -45,7 +45,9 @@ def map_chunks(fn: Callable[[Any, Sequence[T]], list[R]], model: Any, items: Seq
     """``fn(model, chunk)`` over chunks of ``items``, in ``processes`` forked workers (the
     parent alone when 1 or when fork is unavailable); results flattened in input order."""
     chunks = [items[lo : lo + CHUNK] for lo in range(0, len(items), CHUNK)]
-    if processes <= 1 or len(chunks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    # A daemonic process (a Dask worker, a pool's worker) may not start processes of its own.
+    alone = multiprocessing.current_process().daemon or "fork" not in multiprocessing.get_all_start_methods()
+    if processes <= 1 or len(chunks) <= 1 or alone:
         return [r for chunk in chunks for r in fn(model, chunk)]
     global _TASK
     _TASK = (fn, model)

@@ -153,10 +153,12 @@ def run(
     options: BatchOptions | None = None,
     progress: Progress | None = None,
     client: Any = None,
+    announce: Callable[[str], None] | None = None,
 ) -> BatchResult:
     """Run the batch stages over ``inputs`` into the collection at ``db``.
 
-    ``client``: a ``distributed.Client`` to run on (else one is made from ``options``).
+    ``client``: a ``distributed.Client`` to run on (else one is made from ``options``);
+    ``announce`` is told where the cluster is (its dashboard, when bokeh is installed).
     """
     options = options or BatchOptions()
     shards = plan_shards(inputs, options)
@@ -182,6 +184,8 @@ def run(
         until=until,
     )
     with _client(client, options) as dask:
+        if announce is not None:
+            announce(_where(dask))
         result = _stages(dask, plan, shards, options, progress or (lambda *_: None), collection, ingest_run)
     collection.close()
     return replace(result, resumed=resumed or result.resumed, dashboard=_dashboard(dask))
@@ -442,6 +446,13 @@ def _client(given: Any, options: BatchOptions) -> Iterator[Any]:
         engine.Client(cluster) as client,
     ):
         yield client
+
+
+def _where(client: Any) -> str:
+    workers = len(client.scheduler_info().get("workers", {}))
+    link = _dashboard(client)
+    shown = f"dashboard {link}" if link else "install bokeh for its dashboard"
+    return f"Dask scheduler {client.scheduler.address}, {workers} workers; {shown}"
 
 
 def _dashboard(client: Any) -> str | None:

@@ -13,10 +13,13 @@ partners it collided with most: the LSH analogue of the engine's "candidates bes
 the inverted index's partial dot product".
 
 Calibrated on ECB+ (772 documents) and the story bench's 20,000-article synthetic stream,
-2026-12-01, against the incremental engine's stories (BCubed F1 between the two):
-12 words + 8 names, 128 bands, 50 most recent per bucket, 100 partners: 0.990 and 0.997
-with 66 and 131 candidates per article; 8 + 8 terms and 64 bands: 0.987 on ECB+; every
-pair (no LSH): 0.992 on ECB+, the ceiling set by the engine's own order dependence.
+2026-12-01, against the incremental engine's stories (BCubed F1 between the two, with a
+global cut of the graph; prototype in memory): 12 words + 8 names, 128 bands, 100
+partners, 10 most recent per bucket: 0.997 and 0.997 with 57 and 118 candidates per
+article; 50 most recent: 0.990 and 0.997 with 66 and 131, and 100,000 articles then shuffled
+3.9 KB per article and needed 9.9 GB in one worker (pairs grow with the buckets); 5 most
+recent: 0.987 on ECB+; 8 + 8 terms and 64 bands: 0.987 on ECB+; every pair (no LSH):
+0.992 on ECB+.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ BANDS = 128
 #: In a bucket, each article pairs with this many articles before it in time: a term
 #: shared by thousands of articles pairs each with its most recent ones, as the engine's
 #: postings keep the most recent (``cluster.engine.MAX_POSTINGS``).
-RECENT = 50
+RECENT = 10
 #: Partners an article keeps, by collisions (the engine's ``CANDIDATES``).
 PARTNERS = 100
 #: The band that holds exact duplicates (the text's hash) instead of a MinHash value.

@@ -42,6 +42,7 @@ from ..ingest.readers import _jsonl_document
 from ..model import Article, RawDocument, Skipped
 from ..nlp import Models
 from ..outlets import load_registry
+from ..pipeline import clean_documents, kept_report
 from ..settings import Settings
 from ..store import Collection, article_row, text_hash
 from . import lsh
@@ -225,10 +226,8 @@ def _documents(shard: Shard, settings: Settings) -> tuple[list[RawDocument], lis
 
 
 def _clean(docs: list[RawDocument], settings: Settings) -> tuple[list[Article], list[Skipped]]:
-    from ..pipeline import clean_documents  # the pipeline's own cleaning, imported late: it imports the batch
-
-    # One process per task: Dask runs the tasks side by side (and its workers cannot fork).
-    return clean_documents(docs, _registry(), settings.with_overrides(workers=1))
+    # One process per task (``workers.map_chunks`` does not fork in a Dask worker).
+    return clean_documents(docs, _registry(), settings)
 
 
 @lru_cache(maxsize=1)
@@ -519,8 +518,6 @@ def summarise_stories(plan: Plan, story_ids: Sequence[str]) -> int:
 def analyse_story(plan: Plan, story_id: str) -> dict[str, Any]:
     """Analyse one story and keep its report in the collection (nothing when it is kept
     already: a retried task or a restarted run)."""
-    from ..pipeline import kept_report
-
     started = time.perf_counter()
     _, _, analysed = kept_report(
         _collection(plan.db), story_id, settings=plan.settings, models=_models(plan.settings.model_dump_json())
