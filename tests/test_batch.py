@@ -132,9 +132,27 @@ def test_batch_ecbplus_stories_equal_the_single_process_ones(client: Any, tmp_pa
     assert result["identical"] >= 0.9 * result["stories"]
 
 
+@pytest.fixture
+def postgres_db(postgres_url: str) -> Iterator[str]:
+    """A database of its own on the session's PostgreSQL server (other tests use the default one)."""
+    import sqlalchemy as sa
+
+    name = f"batch_{os.getpid()}_{time.monotonic_ns()}"
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    try:
+        yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()
+
+
 def test_batch_into_postgres_equals_ingest_across_windows_and_reruns_write_nothing_twice(
-    client: Any, stream: Path, single: dict[str, str], postgres_url: str, tmp_path: Path
+    client: Any, stream: Path, single: dict[str, str], postgres_db: str, tmp_path: Path
 ) -> None:
+    postgres_url = postgres_db
     options = batch.BatchOptions(**{**SMALL.__dict__, "work": str(tmp_path / "work")})
     first = batch.run([str(stream)], postgres_url, settings=load_settings(), options=options, client=client)
     assert first.articles == len(single) >= 1500
@@ -308,3 +326,13 @@ def test_batch_cli_writes_a_collection_and_reports_json(tmp_path: Path) -> None:
     assert listed.returncode == 0 and sum(s["size"] for s in json.loads(listed.stdout)) == result["articles"]
     bad = subprocess.run([*command[:-2], "--since", "yesterday"], env=env, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "--since 'yesterday' is not a date" in bad.stderr
+
+
+def test_batch_runs_on_a_running_scheduler_given_by_address(client: Any, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'remote.db'}"
+    address = client.scheduler.address
+    told: list[str] = []
+    options = batch.BatchOptions(scheduler=address, analyse=0)
+    result = batch.run([str(EXAMPLE)], url, settings=load_settings(), options=options, announce=told.append)
+    assert told and address in told[0] and "2 workers" in told[0]
+    assert result.articles == len(_labels(url)) >= 6
