@@ -18,16 +18,17 @@ task that fails is simply run again, and a finished one is not: its marker is th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import os
 import resource
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -142,16 +143,46 @@ def _peak() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
 
 
+T = TypeVar("T")
+Task = Callable[[Plan, T], dict[str, Any]]
+
+
+def _once(marker: Callable[[Plan, T], Path]) -> Callable[[Task[T]], Task[T]]:
+    """Make a task run once: when its marker is there (a retried task, a restarted run), the
+    marker's figures come back (``reused``); else it runs, and its figures (with its time,
+    process and peak memory) become the marker, written after its files."""
+
+    def wrap(fn: Task[T]) -> Task[T]:
+        @functools.wraps(fn)
+        def task(plan: Plan, item: T) -> dict[str, Any]:
+            path = marker(plan, item)
+            done = read_marker(path)
+            if done is not None:
+                return {**done, "reused": True}
+            started = time.perf_counter()
+            stats = _stats(started, **fn(plan, item))
+            write_marker(path, stats)
+            return stats
+
+        return task
+
+    return wrap
+
+
+def _shard_marker(plan: Plan, shard: Shard) -> Path:
+    return plan.folder / ARTICLES / f"p{shard.index:05d}.json"
+
+
+def _window_marker(stage: str) -> Callable[[Plan, int], Path]:
+    return lambda plan, window: plan.folder / stage / f"{window_name(window)}.json"
+
+
 # -- 1. read ----------------------------------------------------------------------------
 
 
+@_once(_shard_marker)
 def read_shard(plan: Plan, shard: Shard) -> dict[str, Any]:
     """Read, clean and featurise a shard; write its articles by window and its bucket rows."""
-    marker = plan.folder / ARTICLES / f"p{shard.index:05d}.json"
-    done = read_marker(marker)
-    if done is not None:
-        return {**done, "reused": True}
-    started = time.perf_counter()
     settings = plan.settings
     docs, skipped = _documents(shard, settings)
     articles, more = _clean(docs, settings)
@@ -187,15 +218,12 @@ def read_shard(plan: Plan, shard: Shard) -> dict[str, Any]:
             pa.Table.from_pylist(items, schema=ARTICLE_SCHEMA),
         )
     _write_bands(plan, shard.index, bands)
-    stats = _stats(
-        started,
-        articles=len(kept),
-        documents=len(docs),
-        skipped=[[s.source, s.reason] for s in skipped],
-        windows=sorted(rows),
-    )
-    write_marker(marker, stats)
-    return stats
+    return {
+        "articles": len(kept),
+        "documents": len(docs),
+        "skipped": [[s.source, s.reason] for s in skipped],
+        "windows": sorted(rows),
+    }
 
 
 def _documents(shard: Shard, settings: Settings) -> tuple[list[RawDocument], list[Skipped]]:
@@ -270,13 +298,9 @@ def _write_bands(plan: Plan, index: int, bands: list[tuple[np.ndarray, int, floa
 # -- 2. pairs ---------------------------------------------------------------------------
 
 
+@_once(lambda plan, j: plan.folder / PAIRS / f"s{j:04d}.json")
 def pair_shard(plan: Plan, j: int) -> dict[str, Any]:
     """Group one shard's buckets into counted candidate pairs, written by window of each end."""
-    marker = plan.folder / PAIRS / f"s{j:04d}.json"
-    done = read_marker(marker)
-    if done is not None:
-        return {**done, "reused": True}
-    started = time.perf_counter()
     t = read_tables(plan.folder / BANDS / f"s{j:04d}", schema=BAND_SCHEMA)
     keys = t.column("key").to_numpy()
     handles = t.column("handle").to_numpy()
@@ -290,9 +314,7 @@ def pair_shard(plan: Plan, j: int) -> dict[str, Any]:
         mine = (wa == w) | (wb == w)
         table = pa.table({"a": a[mine], "b": b[mine], "n": n[mine], "wa": wa[mine], "wb": wb[mine]}, schema=PAIR_SCHEMA)
         write_table(plan.folder / PAIRS / window_name(w) / f"s{j:04d}.parquet", table)
-    stats = _stats(started, rows=len(keys), pairs=len(a), duplicates=len(dup))
-    write_marker(marker, stats)
-    return stats
+    return {"rows": len(keys), "pairs": len(a), "duplicates": len(dup)}
 
 
 def _dropped(plan: Plan) -> np.ndarray:
@@ -303,16 +325,12 @@ def _dropped(plan: Plan) -> np.ndarray:
 # -- 3. verify --------------------------------------------------------------------------
 
 
+@_once(_window_marker(NEIGHBOURS))
 def verify_window(plan: Plan, window: int) -> dict[str, Any]:
     """Neighbour lists of a window's articles: each keeps its best LSH partners (``lsh.PARTNERS``),
     scored by the engine's word and name cosines; the ``neighbours`` nearest among those
     over ``min_link`` stay, as the incremental engine keeps them."""
     name = window_name(window)
-    marker = plan.folder / NEIGHBOURS / f"{name}.json"
-    done = read_marker(marker)
-    if done is not None:
-        return {**done, "reused": True}
-    started = time.perf_counter()
     dropped = _dropped(plan)
     core = _articles(plan, [window], dropped)
     pairs = read_tables(plan.folder / PAIRS / name, schema=PAIR_SCHEMA)
@@ -335,9 +353,7 @@ def verify_window(plan: Plan, window: int) -> dict[str, Any]:
         schema=NEIGHBOUR_SCHEMA,
     )
     write_table(plan.folder / NEIGHBOURS / f"{name}.parquet", table)
-    stats = _stats(started, articles=len(core_handles), candidates=len(chosen))
-    write_marker(marker, stats)
-    return stats
+    return {"articles": len(core_handles), "candidates": len(chosen)}
 
 
 def _sum_counts(*cols: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -401,17 +417,13 @@ def _neighbour_lists(
 # -- 4. cut -----------------------------------------------------------------------------
 
 
+@_once(_window_marker(LABELS))
 def cut_window(plan: Plan, window: int) -> dict[str, Any]:
     """Stories of a window's articles, cut by the engine over the window and the windows
     within the story horizon (``window_days``) on each side, so that a story that crosses
     the window's edge is seen whole. Labels of every article of that region are written;
     the run joins a window's stories with its neighbours' through the articles they share."""
     name = window_name(window)
-    marker = plan.folder / LABELS / f"{name}.json"
-    done = read_marker(marker)
-    if done is not None:
-        return {**done, "reused": True}
-    started = time.perf_counter()
     if window == UNDATED:
         region = list(plan.windows)
     else:
@@ -450,23 +462,17 @@ def cut_window(plan: Plan, window: int) -> dict[str, Any]:
         schema=LABEL_SCHEMA,
     )
     write_table(plan.folder / LABELS / f"{name}.parquet", table)
-    stats = _stats(started, region=len(order), core=len(core), edges=int((index._nb.data[: len(index)] != EMPTY).sum()))
-    write_marker(marker, stats)
-    return stats
+    return {"region": len(order), "core": len(core), "edges": int((index._nb.data[: len(index)] != EMPTY).sum())}
 
 
 # -- 5. write ---------------------------------------------------------------------------
 
 
+@_once(_window_marker(WRITTEN))
 def write_window(plan: Plan, window: int) -> dict[str, Any]:
     """Write a window's articles (story, neighbours, why) into the collection; a retry or
     a restarted run writes nothing twice (``Collection.add_stored``)."""
     name = window_name(window)
-    marker = plan.folder / WRITTEN / f"{name}.json"
-    done = read_marker(marker)
-    if done is not None:
-        return {**done, "reused": True}
-    started = time.perf_counter()
     t = _articles(plan, [window], _dropped(plan))
     nt = read_table(plan.folder / NEIGHBOURS / f"{name}.parquet", NEIGHBOUR_SCHEMA)
     neighbours = dict(zip(nt.column("handle").to_pylist(), nt.column("neighbours").to_pylist(), strict=True))
@@ -496,9 +502,7 @@ def write_window(plan: Plan, window: int) -> dict[str, Any]:
             )
         )
     added = _collection(plan.db).add_stored(rows)
-    stats = _stats(started, articles=len(rows), added=added)
-    write_marker(marker, stats)
-    return stats
+    return {"articles": len(rows), "added": added}
 
 
 @lru_cache(maxsize=4)
