@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from eval import alignment, batch, extraction, framing, paraphrase, quotes, stories
+from eval import alignment, batch, extraction, fit_splits, framing, paraphrase, quotes, splitting, stories
 from eval.common import DATA, floors
 
 
@@ -16,6 +16,7 @@ def main() -> None:
     _html(pinned)
     _stories(pinned)
     _batch(pinned)
+    _splitting(pinned)
     _paraphrase(pinned)
     _alignment(pinned)
     _quotes(pinned)
@@ -73,6 +74,34 @@ def _batch(pinned: dict[str, dict[str, object]]) -> None:
         f"BCubed P {result['precision']:.4f} R {result['recall']:.4f} F1 {result['f1']:.4f} "
         f"(floor {pinned['batch_stories']['ecbplus_f1']}); {result['identical']} of {result['stories']} "
         "stories of 2+ articles identical"
+    )
+
+
+def _splitting(pinned: dict[str, dict[str, object]]) -> None:
+    result = splitting.evaluate()
+    if result is None:
+        print(f"page splitting: skipped ({DATA / 'ecbplus'} or polnear is absent)")
+        return
+    floor = pinned["page_splitting"]
+    x, y, pid, kind_of = fit_splits.candidates()
+    cv = fit_splits.cross_validate(x, y, pid, kind_of)
+    shipped = fit_splits.shipped_threshold()
+    mean, spread = cv[shipped].mean(axis=0), cv[shipped].std(axis=0)
+    print(
+        f"page splitting ({result['single']['pages']} one-story pages of ECB+ and PolNeAR dev; "
+        f"{result['same-topic']['pages']} + {result['other-topic']['pages']} pages of two ECB+ documents, half with "
+        "a headline line between):"
+    )
+    print(
+        f"  5x5-fold CV by page, threshold {shipped}: one-story pages split {mean[0]:.4f} (+-{spread[0]:.4f}); "
+        f"two-story pages cut at the join: same topic, other event {mean[1]:.3f} (+-{spread[1]:.3f}), "
+        f"other topic {mean[2]:.3f} (+-{spread[2]:.3f})"
+    )
+    print(
+        f"  the shipped cleaner, end to end (in-sample): one-story pages split {result['single']['share']:.4f} "
+        f"(floor: at most {floor['single_split_max']}); cut at the join: "
+        f"same topic {result['same-topic']['share']:.3f}, "
+        f"other topic {result['other-topic']['share']:.3f} (floor {floor['joined_min']})"
     )
 
 

@@ -244,3 +244,25 @@ def test_clean_a_given_outlet_survives_its_own_reported() -> None:
     text = "Talks fail\n\n" + "Reuters reported on Monday that the talks had failed, officials confirmed.\n\n" * 2
     [article] = clean(RawDocument("r.txt", text, "text", {"outlet": "Reuters"}), default_registry())
     assert (article.outlet, article.outlet_evidence) == ("Reuters", "given")
+
+
+BAKERY = """Bakery fire closes High Street in Alderton
+
+A fire broke out before dawn on Tuesday in the kitchen of the Hollis family bakery in Alderton, and firefighters from Wexbridge kept it from the flats above.
+
+Fire chief Marta Oyelaran said the ovens had been left on overnight and that nobody was hurt.
+
+Owner Peter Hollis, 61, said the shop his grandfather opened in 1952 would reopen in the spring.
+
+The county council closed High Street to traffic until Thursday while engineers check the building."""
+
+
+def test_clean_a_story_appended_under_its_own_headline_becomes_its_own_article() -> None:
+    # The Press TV page's own article, then another story (written for this test) under its headline.
+    first = pieces("presstv")[0]
+    doc = RawDocument(source="page.txt", content=f"{first.title}\n\n{first.text}\n\n{BAKERY}", format="text", hints={})
+    found = clean(doc, default_registry())
+    assert len(found) == 2
+    assert found[1].title == "Bakery fire closes High Street in Alderton"
+    assert found[1].text.startswith("A fire broke out") and "Hollis" not in found[0].text
+    assert found[0].text == first.text  # the first article loses nothing

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from eval import alignment, extraction, framing, paraphrase, quotes, stories
+from eval import alignment, extraction, framing, paraphrase, quotes, splitting, stories
 from eval.common import dataset, floors
 
 from manysides.nlp import Models
@@ -106,3 +106,14 @@ def test_eval_word_choice_on_newswcl50_keeps_its_floor(models: Models) -> None:
     result = framing.evaluate_newswcl(models)
     assert result is not None and result["events"] == 10
     assert result["recall"] >= floors()["word_choice"]["recall"]
+
+
+def test_eval_page_splitting_never_splits_one_story_and_finds_appended_stories() -> None:
+    _need("ecbplus")
+    _need("polnear")
+    result = splitting.evaluate()
+    assert result is not None and result["single"]["pages"] == 856
+    pinned = floors()["page_splitting"]
+    assert result["single"]["share"] <= pinned["single_split_max"]
+    assert result["same-topic"]["share"] >= pinned["joined_min"]
+    assert result["other-topic"]["share"] >= pinned["joined_min"]

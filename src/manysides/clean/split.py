@@ -6,15 +6,24 @@ A new piece starts at
 2. a wire dateline ("BRUSSELS, April 4 (Reuters) -") once the current piece already has
    body text; the headline just above the dateline opens the new piece with it.
 
-Subheads are not boundaries: "AN AUSTERE BIRTHDAY" and a new story's headline look alike,
-and word overlap does not tell them apart on the seeds (0.20-0.28 either way); a false
-split cuts an article in two, which is worse than a missed one.
+3. a headline-like line that opens another story (``story_breaks``): a headline and a
+   subhead look alike ("AN AUSTERE BIRTHDAY"), so the line must also be far, in words and
+   names, from everything before it and near what follows it, with names new to the page
+   after it. A logistic model over those measures (``data/splits.toml``, fitted by
+   ``python -m eval.fit_splits`` on pages built from ECB+ and PolNeAR) decides, at a
+   threshold chosen by cross-validation for no false split of a one-story page: a false
+   split cuts an article in two, which is worse than a missed one. A second story appended
+   without a headline of its own ("It comes as Finland extends ...") is not found.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 from . import metadata as md
 from .rules import headline_like
@@ -40,6 +49,7 @@ def split_page(lines: Sequence[str], reasons: Sequence[str | None], is_body: Cal
         elif reason is None and md.DATELINE.match(line) and body > MIN_BODY_LINES:
             starts.append(_headline_above(lines, reasons, i))
             body = 1
+    starts += story_breaks(lines, reasons)
     starts = _substantial(sorted(set(starts)), lines, reasons, is_body)
     return [range(a, b) for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
 
@@ -73,3 +83,85 @@ def _headline_above(lines: Sequence[str], reasons: Sequence[str | None], i: int)
     while j >= 0 and reasons[j] is not None:
         j -= 1
     return j if j >= 0 and headline_like(lines[j]) else i
+
+
+# -- a headline that opens another story ------------------------------------------------
+
+#: Kept lines a page needs before a headline, and from the headline on, for it to open a
+#: second story (as ``eval.fit_splits`` builds its candidates).
+BREAK_BEFORE, BREAK_AFTER = 4, 3
+#: Lines on each side of a candidate that its local similarity reads.
+LOCAL = 4
+BREAK_FEATURES = ("words", "names", "words_all", "names_all", "head_before", "head_after", "new_names")
+
+
+@dataclass(frozen=True)
+class BreakModel:
+    """``data/splits.toml``: coefficients over ``BREAK_FEATURES`` and the threshold."""
+
+    intercept: float
+    coefficients: tuple[float, ...]
+    threshold: float
+    provenance: str
+
+    def probability(self, values: Sequence[float]) -> float:
+        import math
+
+        z = self.intercept + sum(c * v for c, v in zip(self.coefficients, values, strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@lru_cache(maxsize=1)
+def break_model() -> BreakModel:
+    raw = tomllib.loads((resources.files("manysides") / "data" / "splits.toml").read_text(encoding="utf-8"))
+    coef = raw["coefficients"]
+    return BreakModel(
+        float(raw["intercept"]),
+        tuple(float(coef[k]) for k in BREAK_FEATURES),
+        float(raw["threshold"]),
+        str(raw["provenance"]),
+    )
+
+
+def story_breaks(lines: Sequence[str], reasons: Sequence[str | None]) -> list[int]:
+    """Kept headline-like lines that open another story (line indices)."""
+    kept = [i for i, r in enumerate(reasons) if r is None]
+    text = [lines[i] for i in kept]
+    model = break_model()
+    return [
+        kept[k]
+        for k in range(BREAK_BEFORE, len(text) - BREAK_AFTER)
+        if headline_like(text[k]) and model.probability(break_features(text, k)) >= model.threshold
+    ]
+
+
+def break_features(text: Sequence[str], k: int) -> tuple[float, ...]:
+    """``BREAK_FEATURES`` of line ``k`` of a page's kept lines: word and name cosines (the
+    story features') of the lines just before and just after it, of all before and all
+    after it, of the line itself with all before and with the few after, and the weight of
+    names after it that nothing before it names."""
+    from ..cluster.features import sparse_dot, story_features  # the story stage's term weights, shared
+
+    def cos(a: Sequence[str], b: Sequence[str]) -> tuple[float, float]:
+        fa, fb = story_features(None, "\n".join(a)), story_features(None, "\n".join(b))
+        return (
+            sparse_dot(fa.word_keys, fa.word_weights, fb.word_keys, fb.word_weights),
+            sparse_dot(fa.name_keys, fa.name_weights, fb.name_keys, fb.name_weights),
+        )
+
+    before, after = text[:k], text[k:]
+    words, names = cos(text[max(0, k - LOCAL) : k], text[k : k + LOCAL])
+    words_all, names_all = cos(before, after)
+    head_before = sum(cos([text[k]], before))
+    head_after = sum(cos([text[k]], text[k + 1 : k + 1 + LOCAL]))
+    earlier = story_features(None, "\n".join(before))
+    later = story_features(None, "\n".join(text[k : k + LOCAL + 2]))
+    known = set(earlier.name_keys.tolist())
+    new_names = float(
+        sum(
+            w * w
+            for key, w in zip(later.name_keys.tolist(), later.name_weights.tolist(), strict=True)
+            if key not in known
+        )
+    )
+    return words, names, words_all, names_all, head_before, head_after, new_names

@@ -1,0 +1,108 @@
+"""Page splitting: a second story on one page becomes its own article; one story stays whole.
+
+Pages are built at run time from ../shared/data (nothing is copied):
+
+- **single**: every ECB+ document (one sentence a line) and every PolNeAR dev article (its
+  own paragraphs), as they are: one story each, so any split is a false split.
+- **joined**: two ECB+ documents one after the other, the second opened by a headline line
+  or not, as a page that appends a second story (the seed coverage's Press TV and AAP
+  pages do both). The second is of the same topic but the other event (sub-topic: two
+  different earthquakes, two different Oscar ceremonies), the hard case; or of another topic.
+
+Scores: the share of joined pages cut at the join (the second piece starts where the second
+document does) and the share of single pages cut anywhere. Which pages are built is fixed
+(a seeded draw), so figures compare across runs.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from eval.common import dataset, read_jsonl
+from manysides.clean import clean
+from manysides.model import RawDocument
+from manysides.outlets import default_registry
+
+#: Joined pages of each kind (same topic other event; other topic).
+JOINED = 150
+SEED = 11
+
+
+@dataclass(frozen=True)
+class Page:
+    kind: str  # single, same-topic, other-topic
+    text: str
+    join: int | None  # the character offset where the second story starts
+    title: str | None = None
+
+
+def pages() -> list[Page] | None:
+    ecb, pol = dataset("ecbplus"), dataset("polnear")
+    if ecb is None or pol is None:
+        return None
+    docs = list(read_jsonl(ecb / "ecbplus_docs.jsonl"))
+    out = [Page("single", "\n".join(s["text"] for s in d["sentences"]), None) for d in docs]
+    out += [
+        Page("single", str(a["text"]), None, str(a.get("title") or "")) for a in read_jsonl(pol / "polnear_dev.jsonl")
+    ]
+    rng = random.Random(SEED)
+    by_topic: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for d in docs:
+        by_topic[int(d["topic"])][str(d["subtopic"])].append(d)
+    topics = sorted(t for t, subs in by_topic.items() if len(subs) == 2)
+    for kind in ("same-topic", "other-topic"):
+        for n in range(JOINED):
+            t = rng.choice(topics)
+            first_sub, second_sub = rng.sample(sorted(by_topic[t]), 2)
+            a = rng.choice(by_topic[t][first_sub])
+            if kind == "same-topic":
+                b = rng.choice(by_topic[t][second_sub])
+            else:
+                other = rng.choice([x for x in topics if x != t])
+                b = rng.choice(by_topic[other][rng.choice(sorted(by_topic[other]))])
+            head = "\n".join(s["text"] for s in a["sentences"])
+            tail = [s["text"] for s in b["sentences"]]
+            if n % 2 == 0:  # half of them with a headline line of the second story
+                tail = [" ".join(tail[0].split()[:9]).rstrip(".,;:"), *tail]
+            out.append(Page(kind, head + "\n" + "\n".join(tail), len(head) + 1))
+    return out
+
+
+def split_at(page: Page, splitter: Callable[[RawDocument], list[Any]] | None = None) -> list[int]:
+    """Where the cleaner starts each piece after the first (offsets into the page's text)."""
+    doc = RawDocument(
+        source="page.txt", content=page.text, format="text", hints={"title": page.title} if page.title else {}
+    )
+    pieces = (splitter or _clean)(doc)
+    starts = []
+    for piece in pieces[1:]:
+        # A later piece's headline becomes its title (out of its text); its first line
+        # may also be a date line the cleaner removed: it starts at the earliest of them.
+        heads = [piece.title or "", piece.text.split("\n\n")[0], *(r.text for r in piece.removed)]
+        found = [page.text.find(h[:60]) for h in heads if h.strip()]
+        starts.append(min((f for f in found if f >= 0), default=-1))
+    return starts
+
+
+def _clean(doc: RawDocument) -> list[Any]:
+    return clean(doc, default_registry())
+
+
+def evaluate() -> dict[str, Any] | None:
+    built = pages()
+    if built is None:
+        return None
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for page in built:
+        starts = split_at(page)
+        c = counts[page.kind]
+        c[1] += 1
+        if page.join is None:
+            c[0] += bool(starts)
+        else:
+            c[0] += any(abs(s - page.join) <= 1 for s in starts)
+    return {kind: {"pages": n, "hit": k, "share": k / n} for kind, (k, n) in counts.items()}
