@@ -76,3 +76,22 @@ def test_quote_spans_pairing() -> None:
     assert spans[2] == "First part.\n\nSecond part,"  # one quote over two paragraphs
     assert spans[3] == "x y"  # closes a quote it did not open: carried over
     assert not any("Russia" in s for s in spans)  # an apostrophe is not a quote
+
+
+def test_quotes_pronoun_speakers_follow_the_previous_speaker_and_a_doubled_cue(seed_report: Report) -> None:
+    blog, fr = by_source(seed_report, "reuters", part=3), by_source(seed_report, "reuters_fr")
+
+    def speaker(article_id: str, words: str) -> tuple[str | None, str | None]:
+        [q] = [q for q in seed_report.quotes if q.article_id == article_id and words in q.text]
+        return q.speaker_mention, q.speaker
+
+    # '"...," he said.' after a paragraph where Kuleba spoke, not Stoltenberg named beside him.
+    assert speaker(blog.id, "spoil the party") == ("he", "Dmytro Kuleba")
+    # The role's apposition names the speaker; "he stressed" in the next paragraph is him again.
+    assert speaker(blog.id, "working with our partners") == (
+        "the Ukrainian president, Volodymyr Zelenskiy",
+        "Volodymyr Zelenskiy",
+    )
+    assert speaker(blog.id, "Strengthening Ukraine") == ("he", "Volodymyr Zelenskiy")
+    # The machine translation's doubled cue: '..." he said. declared Dmitro Kouleba'.
+    assert speaker(fr.id, "spoil NATO") == ("he", "Dmytro Kuleba")

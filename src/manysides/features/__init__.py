@@ -36,7 +36,7 @@ from ..settings import Settings
 
 #: Bump when segmentation, annotation or quote finding changes what they produce for the
 #: same text and models: every stored ``ArticleFeatures`` is then recomputed once.
-NLP_CODE = 1
+NLP_CODE = 2
 #: Bump when the embedding text or pooling changes.
 VECTOR_CODE = 1
 

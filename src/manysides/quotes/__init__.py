@@ -3,8 +3,11 @@
 ``extract_quotes``: quotes of every article (``extract.py``), per article (stored with its
 features); ``find_quotes``: those quotes with their speaker linked to an
 entity: the entity named in the speaker's words, else, for "he", "she", a role ("the
-spokesman") or "it"/"the ministry", the last person (or organisation) named before the
-quote in the same article.
+spokesman") or "it"/"the ministry", in this order: a person named right after the cue in
+a machine translation's doubled cue ('..." he said. declared Dmitro Kouleba'); the person
+who spoke the quote before it, in the same paragraph or the one before ('"...," the
+Ukrainian president, Volodymyr Zelenskiy, said.' then '"...," he stressed.'); the last
+person (or organisation) named before the quote outside any quote, in the same article.
 
 ``group_quotes``: renderings of one utterance across articles. Two quotes are
 candidates when they have the same speaker entity (or, for misattribution, the same
@@ -94,9 +97,51 @@ def find_quotes(
     names = _entity_names(articles, entities)
     out: list[Quote] = []
     for article in articles:
-        for n, found in enumerate(finds.get(article.id, ()), 1):
-            out.append(_quote(article, found, n, entities, names))
+        found_here = list(finds.get(article.id, ()))
+        quoted = [(f.start, f.end) for f in found_here]
+        previous: tuple[str, int] | None = None  # the last quote's person, and its paragraph
+        for n, found in enumerate(found_here, 1):
+            q = _quote(article, found, n, entities, names, _Context(quoted, previous))
+            out.append(q)
+            if q.entity_id and _a_person(article, found):
+                previous = (q.entity_id, _paragraph(article.text, found.start))
     return out
+
+
+class _Context:
+    """What resolving a pronoun speaker looks at besides the quote: the article's quote
+    spans (names inside them are not speakers) and the previous quote's person."""
+
+    def __init__(self, quoted: Sequence[tuple[int, int]], previous: tuple[str, int] | None) -> None:
+        self.quoted = quoted
+        self.previous = previous
+
+    def inside(self, start: int, end: int) -> bool:
+        return any(s <= start and end <= e for s, e in self.quoted)
+
+
+def _paragraph(text: str, pos: int) -> int:
+    return text.count("\n\n", 0, pos)
+
+
+def _a_person(article: Article, found: QuoteFind) -> bool:
+    """The quote's speaker words name a person: a PERSON name, a role ("the Ukrainian
+    president, Volodymyr Zelenskiy": NER may call the name an ORG) or "he"/"she"."""
+    if found.speaker is None:
+        return False
+    s, e = found.speaker
+    if any(m.start < e and s < m.end and m.label == "PERSON" for m in article.mentions):
+        return True
+    words = {w.lower() for w in re.findall(r"[\w’']+", article.text[s:e])}
+    return bool(words & (ROLE_NOUNS | {"he", "she"}))
+
+
+#: '..." he said. declared Dmitro Kouleba': a machine translation's second cue, naming the speaker.
+DOUBLED_CUE = re.compile(
+    r"\s*\w+[.,]\s+(?:said|declared|added|stressed|stated|told|explained|insisted|noted|warned|affirmed|asserted"
+    r"|indicated|underlined|emphasi[sz]ed|assured|estimated|judged|continued)\s+",
+    re.IGNORECASE,
+)
 
 
 def _entity_names(articles: Sequence[Article], entities: Mapping[tuple[str, int, int], str]) -> dict[str, str]:
@@ -110,10 +155,15 @@ def _entity_names(articles: Sequence[Article], entities: Mapping[tuple[str, int,
 
 
 def _quote(
-    article: Article, found: QuoteFind, n: int, entities: Mapping[tuple[str, int, int], str], names: dict[str, str]
+    article: Article,
+    found: QuoteFind,
+    n: int,
+    entities: Mapping[tuple[str, int, int], str],
+    names: dict[str, str],
+    context: _Context | None = None,
 ) -> Quote:
     mention = article.text[found.speaker[0] : found.speaker[1]] if found.speaker else None
-    entity_id = _resolve(article, found, entities) if found.speaker else None
+    entity_id = _resolve(article, found, entities, context or _Context((), None)) if found.speaker else None
     return Quote(
         id=f"{article.id}-q{n}",
         article_id=article.id,
@@ -129,7 +179,9 @@ def _quote(
     )
 
 
-def _resolve(article: Article, found: QuoteFind, entities: Mapping[tuple[str, int, int], str]) -> str | None:
+def _resolve(
+    article: Article, found: QuoteFind, entities: Mapping[tuple[str, int, int], str], context: _Context
+) -> str | None:
     if found.speaker is None:
         return None
     s, e = found.speaker
@@ -147,7 +199,17 @@ def _resolve(article: Article, found: QuoteFind, entities: Mapping[tuple[str, in
         labels = ("ORG", "GPE", "NORP")
     if labels is None:
         return None
-    before = [m for m in article.mentions if m.end <= s and m.label in labels]
+    if labels == ("PERSON",):
+        after = DOUBLED_CUE.match(article.text, e)
+        if after is not None:
+            named_after = [m for m in article.mentions if m.label == "PERSON" and m.start == after.end()]
+            if named_after:
+                return entities.get((article.id, named_after[0].start, named_after[0].end))
+        if context.previous is not None and head in {"he", "she"}:
+            person, paragraph = context.previous
+            if 0 <= _paragraph(article.text, found.start) - paragraph <= 1:
+                return person
+    before = [m for m in article.mentions if m.end <= s and m.label in labels and not context.inside(m.start, m.end)]
     if not before:
         return None
     last = before[-1]

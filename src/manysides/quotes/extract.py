@@ -294,7 +294,9 @@ def _name_span(head: Token) -> Span:
     for child in head.rights:
         if child.dep_ in ("flat", "compound") and child.i == right + 1:
             right = child.i
-        elif child.dep_ == "appos" and head.pos_ != "PROPN" and child.pos_ == "PROPN" and child.i <= right + 2:
+        elif (
+            child.dep_ == "appos" and head.pos_ != "PROPN" and child.pos_ == "PROPN" and child.left_edge.i <= right + 2
+        ):
             right = max(right, max(t.i for t in child.subtree if t.pos_ == "PROPN" or t.i == child.i))
     return head.doc[left : right + 1]
 
