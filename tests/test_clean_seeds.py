@@ -246,15 +246,16 @@ def test_clean_a_given_outlet_survives_its_own_reported() -> None:
     assert (article.outlet, article.outlet_evidence) == ("Reuters", "given")
 
 
-BAKERY = """Bakery fire closes High Street in Alderton
-
-A fire broke out before dawn on Tuesday in the kitchen of the Hollis family bakery in Alderton, and firefighters from Wexbridge kept it from the flats above.
-
-Fire chief Marta Oyelaran said the ovens had been left on overnight and that nobody was hurt.
-
-Owner Peter Hollis, 61, said the shop his grandfather opened in 1952 would reopen in the spring.
-
-The county council closed High Street to traffic until Thursday while engineers check the building."""
+BAKERY = "\n\n".join(
+    [
+        "Bakery fire closes High Street in Alderton",
+        "A fire broke out before dawn on Tuesday in the kitchen of the Hollis family bakery in Alderton, "
+        "and firefighters from Wexbridge kept it from the flats above.",
+        "Fire chief Marta Oyelaran said the ovens had been left on overnight and that nobody was hurt.",
+        "Owner Peter Hollis, 61, said the shop his grandfather opened in 1952 would reopen in the spring.",
+        "The county council closed High Street to traffic until Thursday while engineers check the building.",
+    ]
+)
 
 
 def test_clean_a_story_appended_under_its_own_headline_becomes_its_own_article() -> None:

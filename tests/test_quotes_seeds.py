@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from conftest import by_source
-from manysides.model import Quote, QuoteGroup, Report
+from manysides.model import Article, Quote, QuoteGroup, Report
+from manysides.nlp import Models
+from manysides.quotes import extract_quotes
 from manysides.quotes.extract import quote_spans
 
 
@@ -95,3 +97,10 @@ def test_quotes_pronoun_speakers_follow_the_previous_speaker_and_a_doubled_cue(s
     assert speaker(blog.id, "Strengthening Ukraine") == ("he", "Volodymyr Zelenskiy")
     # The machine translation's doubled cue: '..." he said. declared Dmitro Kouleba'.
     assert speaker(fr.id, "spoil NATO") == ("he", "Dmytro Kuleba")
+
+
+def test_quotes_an_id_in_quote_marks_is_not_a_quote(models: Models) -> None:
+    sentences = ['Trump wrote "785854588654092290" on Monday.', '"We will win," Trump said at the rally.']
+    article = Article.from_sentences("t1", sentences, separator="\n\n")
+    found = extract_quotes([article], models)["t1"]
+    assert [article.text[f.start : f.end] for f in found] == ["We will win"]

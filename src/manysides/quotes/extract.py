@@ -160,7 +160,8 @@ def extract(article: Article, docs: dict[int, Doc]) -> list[QuoteFind]:
         return []
     starts = [s.start for s in sentences]
     spans = [_trim(article.text, s, e) for s, e in quote_spans(article.text)]
-    spans = [(s, e) for s, e in spans if e > s]
+    # Words, not ids: a tweet's id in quote marks ("785854588654092290") says nothing.
+    spans = [(s, e) for s, e in spans if e > s and any(c.isalpha() for c in article.text[s:e])]
     found: list[QuoteFind] = []
     quoted_sentences: set[int] = set()
     for start, end in spans:
