@@ -267,3 +267,9 @@ def test_clean_a_story_appended_under_its_own_headline_becomes_its_own_article()
     assert found[1].title == "Bakery fire closes High Street in Alderton"
     assert found[1].text.startswith("A fire broke out") and "Hollis" not in found[0].text
     assert found[0].text == first.text  # the first article loses nothing
+
+
+def test_clean_never_empties_a_one_line_brief() -> None:
+    doc = RawDocument(source="brief.txt", content="The BBC says PM will resign", format="text", hints={})
+    [brief] = clean(doc, default_registry())
+    assert brief.text == "The BBC says PM will resign"

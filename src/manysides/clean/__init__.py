@@ -343,6 +343,12 @@ def _title(page: _Page, known_title: str | None) -> None:
     for i in page.kept():
         if _key(page.untitled(page.lines[i])) == title_key:
             page.reasons[i] = "repeated title"
+    if not page.kept():
+        # A one-line brief ("The BBC says PM will resign") is its own title and its text:
+        # cleaning never empties an article of its only line.
+        first = next((i for i, r in enumerate(page.reasons) if r == "title"), None)
+        if first is not None:
+            page.reasons[first] = None
 
 
 def _repeats(page: _Page) -> None:
