@@ -273,3 +273,23 @@ def test_clean_never_empties_a_one_line_brief() -> None:
     doc = RawDocument(source="brief.txt", content="The BBC says PM will resign", format="text", hints={})
     [brief] = clean(doc, default_registry())
     assert brief.text == "The BBC says PM will resign"
+
+
+def test_clean_a_list_of_headline_like_lines_is_not_read_as_headlines(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each candidate headline costs a pass over the page: a list's lines are not candidates.
+    import manysides.clean.split as split
+
+    read: list[int] = []
+    original = split.break_features
+
+    def counted(text: list[str], k: int) -> tuple[float, ...]:
+        read.append(k)
+        return original(text, k)
+
+    monkeypatch.setattr(split, "break_features", counted)
+    lines = ["A sentence of the article with enough words to count as body text."] * 5
+    lines += [f"Item {i} of the menu for {7 * i} readers" for i in range(400)]
+    assert split.story_breaks(lines, [None] * len(lines)) == [] and read == []
+    prose = [*lines[:5], "Bakery fire closes High Street", *lines[:4]]
+    split.story_breaks(prose, [None] * len(prose))
+    assert read == [5]  # a headline with prose after it is read

@@ -92,6 +92,8 @@ def _headline_above(lines: Sequence[str], reasons: Sequence[str | None], i: int)
 BREAK_BEFORE, BREAK_AFTER = 4, 3
 #: Lines on each side of a candidate that its local similarity reads.
 LOCAL = 4
+#: Headlines of one page that are read as candidates (a page of a hundred is a list).
+MAX_BREAK_CANDIDATES = 32
 BREAK_FEATURES = ("words", "names", "words_all", "names_all", "head_before", "head_after", "new_names")
 
 
@@ -124,14 +126,21 @@ def break_model() -> BreakModel:
 
 
 def story_breaks(lines: Sequence[str], reasons: Sequence[str | None]) -> list[int]:
-    """Kept headline-like lines that open another story (line indices)."""
+    """Kept headline-like lines that open another story (line indices). Only a headline
+    with prose in the lines after it is read (a list's lines are headline-like one after
+    another), and at most ``MAX_BREAK_CANDIDATES`` of them: each costs a pass over the page."""
     kept = [i for i, r in enumerate(reasons) if r is None]
     text = [lines[i] for i in kept]
     model = break_model()
+    candidates = [
+        k
+        for k in range(BREAK_BEFORE, len(text) - BREAK_AFTER)
+        if headline_like(text[k]) and not all(headline_like(t) for t in text[k + 1 : k + 1 + BREAK_AFTER])
+    ]
     return [
         kept[k]
-        for k in range(BREAK_BEFORE, len(text) - BREAK_AFTER)
-        if headline_like(text[k]) and model.probability(break_features(text, k)) >= model.threshold
+        for k in candidates[:MAX_BREAK_CANDIDATES]
+        if model.probability(break_features(text, k)) >= model.threshold
     ]
 
 
