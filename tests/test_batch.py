@@ -336,3 +336,11 @@ def test_batch_runs_on_a_running_scheduler_given_by_address(client: Any, tmp_pat
     result = batch.run([str(EXAMPLE)], url, settings=load_settings(), options=options, announce=told.append)
     assert told and address in told[0] and "2 workers" in told[0]
     assert result.articles == len(_labels(url)) >= 6
+
+
+def test_batch_reports_are_kept_under_a_code_that_ignores_the_process_count() -> None:
+    from manysides.pipeline import report_code
+
+    settings = load_settings()
+    assert report_code(settings) == report_code(settings.with_overrides(workers=1))
+    assert report_code(settings) != report_code(settings.with_overrides(seed=2))

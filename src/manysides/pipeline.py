@@ -347,8 +347,10 @@ def _version() -> str:
 
 def report_code(settings: Settings) -> str:
     """What a stored report depends on besides its story: the package's code and data files
-    and the settings (a change of either makes reports again; ``Collection.keep_report``)."""
-    return _report_code(settings.model_dump_json())
+    and the settings (a change of either makes reports again; ``Collection.keep_report``).
+    ``workers`` is left out: how many processes made a report does not change it, and a
+    server and a batch run with different counts must reuse each other's reports."""
+    return _report_code(settings.model_dump_json(exclude={"workers"}))
 
 
 @lru_cache(maxsize=8)
