@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,12 +71,12 @@ def pages() -> list[Page] | None:
     return out
 
 
-def split_at(page: Page, splitter: Callable[[RawDocument], list[Any]] | None = None) -> list[int]:
+def split_at(page: Page) -> list[int]:
     """Where the cleaner starts each piece after the first (offsets into the page's text)."""
     doc = RawDocument(
         source="page.txt", content=page.text, format="text", hints={"title": page.title} if page.title else {}
     )
-    pieces = (splitter or _clean)(doc)
+    pieces = clean(doc, default_registry())
     starts = []
     for piece in pieces[1:]:
         # A later piece's headline becomes its title (out of its text); its first line
@@ -86,10 +85,6 @@ def split_at(page: Page, splitter: Callable[[RawDocument], list[Any]] | None = N
         found = [page.text.find(h[:60]) for h in heads if h.strip()]
         starts.append(min((f for f in found if f >= 0), default=-1))
     return starts
-
-
-def _clean(doc: RawDocument) -> list[Any]:
-    return clean(doc, default_registry())
 
 
 def evaluate() -> dict[str, Any] | None:

@@ -229,7 +229,7 @@ def _stages(
         analysed=sum(1 for a in analysed if a.get("analysed")),
         skipped=tuple(sorted(skipped, key=lambda s: s.source)),
         stages=stages,
-        shuffled_bytes=folder_bytes(Path(plan.work) / BANDS) + folder_bytes(Path(plan.work) / PAIRS),
+        shuffled_bytes=folder_bytes(plan.folder / BANDS) + folder_bytes(plan.folder / PAIRS),
         work=plan.work,
         candidates=sum(v["candidates"] for v in verified),
         resumed=any(s.reused for s in stages.values()),
@@ -285,7 +285,7 @@ def _join_windows(plan: Plan, windows: Sequence[int]) -> dict[str, int]:
     fell in there, when that story holds some of that window's own articles: a story
     that crosses a window's edge is one story, but the edge articles of a window's
     region never chain two stories of their own window."""
-    tables = {w: read_table(Path(plan.work) / LABELS / f"{window_name(w)}.parquet", LABEL_SCHEMA) for w in windows}
+    tables = {w: read_table(plan.folder / LABELS / f"{window_name(w)}.parquet", LABEL_SCHEMA) for w in windows}
     parent: dict[tuple[int, str], tuple[int, str]] = {}
 
     def find(x: tuple[int, str]) -> tuple[int, str]:
@@ -319,7 +319,7 @@ def _join_windows(plan: Plan, windows: Sequence[int]) -> dict[str, int]:
     for w, t in tables.items():
         core = [h for h, c in zip(t.column("handle").to_pylist(), t.column("core").to_pylist(), strict=True) if c]
         write_table(
-            Path(plan.work) / STORIES / f"{window_name(w)}.parquet",
+            plan.folder / STORIES / f"{window_name(w)}.parquet",
             pa.table(
                 {"handle": pa.array(core, pa.int64()), "story": [names[of[h]] for h in core]}, schema=STORY_SCHEMA
             ),
@@ -334,12 +334,12 @@ def plan_shards(inputs: Sequence[str], options: BatchOptions) -> list[Shard]:
     """The read tasks: every file of the inputs (folders walked, hidden files and manifests
     left out, as ``ingest`` does); JSON Lines files cut into ranges of lines, other files
     grouped by folder."""
-    from ..ingest import _resolve
+    from ..ingest import resolve_paths
 
     shards: list[Shard] = []
     for raw in inputs:
         skipped: list[Skipped] = []
-        files = [str(p) for p in _resolve(raw, skipped)]
+        files = [str(p) for p in resolve_paths(raw, skipped)]
         if skipped and not files:
             raise BatchError(f"{raw}: {skipped[0].reason}")
         root = Path(raw)

@@ -34,12 +34,12 @@ import numpy as np
 import pyarrow as pa
 
 from ..annotate import detect_language
-from ..cluster.engine import EMPTY, Neighbour, StoryIndex, StoryModel, _Sparse
+from ..cluster.engine import Neighbour, SparseRows, StoryIndex, StoryModel
 from ..cluster.features import from_bytes, story_features, to_bytes
 from ..dates import day_number
 from ..errors import InputError
 from ..ingest import Fetcher, ingest, load_manifest
-from ..ingest.readers import _jsonl_document
+from ..ingest.readers import jsonl_document
 from ..model import Article, RawDocument, Skipped
 from ..nlp import Models
 from ..outlets import load_registry
@@ -247,7 +247,7 @@ def _documents(shard: Shard, settings: Settings) -> tuple[list[RawDocument], lis
             if not line.strip():
                 continue
             try:
-                docs.append(_jsonl_document(path, line_no, line.rstrip("\n").rstrip("\r")))
+                docs.append(jsonl_document(path, line_no, line.rstrip("\n").rstrip("\r")))
             except InputError as exc:
                 skipped.append(Skipped(exc.source, exc.reason))
     return docs, skipped
@@ -383,7 +383,7 @@ class _Rows:
         self.ids = table.column("id").to_pylist()
         self.feats = [from_bytes(f) for f in table.column("features").to_pylist()]
         self.days = table.column("day").to_numpy()
-        self.words, self.names = _Sparse(), _Sparse()
+        self.words, self.names = SparseRows(), SparseRows()
         for f in self.feats:
             self.words.append(f.word_keys, f.word_weights)
             self.names.append(f.name_keys, f.name_weights)
@@ -445,9 +445,11 @@ def cut_window(plan: Plan, window: int) -> dict[str, Any]:
     for r in order:
         day = None if math.isnan(days[r]) else float(days[r])
         index.restore(ids[r], from_bytes(features[r]), day, None, searchable=False)
+    edges = 0
     for r in order:
         found = json.loads(lists.get(int(handles[r]), "[]"))
         index.restore_neighbours(ids[r], [Neighbour(x[0], x[1], x[2], x[3]) for x in found])
+        edges += len(found)
     index.recluster()
     core = [r for r in order if windows[r] == window]
     whys = dict(zip(core, index.whys([index.row_of[ids[r]] for r in core]), strict=True))
@@ -462,7 +464,7 @@ def cut_window(plan: Plan, window: int) -> dict[str, Any]:
         schema=LABEL_SCHEMA,
     )
     write_table(plan.folder / LABELS / f"{name}.parquet", table)
-    return {"region": len(order), "core": len(core), "edges": int((index._nb.data[: len(index)] != EMPTY).sum())}
+    return {"region": len(order), "core": len(core), "edges": edges}
 
 
 # -- 5. write ---------------------------------------------------------------------------

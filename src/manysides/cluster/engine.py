@@ -193,7 +193,7 @@ class _Column:
         return int(self.data[: self.n].nbytes)
 
 
-class _Sparse:
+class SparseRows:
     """Rows of sorted uint32 keys with float32 weights, stored end to end."""
 
     def __init__(self) -> None:
@@ -257,8 +257,8 @@ class StoryIndex:
         self.label: list[str | None] = []
         self.stories: dict[str, set[int]] = {}
         self._years = _Column(np.uint64, width=2)
-        self._words = _Sparse()
-        self._names = _Sparse()
+        self._words = SparseRows()
+        self._names = SparseRows()
         self._days = _Column(np.float64)
         self._vectors = _Column(np.float32, width=384) if dense else None
         self._nb = _Column(np.int32, width=k, fill=EMPTY)

@@ -126,14 +126,14 @@ def _expand(
         if raw == "-":
             yield "<stdin>", stdin if stdin is not None else sys.stdin.buffer.read()
             continue
-        for path in _resolve(raw, skipped):
+        for path in resolve_paths(raw, skipped):
             try:
                 yield str(path), _read_bytes(path, max_bytes)
             except InputError as exc:
                 skipped.append(Skipped(exc.source, exc.reason))
 
 
-def _resolve(raw: str, skipped: list[Skipped]) -> list[Path]:
+def resolve_paths(raw: str, skipped: list[Skipped]) -> list[Path]:
     path = Path(raw)
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))

@@ -104,7 +104,7 @@ class JsonlRecord(BaseModel):
         return value
 
 
-def _jsonl_document(source: str, line_no: int, line: str) -> RawDocument:
+def jsonl_document(source: str, line_no: int, line: str) -> RawDocument:
     where = f"{source}#L{line_no}"
     try:
         obj: Any = json.loads(line)
@@ -164,7 +164,7 @@ def read_jsonl(source: str, text: str) -> Iterator[RawDocument | InputError]:
             continue
         seen_any = True
         try:
-            yield _jsonl_document(source, line_no, line.rstrip("\r"))
+            yield jsonl_document(source, line_no, line.rstrip("\r"))
         except BadRecord as exc:
             yield exc
     if not seen_any:
