@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from eval import alignment, extraction, framing, paraphrase, quotes, splitting, stories
+from eval import alignment, extraction, framing, multilingual, paraphrase, quotes, splitting, stories
 from eval.common import dataset, floors
 
 from manysides.nlp import Models
@@ -38,6 +38,18 @@ def test_eval_story_clustering_on_ecbplus_keeps_its_floor() -> None:
     # The seed coverage's stories stay apart from every ECB+ story in one collection.
     seeds = result["with_seeds"]
     assert seeds["seed_stories"] == [3, 4] and seeds["ecb_in_seed_stories"] == 0
+
+
+def test_eval_multilingual_on_meantime_keeps_its_floors(models: Models) -> None:
+    """Stories across four languages, sentence alignment of translations, translations found."""
+    _need("meantime")
+    result = multilingual.evaluate(models)
+    assert result is not None and result["documents"] == 240
+    pinned = floors()["multilingual"]
+    assert result["stories"]["f1"] >= pinned["stories_f1"]
+    assert result["alignment"]["precision"] >= pinned["alignment_precision"]
+    assert result["alignment"]["recall"] >= pinned["alignment_recall"]
+    assert result["translation"]["found"] >= pinned["translation_found"]
 
 
 def test_eval_html_extraction_keeps_its_floor_and_beats_trafilatura() -> None:

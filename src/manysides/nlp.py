@@ -8,12 +8,13 @@ from an installed package.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .embedding import Embedder, dimension_of, load_embedder
+from .embedding import MULTILINGUAL_DIMENSION, Embedder, MultilingualEmbedder, dimension_of, load_embedder
 from .errors import ModelError
 from .settings import Settings
 
@@ -36,7 +37,9 @@ class Models:
         self._ner: Language | None = None
         self._parser: Language | None = None
         self._embedder: Embedder | None = None
+        self._multilingual: MultilingualEmbedder | None = None
         self._vectors: dict[str, np.ndarray] = {}
+        self._multilingual_vectors: dict[str, np.ndarray] = {}
 
     @property
     def sentencizer(self) -> Language:
@@ -69,17 +72,34 @@ class Models:
             )
         return self._embedder
 
+    @property
+    def multilingual(self) -> MultilingualEmbedder:
+        if self._multilingual is None:
+            self._multilingual = MultilingualEmbedder()
+        return self._multilingual
+
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 embeddings, one row per text; each distinct text embedded once
         per process (a story re-analysed, a sentence repeated across reprints)."""
         if not texts:
             return np.zeros((0, dimension_of(self.settings.embedding_model)), dtype=np.float32)  # no model load
-        todo = sorted({t for t in texts if t not in self._vectors})
-        if todo:
-            if len(self._vectors) + len(todo) > VECTOR_CACHE:
-                self._vectors.clear()
-            self._vectors.update(zip(todo, self.embedder.encode(todo), strict=True))
-        return np.vstack([self._vectors[t] for t in texts]).astype(np.float32, copy=False)
+        return _cached(self._vectors, lambda todo: self.embedder.encode(todo), texts)
+
+    def embed_multilingual(self, texts: list[str]) -> np.ndarray:
+        """``embed`` in the multilingual encoder's space (any language; 512 dimensions)."""
+        if not texts:
+            return np.zeros((0, MULTILINGUAL_DIMENSION), dtype=np.float32)
+        return _cached(self._multilingual_vectors, lambda todo: self.multilingual.encode(todo), texts)
+
+
+def _cached(cache: dict[str, np.ndarray], encode: Callable[[list[str]], np.ndarray], texts: list[str]) -> np.ndarray:
+    """Rows for ``texts`` from ``cache``, encoding (once each, sorted) those it lacks."""
+    todo = sorted({t for t in texts if t not in cache})
+    if todo:
+        if len(cache) + len(todo) > VECTOR_CACHE:
+            cache.clear()
+        cache.update(zip(todo, encode(todo), strict=True))
+    return np.vstack([cache[t] for t in texts]).astype(np.float32, copy=False)
 
 
 @lru_cache(maxsize=4)

@@ -48,6 +48,8 @@ class AlignSettings(_Section):
     quote_rendering: float = Field(0.75, ge=0.0, le=1.0)
     same_content: float = Field(0.8, ge=-1.0, le=1.0)
     verbatim_quote: float = Field(0.95, ge=0.0, le=1.0)
+    margin_neighbours: int = Field(4, ge=1, le=100)
+    translation_margin: float = Field(1.05, ge=0.0, le=10.0)
 
 
 class ReuseSettings(_Section):
@@ -58,6 +60,7 @@ class ReuseSettings(_Section):
     rewrite_share: float = Field(0.4, ge=0.0, le=1.0)
     in_order: float = Field(0.75, ge=0.0, le=1.0)
     credit_margin: float = Field(0.05, ge=0.0, le=1.0)
+    translation_share: float = Field(0.5, ge=0.0, le=1.0)
 
 
 class FactsSettings(_Section):

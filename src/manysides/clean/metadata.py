@@ -30,13 +30,37 @@ MONTHS = {
     )
     for m in names
 }
+#: Month names in the other languages manysides reads (CLDR's wide forms; Russian and
+#: Ukrainian in the genitive, as dates write them): fr, es, it, nl, de, pt, ru, uk.
+FOREIGN_MONTHS = (
+    "janvier enero gennaio januari januar jänner janeiro января січня",
+    "février fevrier febrero febbraio februari februar fevereiro февраля лютого",
+    "mars marzo maart märz maerz março марта березня",
+    "avril abril aprile апреля квітня",
+    "mai mayo maggio mei maio мая травня",
+    "juin junio giugno juni junho июня червня",
+    "juillet julio luglio juli julho июля липня",
+    "août aout agosto augustus августа серпня",
+    "septembre septiembre setiembre settembre setembro сентября вересня",
+    "octobre octubre ottobre oktober outubro октября жовтня",
+    "novembre noviembre novembro ноября листопада",
+    "décembre decembre diciembre dicembre dezember dezembro декабря грудня",
+)
+for _number, _words in enumerate(FOREIGN_MONTHS, start=1):
+    MONTHS.update(dict.fromkeys(_words.split(), _number))
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-DATE_DMY = re.compile(r"\b(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+(?P<year>(19|20)\d{2})\b", re.IGNORECASE)
+DATE_DMY = re.compile(
+    r"\b(?P<day>\d{1,2})(?:er|\.|º)?\s+(?:de\s+)?" + _MONTH + r",?\s+(?:de\s+|del\s+)?(?P<year>(19|20)\d{2})\b",
+    re.IGNORECASE,
+)
 DATE_MDY = re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(st|nd|rd|th)?,?\s+(?P<year>(19|20)\d{2})\b", re.IGNORECASE)
+#: "01-Mar-08" (day, English month abbreviation, two-digit year of this century).
+DATE_SHORT = re.compile(r"\b(?P<day>\d{2})-(?P<month>[A-Za-z]{3})-(?P<year>\d{2})\b")
 DATE_ISO = re.compile(r"\b(?P<year>(19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})\b")
 DATE_ONLY_LINE = re.compile(
     r"^((published|updated|posted|last updated|date)\s*(on|:)?\s*)?[\w ,.:-]{0,12}?"
-    r"(\d{1,2}\s+[a-z]+\.?,?\s+\d{4}|[a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2})"
+    r"(\d{1,2}(?:er|\.|º)?\s+(?:de\s+)?[^\W\d_]+\.?,?\s+(?:de\s+|del\s+)?\d{4}|[a-z]+\.?\s+\d{1,2},?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2}|\d{2}-[a-z]{3}-\d{2})"
     r"([ ,]*(updated|modified)?\s*(\d{1,2}\s+[a-z]+\.?,?\s+\d{4}|[a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2}))?"
     r"([ ,]*(at\s*)?\d{1,2}[:.]\d{2}\s*(am|pm)?\s*[A-Z]{0,4})?$",
     re.IGNORECASE,
@@ -87,10 +111,11 @@ def relative_date(line: str, reference: str | None) -> str | None:
 def parse_date(text: str) -> str | None:
     """The first full date in ``text`` as an ISO string, or None."""
     found: list[tuple[int, str]] = []
-    for pattern in (DATE_DMY, DATE_MDY, DATE_ISO):
+    for pattern in (DATE_DMY, DATE_MDY, DATE_ISO, DATE_SHORT):
         m = pattern.search(text)
         if m:
-            iso = _iso(m.group("year"), m.group("month"), m.group("day"))
+            year = m.group("year")
+            iso = _iso(f"20{year}" if len(year) == 2 else year, m.group("month"), m.group("day"))
             if iso:
                 found.append((m.start(), iso))
     return min(found)[1] if found else None

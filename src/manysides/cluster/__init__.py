@@ -33,7 +33,9 @@ def cluster(
     engine = StoryIndex(load_story_model(params), dense=dense)
     for k, a in enumerate(articles):
         vector = index.article_vectors[k] if dense else None
-        engine.add(a.id, story_features(a.title, a.text, vector), day_number(a.published))
+        lead = index.lead_vectors[k] if index.multilingual else None
+        feats = story_features(a.title, a.text, vector, language=a.language, lead=lead)
+        engine.add(a.id, feats, day_number(a.published))
     # The cut's ``joined`` changes already carry why each article is where it is.
     why_of = {c.article_id: c.evidence for c in engine.cut() if c.kind == "joined"}
     by_id = {a.id: a for a in articles}

@@ -71,6 +71,45 @@ EMPTY, OUTSIDE = -1, -2  # neighbour slots: unused; an article not loaded (count
 
 
 @dataclass(frozen=True)
+class CrossLingual:
+    """How two articles in different languages are compared (``data/crosslingual.toml``,
+    refit with ``python -m eval.fit_crosslingual``).
+
+    Their words cannot be compared, so the pair's word cosine is estimated from the
+    cosine of their multilingual lead embeddings: ``max(0, intercept + slope * cosine)``,
+    the least-squares line of word cosine on lead cosine over same-language pairs. The
+    rest of the pair model (names transliterated, figures, years, ranks) is unchanged.
+    Candidates in another language: the ``candidates`` nearest leads of each other
+    language, at least ``floor`` apart."""
+
+    intercept: float
+    slope: float
+    candidates: int
+    floor: float
+    provenance: str
+
+    def words(self, cosines: np.ndarray) -> np.ndarray:
+        return np.maximum(0.0, self.intercept + self.slope * cosines)
+
+
+@lru_cache(maxsize=1)
+def load_crosslingual() -> CrossLingual:
+    raw = tomllib.loads((resources.files("manysides") / "data" / "crosslingual.toml").read_text(encoding="utf-8"))
+    try:
+        return CrossLingual(
+            float(raw["intercept"]),
+            float(raw["slope"]),
+            int(raw["candidates"]),
+            float(raw["floor"]),
+            str(raw["provenance"]),
+        )
+    except KeyError as exc:
+        raise ModelError(
+            f"data/crosslingual.toml lacks {exc}; refit it with `PYTHONPATH=. python -m eval.fit_crosslingual`"
+        ) from exc
+
+
+@dataclass(frozen=True)
 class StoryModel:
     """The pair probability and the cut; ``data/stories.toml``, refit with ``python -m eval.fit_stories``."""
 
@@ -261,6 +300,10 @@ class StoryIndex:
         self._names = SparseRows()
         self._days = _Column(np.float64)
         self._vectors = _Column(np.float32, width=384) if dense else None
+        self.crosslingual = load_crosslingual()
+        self._language: list[str] = []
+        self._leads: _Column | None = None  # multilingual lead embeddings (float16), once one is given
+        self._by_language: dict[str, array[int]] = {}  # rows with a lead, by language
         self._nb = _Column(np.int32, width=k, fill=EMPTY)
         self._nb_sims = _Column(np.float32, width=3 * k)
         self._worst = _Column(np.float64)
@@ -334,6 +377,15 @@ class StoryIndex:
             if not feats.has_vector:
                 raise ValueError(f"article {article_id!r} has no embedding but the story index uses them")
             self._vectors.append(feats.vector)
+        self._language.append(feats.language)
+        if feats.has_lead:
+            if self._leads is None:
+                self._leads = _Column(np.float16, width=len(feats.lead))
+            self._leads.reserve(row + 1)
+            self._leads.data[row] = feats.lead
+            self._leads.n = row + 1
+            if feats.language:
+                self._by_language.setdefault(feats.language, array("i")).append(row)
         self._nb.append(np.full(self.model.neighbours, EMPTY, dtype=np.int32))
         self._nb_sims.append(np.zeros(3 * self.model.neighbours, dtype=np.float32))
         self._worst.append(-math.inf)
@@ -372,7 +424,47 @@ class StoryIndex:
             out[:, 1] = self._names.dots(row, others)
             if self._vectors is not None:
                 out[:, 2] = self._vectors.data[np.asarray(others)] @ self._vectors.data[row]
+            across = self._across(row, others)
+            if across.any():
+                rows = np.asarray(others)[across]
+                assert self._leads is not None  # _across is all False without leads
+                lead = self._leads.data[row].astype(np.float32)
+                out[across, 0] = self.crosslingual.words(self._leads.data[rows].astype(np.float32) @ lead)
         return out
+
+    def _across(self, row: int, others: Sequence[int]) -> np.ndarray:
+        """Which of ``others`` are in another language than ``row``, both with a lead."""
+        language = self._language[row]
+        if self._leads is None or not language or len(self._by_language) < 2:
+            return np.zeros(len(others), dtype=bool)
+        return np.fromiter(
+            (
+                self._language[o] not in ("", language) and o < self._leads.n and bool(self._leads.data[o].any())
+                for o in others
+            ),
+            dtype=bool,
+            count=len(others),
+        ) & bool(self._leads.data[row].any())
+
+    def _other_languages(self, row: int) -> list[int]:
+        """The nearest leads in each other language (``crosslingual.candidates`` of each)."""
+        language = self._language[row]
+        if self._leads is None or not language or row >= self._leads.n or not self._leads.data[row].any():
+            return []
+        lead = self._leads.data[row].astype(np.float32)
+        found: list[int] = []
+        for other, rows in sorted(self._by_language.items()):
+            if other == language:
+                continue
+            pool = np.frombuffer(rows, dtype=np.int32)
+            pool = pool[pool != row]
+            if not len(pool):
+                continue
+            sims = self._leads.data[pool].astype(np.float32) @ lead
+            top = min(self.crosslingual.candidates, len(pool))
+            best = np.argpartition(-sims, top - 1)[:top]
+            found.extend(int(pool[i]) for i in best if sims[i] >= self.crosslingual.floor)
+        return found
 
     def _candidates(self, row: int) -> list[int]:
         rows_found: list[np.ndarray] = []
@@ -395,6 +487,9 @@ class StoryIndex:
         if self._vectors is not None and self._ann is not None and self._ann.ntotal:
             _, hits = self._ann.search(self._vectors.data[row : row + 1], min(CANDIDATES, self._ann.ntotal))
             best = sorted(set(best) | {int(r) for r in hits[0] if r >= 0})
+        across = self._other_languages(row)
+        if across:
+            best = best + sorted(set(across) - set(best))
         day = self._days.data[row]
         if math.isnan(day):
             return best
@@ -714,6 +809,8 @@ class StoryIndex:
         total += sum(p[0].itemsize * len(p[0]) + p[1].itemsize * len(p[1]) for p in self._postings.values())
         if self._vectors is not None:
             total += self._vectors.nbytes
+        if self._leads is not None:
+            total += self._leads.nbytes
         return total
 
 

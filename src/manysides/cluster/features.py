@@ -13,6 +13,12 @@
   that mention different years are about different earthquakes.
 - ``vector``: optional, the MiniLM embedding of the article's lead (title and first
   sentences), unit length.
+- ``language`` and ``lead``: the article's language (ISO 639-1, "" when unknown) and the
+  multilingual encoder's embedding of its lead (``embedding.MultilingualEmbedder``, stored
+  as float16): what links two articles in different languages, whose words cannot be
+  compared (``engine.StoryIndex``). Words are weighted by ``wordfreq``'s frequencies in
+  the article's own language; names (any script's capitals) are transliterated to ASCII
+  (``anyascii``: Кулеба, Kułeba -> kuleba), so they match across scripts and languages.
 """
 
 from __future__ import annotations
@@ -22,12 +28,13 @@ import math
 import re
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
 import numpy as np
-from wordfreq import zipf_frequency
+from anyascii import anyascii
+from wordfreq import available_languages, zipf_frequency
 
 
 def _stop_words() -> frozenset[str]:
@@ -40,6 +47,20 @@ ENGLISH_STOP_WORDS = _stop_words()
 
 WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]")
 NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|la|the|van|von|al|bin|du|der)?\s*[A-Z][\w'’.-]*)*")
+#: Capitals of every script (Latin with diacritics, Greek, Cyrillic, Armenian, ...): names
+#: in an article in another language than English.
+_UPPER = "".join(sorted({c for c in map(chr, range(0x3000)) if c.isupper()} - set("_")))
+_UPPER_CLASS = "[" + re.escape(_UPPER) + "]"
+NAME_ANY = re.compile(
+    rf"\b{_UPPER_CLASS}[\w'’.-]*(?:[^\S\n]+(?:of|de|del|della|di|da|do|dos|la|le|el|the|van|von|al|bin|du|der|den)?"
+    rf"[^\S\n]*{_UPPER_CLASS}[\w'’.-]*)*"
+)
+#: Languages whose own word frequencies weigh their words (the rest: English's).
+WORDFREQ_LANGUAGES = frozenset(available_languages())
+#: In another language than English, a word at least this frequent (Zipf) is a stop word: a
+#: Zipf of 5.5 is about one word in 3,000 (French: de, la, et, est, pour, dans, ...; 150-300
+#: words a language), the reach of scikit-learn's English list.
+STOP_ZIPF = 5.5
 YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-2]\d)\b")
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?!\w)")
 #: Weight of a number ("23 pirates", "magnitude 5.6") in the names vector: two reports of
@@ -67,25 +88,42 @@ class Features:
     name_weights: np.ndarray
     years: frozenset[int]
     vector: np.ndarray
+    language: str = ""
+    lead: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
     @property
     def has_vector(self) -> bool:
         return bool(self.vector.size)
 
+    @property
+    def has_lead(self) -> bool:
+        return bool(self.lead.size)
 
-def story_features(title: str | None, text: str, vector: np.ndarray | None = None) -> Features:
+
+def story_features(
+    title: str | None,
+    text: str,
+    vector: np.ndarray | None = None,
+    *,
+    language: str | None = None,
+    lead: np.ndarray | None = None,
+) -> Features:
+    """An article's features; ``language`` (default English) picks its word frequencies,
+    ``lead`` is its multilingual lead embedding (``lead_text``), when known."""
+    lang = language or "en"
     body = f"{title}\n{text}" if title else text
     tokens = [w.lower() for w in WORD.findall(body)]
-    word_weights = {w: (1.0 + math.log(c)) * _weight(w) for w, c in Counter(tokens).items() if _content(w)}
-    pairs = Counter((a, b) for a, b in itertools.pairwise(tokens) if _content(a) and _content(b))
+    word_weights = {w: (1.0 + math.log(c)) * _weight(w, lang) for w, c in Counter(tokens).items() if _content(w, lang)}
+    pairs = Counter((a, b) for a, b in itertools.pairwise(tokens) if _content(a, lang) and _content(b, lang))
     for (a, b), c in pairs.items():
-        word_weights[f"{a} {b}"] = (1.0 + math.log(c)) * BIGRAM_WEIGHT * (_weight(a) + _weight(b)) / 2
+        word_weights[f"{a} {b}"] = (1.0 + math.log(c)) * BIGRAM_WEIGHT * (_weight(a, lang) + _weight(b, lang)) / 2
     names: Counter[str] = Counter()
-    for m in NAME.finditer(body):
+    for m in (NAME if lang == "en" else NAME_ANY).finditer(body):
         name = m.group().strip(" .'’-").lower()
-        if len(name) > 1 and name not in ENGLISH_STOP_WORDS:
-            names[" ".join(name.split())] += 1
-    name_weights = {n: (1.0 + math.log(c)) * max(_weight(w) for w in n.split()) for n, c in names.items()}
+        if len(name) > 1 and name not in ENGLISH_STOP_WORDS and _content(name, lang):
+            names[" ".join(transliterate(name).split())] += 1
+    names.pop("", None)
+    name_weights = {n: (1.0 + math.log(c)) * max(_weight(w, "en") for w in n.split()) for n, c in names.items()}
     numbers = Counter(n.replace(",", "") for n in NUMBER.findall(body))
     for number, c in numbers.items():
         if not YEAR.fullmatch(number) and number not in ("0", "1", "2"):
@@ -94,7 +132,13 @@ def story_features(title: str | None, text: str, vector: np.ndarray | None = Non
     nk, nw = _sparse(name_weights)
     years = frozenset(int(y) for y in YEAR.findall(body))
     vec = np.zeros(0, dtype=np.float32) if vector is None else np.asarray(vector, dtype=np.float32)
-    return Features(wk, ww, nk, nw, years, vec)
+    first = np.zeros(0, dtype=np.float32) if lead is None else np.asarray(lead, dtype=np.float32)
+    return Features(wk, ww, nk, nw, years, vec, "" if language is None else language, first)
+
+
+def transliterate(name: str) -> str:
+    """A name in ASCII, lower-case (``anyascii``): Кулеба -> kuleba, Kułeba -> kuleba."""
+    return anyascii(name).lower() if not name.isascii() else name
 
 
 def sparse_dot(keys_a: np.ndarray, weights_a: np.ndarray, keys_b: np.ndarray, weights_b: np.ndarray) -> float:
@@ -102,13 +146,19 @@ def sparse_dot(keys_a: np.ndarray, weights_a: np.ndarray, keys_b: np.ndarray, we
     return float(weights_a[ia] @ weights_b[ib]) if len(ia) else 0.0
 
 
-def _content(word: str) -> bool:
-    return len(word) > 1 and word not in ENGLISH_STOP_WORDS
+def _content(word: str, language: str = "en") -> bool:
+    if len(word) <= 1 or word in ENGLISH_STOP_WORDS:
+        return False
+    return language == "en" or language not in WORDFREQ_LANGUAGES or _zipf(word, language) < STOP_ZIPF
 
 
 @lru_cache(maxsize=200_000)
-def _weight(word: str) -> float:
-    return ZIPF_TOP - min(max(zipf_frequency(word, "en"), ZIPF_FLOOR), ZIPF_CEIL)
+def _zipf(word: str, language: str) -> float:
+    return float(zipf_frequency(word, language if language in WORDFREQ_LANGUAGES else "en"))
+
+
+def _weight(word: str, language: str = "en") -> float:
+    return ZIPF_TOP - min(max(_zipf(word, language), ZIPF_FLOOR), ZIPF_CEIL)
 
 
 def _key(term: str) -> int:
@@ -130,12 +180,14 @@ def _sparse(weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def to_bytes(f: Features) -> bytes:
-    """Features as stored in a collection: four counts, then the arrays, little-endian."""
+    """Features as stored in a collection: four counts, then the arrays, little-endian; then
+    the lead's length, the lead as float16 and the language (absent from older rows)."""
     years = np.array(sorted(f.years), dtype="<i2")
     head = np.array([len(f.word_keys), len(f.name_keys), len(years), len(f.vector)], dtype="<u4")
     parts = (head, f.word_keys.astype("<u4"), f.word_weights.astype("<f4"), f.name_keys.astype("<u4"))
     rest = (f.name_weights.astype("<f4"), years, f.vector.astype("<f4"))
-    return b"".join(a.tobytes() for a in (*parts, *rest))
+    tail = (np.array([len(f.lead)], dtype="<u4"), f.lead.astype("<f2"))
+    return b"".join(a.tobytes() for a in (*parts, *rest, *tail)) + f.language.encode("utf-8")
 
 
 def from_bytes(data: bytes) -> Features:
@@ -146,6 +198,12 @@ def from_bytes(data: bytes) -> Features:
         out.append(np.frombuffer(data, dtype=dtype, count=count, offset=pos))
         pos += count * np.dtype(dtype).itemsize
     wk, ww, nk, nwt, years, vector = out
+    lead, language = np.zeros(0, dtype=np.float32), ""
+    if len(data) >= pos + 4:
+        (n_lead,) = (int(x) for x in np.frombuffer(data, dtype="<u4", count=1, offset=pos))
+        pos += 4
+        lead = np.frombuffer(data, dtype="<f2", count=n_lead, offset=pos).astype(np.float32)
+        language = data[pos + 2 * n_lead :].decode("utf-8")
     return Features(
         wk.astype(np.uint32),
         ww.astype(np.float32),
@@ -153,4 +211,6 @@ def from_bytes(data: bytes) -> Features:
         nwt.astype(np.float32),
         frozenset(int(y) for y in years),
         vector.astype(np.float32),
+        language,
+        lead,
     )

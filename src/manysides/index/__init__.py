@@ -51,8 +51,35 @@ class CorpusIndex:
         }
         self.article_minhash = _minhashes([tokens(a.text) for a in articles], settings.article_shingle, settings)
         self._article_vectors: np.ndarray | None = None
+        self._lead_vectors: np.ndarray | None = None
         self._sentence_vectors: dict[tuple[str, int], np.ndarray] = dict(vectors or {})
+        self._multilingual: dict[tuple[str, int], np.ndarray] = {}
         self.computed: set[tuple[str, int]] = set()
+        #: The articles' languages, when they are more than one: what needs the multilingual encoder.
+        self.languages = frozenset(a.language for a in articles if a.language)
+
+    @property
+    def multilingual(self) -> bool:
+        """Whether the articles are in more than one language."""
+        return len(self.languages) > 1
+
+    @property
+    def lead_vectors(self) -> np.ndarray:
+        """The multilingual encoder's embedding of each article's lead (cross-language stories)."""
+        if self._lead_vectors is None:
+            texts = [lead_text(a.title, a.text) for a in self._articles.values()]
+            self._lead_vectors = half_precision(self._models.embed_multilingual(texts))
+        return self._lead_vectors
+
+    def multilingual_vectors(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
+        """``sentence_vectors`` in the multilingual encoder's space: sentences of articles in
+        different languages are compared there (their own language's model cannot)."""
+        wanted = sorted(set(keys))
+        todo = [k for k in wanted if k not in self._multilingual]
+        if todo:
+            texts = [self._articles[aid].sentences[i].text for aid, i in todo]
+            self._multilingual.update(zip(todo, half_precision(self._models.embed_multilingual(texts)), strict=True))
+        return {k: self._multilingual[k] for k in wanted}
 
     @property
     def article_vectors(self) -> np.ndarray:

@@ -22,7 +22,7 @@ from ..dates import date_key
 from ..index import CorpusIndex
 from ..model import Article, Relation, Reuse, ReuseKind, ReusePair, SentenceLink, Story
 from ..settings import AlignSettings, ReuseSettings
-from .align import align, aligned_rows
+from .align import align, aligned_rows, other_languages
 from .direction import copied_renderings, orient, translation_ends
 
 __all__ = ["SentenceLink", "align", "align_stories", "compare", "compare_story", "originality", "with_origins"]
@@ -32,6 +32,7 @@ DEFAULTS = ReuseSettings()
 ALIGN_DEFAULTS = AlignSettings()
 #: Kinds that show copied wording (not only the same content).
 COPIED: frozenset[ReuseKind] = frozenset({"verbatim", "near-verbatim", "attributed"})
+COPIED_OR_REWORDED: tuple[ReuseKind, ...] = ("verbatim", "near-verbatim", "attributed", "paraphrase")
 
 
 def align_stories(
@@ -109,8 +110,10 @@ def compare_story(
                 **copied_renderings(x, y, a_in_b, rendered, align_params),
             }
             copied = [found[k] for k in sorted(found)]
-            if _is_derived(a_in_b, len(x.sentences), copied, params) or _is_derived(
-                b_in_a, len(y.sentences), copied, params
+            if (
+                _is_derived(a_in_b, len(x.sentences), copied, params)
+                or _is_derived(b_in_a, len(y.sentences), copied, params)
+                or _is_translation(a_in_b, b_in_a, x, y, params)
             ):
                 src, dst, evidence = orient(x, y, a_in_b, b_in_a)
                 pairs = a_in_b if dst is x else b_in_a
@@ -146,9 +149,29 @@ def _is_derived(pairs: list[SentenceLink], n_sentences: int, copied: list[str], 
     )
 
 
-def _in_order(pairs: list[SentenceLink]) -> float:
+def _is_translation(
+    a_in_b: list[SentenceLink], b_in_a: list[SentenceLink], x: Article, y: Article, params: ReuseSettings
+) -> bool:
+    """Whether one of two articles in different languages translates the other (in whole
+    or in large part): ``reuse.translation_share`` of either's sentences rendered in the
+    other, in the same order. Two reports of one event in two languages share content,
+    not a sentence-by-sentence rendering."""
+    if not other_languages(x, y):
+        return False
+    for pairs, n in ((a_in_b, len(x.sentences)), (b_in_a, len(y.sentences))):
+        rendered = [link for link in pairs if link.kind == "translation"]
+        if (
+            len(rendered) >= params.min_pairs
+            and len({link.i for link in rendered}) >= params.translation_share * n
+            and _in_order(rendered, kinds=("translation",)) >= params.in_order
+        ):
+            return True
+    return False
+
+
+def _in_order(pairs: list[SentenceLink], kinds: tuple[ReuseKind, ...] = COPIED_OR_REWORDED) -> float:
     """Share of consecutive linked sentences whose counterparts also follow each other."""
-    js = [link.j for link in sorted(pairs, key=lambda x: (x.i, x.j)) if link.kind != "translation"]
+    js = [link.j for link in sorted(pairs, key=lambda x: (x.i, x.j)) if link.kind in kinds]
     steps = list(pairwise(js))
     return sum(1 for j1, j2 in steps if j2 >= j1) / len(steps) if steps else 0.0
 

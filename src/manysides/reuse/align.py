@@ -7,7 +7,11 @@ Candidates come from two blocking indexes, never from all pairs of sentences:
    product for small stories, HNSW above ``align.exact_neighbours`` sentences).
 
 Each candidate is scored by edit similarity of match keys; pairs below near-verbatim go
-through the pair decision (``pairs.py``: lexical overlap + cosine). A sentence rewritten as
+through the pair decision (``pairs.py``: lexical overlap + cosine). Two articles in
+different languages are aligned apart (``_across_languages``), in the multilingual
+encoder's space: each sentence's best counterpart by the ratio margin of bitext mining
+(Artetxe & Schwenk 2019: the cosine over the mean cosine of both sentences' nearest
+neighbours), kept when the choice is mutual and clears ``align.translation_margin``. A sentence rewritten as
 two (or two merged into one) is found by joining a candidate with its neighbour. Each link
 gets a kind: verbatim, near-verbatim, paraphrase, translation (a separate rendering of a
 common source: a quote rendered in other words, or another language) or attributed (the
@@ -47,6 +51,7 @@ def align(members: Sequence[Article], index: CorpusIndex, params: AlignSettings 
     candidates = _lexical_candidates(members, index, rows, params) | _semantic_candidates(
         members, vectors, rows, params
     )
+    candidates = {c for c in candidates if not other_languages(members[c[0]], members[c[2]])}
     links: dict[tuple[int, int, int, int], SentenceLink] = {}
     for k, i, m, j in sorted(candidates):
         link = _score(members, index, vectors, (k, i, m, j), params)
@@ -56,7 +61,61 @@ def align(members: Sequence[Article], index: CorpusIndex, params: AlignSettings 
         key = (link.a, link.i, link.b, link.j)
         if key not in links or links[key].strength < link.strength:
             links[key] = link
+    for link in _across_languages(members, index, rows, params):
+        links[link.a, link.i, link.b, link.j] = link
     return [links[key] for key in sorted(links)]
+
+
+def other_languages(a: Article, b: Article) -> bool:
+    """Whether two articles are in different (known) languages."""
+    return bool(a.language and b.language and a.language != b.language)
+
+
+def _across_languages(
+    members: Sequence[Article], index: CorpusIndex, rows: list[tuple[int, int]], params: AlignSettings
+) -> list[SentenceLink]:
+    """Links between the sentences of members in different languages: mutual best
+    counterparts by ratio margin over the multilingual encoder's cosines."""
+    pairs = [
+        (k, m)
+        for k in range(len(members))
+        for m in range(k + 1, len(members))
+        if other_languages(members[k], members[m])
+    ]
+    if not pairs:
+        return []
+    by_member: dict[int, list[int]] = {}
+    for k, i in rows:
+        by_member.setdefault(k, []).append(i)
+    vectors = index.multilingual_vectors((members[k].id, i) for k, i in rows)
+    out = []
+    for k, m in pairs:
+        xs, ys = by_member.get(k, []), by_member.get(m, [])
+        if not xs or not ys:
+            continue
+        a = np.vstack([vectors[members[k].id, i] for i in xs])
+        b = np.vstack([vectors[members[m].id, j] for j in ys])
+        cos = a @ b.T
+        margin = cos / (
+            (_knn_mean(cos, params.margin_neighbours)[:, None] + _knn_mean(cos.T, params.margin_neighbours)[None, :])
+            / 2
+        )
+        best_j, best_i = margin.argmax(axis=1), margin.argmax(axis=0)
+        for r, c in enumerate(best_j.tolist()):
+            if best_i[c] == r and margin[r, c] >= params.translation_margin and cos[r, c] >= params.semantic_floor:
+                score = float(cos[r, c])
+                out.append(
+                    SentenceLink(
+                        k, xs[r], m, ys[c], "translation", score, score, float(margin[r, c]), cap=params.near_verbatim
+                    )
+                )
+    return out
+
+
+def _knn_mean(cos: np.ndarray, k: int) -> np.ndarray:
+    """Each row's mean cosine to its ``k`` nearest columns (fewer when there are fewer)."""
+    k = min(k, cos.shape[1])
+    return np.asarray(np.mean(-np.partition(-cos, k - 1, axis=1)[:, :k], axis=1))
 
 
 def aligned_rows(

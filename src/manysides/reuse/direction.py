@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
+from wordfreq import available_languages, zipf_frequency
 
 from ..dates import instant
 from ..index.text import match_key, quoted
@@ -28,7 +29,7 @@ def orient(
     """
     decided: tuple[Article, Article] | None = None
     evidence: list[str] = []
-    for rule in (_by_date, _by_credit, _by_attribution, _by_dateline):
+    for rule in (_by_date, _by_credit, _by_attribution, _by_dateline, _by_source_words):
         found = rule(a, b)
         if found is None:
             continue
@@ -84,6 +85,36 @@ def _by_dateline(a: Article, b: Article) -> tuple[Article, Article, str] | None:
             why = f"the ({src.outlet}) dateline marks original {src.outlet} copy"
             return src, dst, f"{why}; {dst.label} does not credit {src.outlet}"
     return None
+
+
+#: A word is "of" a language from this Zipf frequency (about once in 3 million words) and
+#: foreign to one below FOREIGN_ZIPF; a translation keeps at least SOURCE_WORDS such words
+#: of its source's language, and twice as many as the other way round.
+COMMON_ZIPF, FOREIGN_ZIPF, SOURCE_WORDS = 3.5, 1.5, 3
+WORDFREQ_LANGUAGES = frozenset(available_languages())
+
+
+def _by_source_words(a: Article, b: Article) -> tuple[Article, Article, str] | None:
+    """Between two languages: the translation keeps words of its source's language that it
+    left untranslated (names of bodies, titles, phrases: "European Aeronautic Defence and
+    Space Company" in a Spanish text), which the source does not do the other way round."""
+    if not (a.language and b.language and a.language != b.language):
+        return None
+    in_b, in_a = _foreign_words(b, a.language), _foreign_words(a, b.language)
+    for src, dst, kept, other in ((a, b, in_b, in_a), (b, a, in_a, in_b)):
+        if len(kept) >= SOURCE_WORDS and len(kept) >= 2 * len(other):
+            shown = ", ".join(sorted(kept)[:5])
+            return src, dst, f"{dst.label} keeps {len(kept)} words of {src.label}'s language untranslated ({shown})"
+    return None
+
+
+def _foreign_words(article: Article, language: str) -> set[str]:
+    """Words of ``article`` common in ``language`` and all but unknown in its own."""
+    own = article.language or ""
+    if own not in WORDFREQ_LANGUAGES or language not in WORDFREQ_LANGUAGES:
+        return set()
+    words = {w.lower() for w in re.findall(r"[^\W\d_]{3,}", article.text) if not w.isupper()}
+    return {w for w in words if zipf_frequency(w, language) >= COMMON_ZIPF and zipf_frequency(w, own) < FOREIGN_ZIPF}
 
 
 def copied_renderings(
