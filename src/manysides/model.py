@@ -398,7 +398,17 @@ class QuoteFind(Record):
     inherited: bool = False
 
 
-Verdict = Literal["exact", "trimmed", "extended", "reworded", "paraphrased", "misattributed"]
+Verdict = Literal[
+    "exact",
+    "trimmed",
+    "extended",
+    "reworded",
+    "paraphrased",
+    "misattributed",
+    "translated",
+    "translated+trimmed",
+    "translated+reworded",
+]
 
 
 @dataclass(frozen=True)

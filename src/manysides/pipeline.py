@@ -41,7 +41,7 @@ from .ingest import MANIFEST_NAME, Fetcher, Manifest, ingest, load_manifest
 from .model import Article, RawDocument, Report, Skipped
 from .nlp import Models
 from .outlets import Registry, load_registry
-from .quotes import find_quotes, group_quotes
+from .quotes import find_quotes, group_quotes, quote_embeddings
 from .reuse import align_stories, originality, with_origins
 from .reuse import compare as compare_stories
 from .reuse.versions import version_diff
@@ -155,7 +155,10 @@ def analyse_articles(
     entities, mention_entity = link_entities(articles, settings.entities)
     progress("quotes")
     quotes = find_quotes(articles, finds, mention_entity)
-    quote_groups = group_quotes(quotes, articles, settings.quotes)
+    # Renderings in two languages are compared in the multilingual encoder's space.
+    quote_vectors = quote_embeddings(quotes, models) if index.multilingual else None
+    derived = {r.article_id for r in reuse if r.relation == "derived"}
+    quote_groups = group_quotes(quotes, articles, settings.quotes, quote_vectors, derived)
     progress("framing")
     contrasts, articles = framing(articles, stories, alignments, quotes, mention_entity, settings.framing)
     progress("digest")
@@ -259,8 +262,9 @@ def add_documents(
 
 def _new_version(collection: Collection, article_id: str, old_text: str, new: Article, models: Models) -> bool:
     """Keep ``new`` as the latest version of the article with its URL, with what changed."""
-    before = [s.text for s in split_sentences(old_text, models)]
-    after = [s.text for s in split_sentences(new.text, models)]
+    language = new.language or detect_language(new.text)
+    before = [s.text for s in split_sentences(old_text, models, language)]
+    after = [s.text for s in split_sentences(new.text, models, language)]
     diff = version_diff(before, after)  # its number is the collection's to give
     return collection.add_version(article_id, new, diff.as_dict(), new.source)
 

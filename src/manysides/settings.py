@@ -61,6 +61,7 @@ class ReuseSettings(_Section):
     in_order: float = Field(0.75, ge=0.0, le=1.0)
     credit_margin: float = Field(0.05, ge=0.0, le=1.0)
     translation_share: float = Field(0.5, ge=0.0, le=1.0)
+    translation_cosine: float = Field(0.7, ge=-1.0, le=1.0)
 
 
 class FactsSettings(_Section):
@@ -83,6 +84,10 @@ class QuotesSettings(_Section):
     same_utterance: float = Field(0.72, ge=0.0, le=1.0)
     misattributed: float = Field(0.95, ge=0.0, le=1.0)
     misattributed_words: int = Field(6, ge=1, le=100)
+    translated: float = Field(0.7, ge=-1.0, le=1.0)
+    translated_speaker: float = Field(0.5, ge=-1.0, le=1.0)
+    translated_faithful: float = Field(0.7, ge=-1.0, le=1.0)
+    translated_length: float = Field(0.6, ge=0.0, le=1.0)
 
 
 class FramingSettings(_Section):

@@ -1,7 +1,8 @@
 """Stage 4, annotate: language and named-entity mentions.
 
-Entities come from spaCy's English pipeline (NER only); articles in another language
-keep their sentences but get no mentions, since an English model would invent them.
+Entities come from spaCy's pipeline for the article's language (English; French); an
+article in a language without an official spaCy pipeline on PyPI keeps its sentences but
+gets no mentions, since another language's model would invent them.
 """
 
 from __future__ import annotations
@@ -24,19 +25,25 @@ if TYPE_CHECKING:
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"})
 #: Characters of text the language identifier reads: enough for a stable answer.
 LANGUAGE_SAMPLE = 3000
-NER_LANGUAGES = frozenset({"en"})
+#: Labels of the other languages' pipelines (WikiNER's PER, LOC, ORG; MISC dropped) in
+#: OntoNotes' terms, which the later stages read.
+LABELS = {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG"}
 #: Below this many articles, one process is faster than starting workers.
 MULTIPROCESS_MIN_TEXTS = 64
 
 
 def annotate(articles: Sequence[Article], models: Models) -> list[Article]:
     with_lang = [replace(a, language=a.language or detect_language(a.text)) for a in articles]
-    english = [i for i, a in enumerate(with_lang) if a.language in NER_LANGUAGES and a.text]
-    nlp = (models.ner, models.settings.spacy_batch)
-    found = map_chunks(_entities, nlp, [with_lang[i] for i in english], processes_for(models, len(english)))
     out = list(with_lang)
-    for i, mentions in zip(english, found, strict=True):
-        out[i] = replace(out[i], mentions=mentions)
+    for language in sorted({a.language for a in with_lang if a.language}):
+        pipeline = models.ner_for(language)
+        if pipeline is None:
+            continue  # no trusted model for it: no mentions rather than invented ones
+        chosen = [i for i, a in enumerate(with_lang) if a.language == language and a.text]
+        nlp = (pipeline, models.settings.spacy_batch)
+        found = map_chunks(_entities, nlp, [with_lang[i] for i in chosen], processes_for(models, len(chosen)))
+        for i, mentions in zip(chosen, found, strict=True):
+            out[i] = replace(out[i], mentions=mentions)
     return out
 
 
@@ -66,7 +73,7 @@ def _mentions(article: Article, ents: Sequence[Span]) -> tuple[Mention, ...]:
     starts = [s.start for s in article.sentences]
     out = []
     for ent in ents:
-        label = ent.label_
+        label = LABELS.get(ent.label_, ent.label_)
         if label not in ENTITY_LABELS:
             continue
         start, end = ent.start_char, ent.end_char

@@ -65,9 +65,11 @@ DATE_ONLY_LINE = re.compile(
     r"([ ,]*(at\s*)?\d{1,2}[:.]\d{2}\s*(am|pm)?\s*[A-Z]{0,4})?$",
     re.IGNORECASE,
 )
-# "MOSCOW, April 4 (Reuters) -" and "BRUSSELS (Reuters) –"
+# "MOSCOW, April 4 (Reuters) -", "BRUSSELS (Reuters) –", "MAZATLAN, Mexico, April 8 (AP) -",
+# and in other languages "MAZATLAN, Mexique, 8 avril (AFP) -".
 DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z .'-]{1,40}?)(,\s*(?P<month>[A-Z][a-z]{2,8})\.?\s+(?P<day>\d{1,2}))?"
+    r"^(?P<place>[A-Z][A-Z .'-]{1,40}?)(?:,\s*(?P<region>[A-Z][^\W\d_]+(?:[ -][A-Z][^\W\d_]+){0,3}))?"
+    r"(?:,\s*(?:(?P<month>[A-Z][a-z]{2,8})\.?\s+(?P<day>\d{1,2})|(?P<day2>\d{1,2})(?:er|\.)?\s+(?P<month2>[^\W\d_]{3,10})))?"
     r"\s*\((?P<agency>[A-Za-z][\w ]{1,30}?)\)\s*[-–—]\s*"
 )
 BYLINE = re.compile(
@@ -139,8 +141,9 @@ def dateline(line: str, year: int | None) -> tuple[str | None, str | None, str |
     if not m:
         return None, None, None
     iso = None
-    if m.group("month") and year:
-        iso = _iso(str(year), m.group("month"), m.group("day"))
+    month, day = m.group("month") or m.group("month2"), m.group("day") or m.group("day2")
+    if month and year:
+        iso = _iso(str(year), month, day)
     return m.group("place").strip().title(), iso, m.group("agency").strip()
 
 

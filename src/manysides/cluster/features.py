@@ -36,6 +36,8 @@ import numpy as np
 from anyascii import anyascii
 from wordfreq import available_languages, zipf_frequency
 
+from ..index.text import UPPER_CLASS
+
 
 def _stop_words() -> frozenset[str]:
     text = (resources.files("manysides") / "data" / "stopwords_en.txt").read_text(encoding="utf-8")
@@ -49,8 +51,7 @@ WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]")
 NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|la|the|van|von|al|bin|du|der)?\s*[A-Z][\w'’.-]*)*")
 #: Capitals of every script (Latin with diacritics, Greek, Cyrillic, Armenian, ...): names
 #: in an article in another language than English.
-_UPPER = "".join(sorted({c for c in map(chr, range(0x3000)) if c.isupper()} - set("_")))
-_UPPER_CLASS = "[" + re.escape(_UPPER) + "]"
+_UPPER_CLASS = UPPER_CLASS
 NAME_ANY = re.compile(
     rf"\b{_UPPER_CLASS}[\w'’.-]*(?:[^\S\n]+(?:of|de|del|della|di|da|do|dos|la|le|el|the|van|von|al|bin|du|der|den)?"
     rf"[^\S\n]*{_UPPER_CLASS}[\w'’.-]*)*"

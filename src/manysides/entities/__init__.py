@@ -1,8 +1,9 @@
 """Stage 9, entities: named-entity mentions linked across articles into canonical entities.
 
 People: mentions with a first name and surname are one person when their surnames and
-first names are alike after folding accents and case (rapidfuzz ratio; "Dmytro Kuleba"
-and the machine translation's "Dmitro Kouleba"); a surname alone ("Peskov") or a title
+first names are alike after transliteration and folding accents and case (rapidfuzz
+ratio; "Dmytro Kuleba", the machine translation's "Dmitro Kouleba", Russian "Дмитрий
+Кулеба"); a surname alone ("Peskov") or a title
 with the name ("Kremlin spokesman Dmitry Peskov") joins the person with that surname,
 preferring one named in the same article. Organisations and places: the same words after
 folding, or an acronym of the other's words ("NATO" / "North Atlantic Treaty
@@ -19,6 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from anyascii import anyascii
 from rapidfuzz import fuzz
 
 from ..model import Article, Entity
@@ -100,8 +102,9 @@ def link_entities(
 
 
 def fold(text: str) -> str:
-    """Lower case ASCII letters and spaces: accents, apostrophes and punctuation removed."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """Lower case ASCII letters and spaces: any script transliterated (``anyascii``: Кулеба,
+    Kułeba -> kuleba), accents, apostrophes and punctuation removed."""
+    ascii_text = anyascii(unicodedata.normalize("NFC", text))
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", ascii_text.lower().replace("'s", "")).split())
 
 

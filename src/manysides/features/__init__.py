@@ -26,7 +26,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..annotate import annotate
+from ..annotate import annotate, detect_language
 from ..embedding import resolve_backend
 from ..model import Article, Mention, QuoteFind, Record, Sentence
 from ..nlp import Models
@@ -36,7 +36,7 @@ from ..settings import Settings
 
 #: Bump when segmentation, annotation or quote finding changes what they produce for the
 #: same text and models: every stored ``ArticleFeatures`` is then recomputed once.
-NLP_CODE = 2
+NLP_CODE = 3
 #: Bump when the embedding text or pooling changes.
 VECTOR_CODE = 1
 
@@ -102,7 +102,9 @@ def compute(articles: Sequence[Article], models: Models, version: str) -> list[A
     """Stages 3 and 4 and quote finding for articles whose features are not known."""
     if not articles:
         return []
-    done = annotate(segment(articles, models), models)
+    # The language first: sentences are split by its rules.
+    known = [replace(a, language=a.language or detect_language(a.text)) for a in articles]
+    done = annotate(segment(known, models), models)
     quotes = extract_quotes(done, models)
     return [
         ArticleFeatures(a.id, version, a.sentences, a.language, a.mentions, tuple(quotes.get(a.id, ()))) for a in done

@@ -73,3 +73,8 @@ def quoted_share(text: str) -> float:
     """Share of a sentence's words that are inside quotation marks."""
     words = len(tokens(text))
     return sum(len(tokens(q)) for q in quoted(text)) / words if words else 0.0
+
+
+#: Capital letters of every script (Latin with diacritics, Greek, Cyrillic, Armenian, ...) as
+#: a regex character class: names in text that is not English.
+UPPER_CLASS = "[" + re.escape("".join(sorted({c for c in map(chr, range(0x3000)) if c.isupper()}))) + "]"

@@ -22,20 +22,22 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from itertools import combinations
 from typing import TYPE_CHECKING
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from ..annotate import processes_for
 from ..dates import date_key
+from ..entities import fold
 from ..index.text import match_key
 from ..model import Article, DiffRun, Quote, QuoteFind, QuoteGroup, QuoteVariant, Verdict
 from ..nlp import Models
 from ..settings import QuotesSettings
 from ..workers import map_chunks
-from .extract import candidate_sentences, extract
+from .extract import candidate_sentences, extract, extract_marked
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -77,7 +79,9 @@ def extract_quotes(articles: Sequence[Article], models: Models) -> dict[str, lis
     only on candidate sentences (a quote mark or a reporting cue), in one batch."""
     wanted = [a for a in articles if a.language in (None, "en")]
     found = map_chunks(_quotes_of, models.parser, wanted, processes_for(models, len(wanted)))
-    return {a.id: quotes for a, quotes in zip(wanted, found, strict=True)}
+    out = {a.id: quotes for a, quotes in zip(wanted, found, strict=True)}
+    # Other languages: the spans in quote marks and the person named around them.
+    return out | {a.id: extract_marked(a) for a in articles if a.language not in (None, "en")}
 
 
 def _quotes_of(parser: Language, articles: Sequence[Article]) -> list[list[QuoteFind]]:
@@ -164,6 +168,8 @@ def _quote(
 ) -> Quote:
     mention = article.text[found.speaker[0] : found.speaker[1]] if found.speaker else None
     entity_id = _resolve(article, found, entities, context or _Context((), None)) if found.speaker else None
+    if entity_id is None and mention and not article.mentions:
+        entity_id = _by_name(mention, names)  # a language without named entities: the name's spelling
     return Quote(
         id=f"{article.id}-q{n}",
         article_id=article.id,
@@ -177,6 +183,20 @@ def _quote(
         start=found.start,
         end=found.end,
     )
+
+
+def _by_name(mention: str, names: Mapping[str, str]) -> str | None:
+    """The one entity whose name is the mention's, transliterated and folded ("Elena Marsh" in
+    a Spanish article, "Кулеба" for Kuleba); a surname alone matches one entity's surname."""
+    words = fold(mention).split()
+    if not words:
+        return None
+    found = {
+        eid
+        for eid, name in names.items()
+        if (parts := fold(name).split()) and (parts == words or (len(words) == 1 and parts[-1] == words[0]))
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _resolve(
@@ -217,8 +237,16 @@ def _resolve(
 
 
 def group_quotes(
-    quotes: Sequence[Quote], articles: Sequence[Article], params: QuotesSettings = DEFAULTS
+    quotes: Sequence[Quote],
+    articles: Sequence[Article],
+    params: QuotesSettings = DEFAULTS,
+    vectors: Mapping[str, np.ndarray] | None = None,
+    derived: Collection[str] = (),
 ) -> list[QuoteGroup]:
+    """Quote groups; ``vectors`` (quote id -> multilingual embeddings: of its text, then of
+    each of its sentences when it has several) lets renderings in two languages join one
+    group (``_translations``). ``derived``: articles that copy or translate another (the
+    reuse stage's); their renderings are canonical only when no other article has one."""
     by_id = {a.id: a for a in articles}
     # A short partial quote inside reported speech is compared through the reported speech.
     indirect = {(q.article_id, q.sentence) for q in quotes if q.kind == "indirect"}
@@ -236,6 +264,8 @@ def group_quotes(
                 if score >= params.same_utterance:
                     edges.append((score, a.id, b.id))
     edges += _misattributions(quotes, keys, params)
+    if vectors:
+        edges += _translations(quotes, by_id, vectors, params)
     parent = {q.id: q.id for q in quotes}
     articles_of = {q.id: {q.article_id} for q in quotes}
 
@@ -254,9 +284,34 @@ def group_quotes(
     members: dict[str, list[Quote]] = {}
     for q in quotes:
         members.setdefault(find(q.id), []).append(q)
-    groups = [_group(g, by_id, keys) for g in members.values() if len({q.article_id for q in g}) >= 2]
+    groups = [
+        _group(g, by_id, keys, vectors or {}, params, derived)
+        for g in members.values()
+        if len({q.article_id for q in g}) >= 2
+    ]
     groups.sort(key=lambda g: (-len(g.quote_ids), g.canonical))
     return [QuoteGroup(f"g{n}", g.speaker, g.quote_ids, g.canonical, g.variants) for n, g in enumerate(groups, 1)]
+
+
+#: A quote's sentences (for ``quote_cosine``): split after . ! ? and the closing marks.
+QUOTE_SENTENCE = re.compile(r"(?<=[.!?。！？])[\s\"”»]+")
+
+
+def quote_embeddings(quotes: Sequence[Quote], models: Models) -> dict[str, np.ndarray]:
+    """Per quote, the multilingual embeddings of its text and, when it has several
+    sentences, of each (rows after the first): what ``group_quotes`` compares across languages."""
+    parts = {
+        q.id: [q.text] + ([p for p in QUOTE_SENTENCE.split(q.text) if p.strip()] if q.kind != "indirect" else [])
+        for q in quotes
+    }
+    parts = {k: v if len(v) > 2 else v[:1] for k, v in parts.items()}
+    flat = [t for v in parts.values() for t in v]
+    rows = models.embed_multilingual(flat)
+    out, at = {}, 0
+    for k, v in parts.items():
+        out[k] = rows[at : at + len(v)]
+        at += len(v)
+    return out
 
 
 def _short_partial(q: Quote) -> bool:
@@ -301,14 +356,73 @@ def _misattributions(
     return out
 
 
-def _group(group: list[Quote], by_id: Mapping[str, Article], keys: Mapping[str, str]) -> QuoteGroup:
-    def rank(q: Quote) -> tuple[bool, float, int, str]:
-        return (q.kind == "indirect", date_key(by_id[q.article_id].published), -len(keys[q.id]), q.id)
+def _translations(
+    quotes: Sequence[Quote], by_id: Mapping[str, Article], vectors: Mapping[str, np.ndarray], params: QuotesSettings
+) -> list[tuple[float, str, str]]:
+    """Edges between quotes in articles of different languages whose texts mean the same
+    (``quote_cosine`` at least ``quotes.translated``, or ``quotes.translated_speaker`` when
+    both name the same speaker entity), unless both speakers are known and differ."""
+    chosen = [q for q in quotes if q.id in vectors and q.kind != "indirect" and by_id[q.article_id].language]
+    if len(chosen) < 2:
+        return []
+    matrix = np.vstack([vectors[q.id][0] for q in chosen]).astype(np.float32)
+    languages = np.array([by_id[q.article_id].language for q in chosen])
+    floor = min(params.translated, params.translated_speaker)
+    out = []
+    for lo in range(0, len(chosen), TRANSLATION_BLOCK):
+        # Whole quotes first (cheap, one product); pieces only for the pairs that come close.
+        sims = matrix[lo : lo + TRANSLATION_BLOCK] @ matrix.T
+        rows, cols = np.nonzero(sims >= floor - PIECE_SLACK)
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            i = lo + r
+            a, b = chosen[i], chosen[c]
+            if c <= i or languages[i] == languages[c] or a.article_id == b.article_id:
+                continue
+            if a.entity_id and b.entity_id and a.entity_id != b.entity_id:
+                continue
+            same_speaker = bool(a.entity_id and a.entity_id == b.entity_id)
+            cosine = quote_cosine(vectors[a.id], vectors[b.id])
+            if cosine >= (params.translated_speaker if same_speaker else params.translated):
+                out.append((cosine, a.id, b.id))
+    return out
+
+
+def quote_cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """How alike two renderings are: the whole quotes (first rows), or either whole quote
+    against a sentence of the other (the rows after the first), the best of these."""
+    whole = float(a[0] @ b[0])
+    pieces = [float(x[0] @ y[k]) for x, y in ((a, b), (b, a)) for k in range(1, len(y))]
+    return max([whole, *pieces])
+
+
+#: Quotes compared at once with all others (rows of one matrix product).
+TRANSLATION_BLOCK = 1024
+#: A pair whose whole quotes are this far under the threshold is not looked at piece by piece.
+PIECE_SLACK = 0.25
+
+
+def _group(
+    group: list[Quote],
+    by_id: Mapping[str, Article],
+    keys: Mapping[str, str],
+    vectors: Mapping[str, np.ndarray],
+    params: QuotesSettings,
+    derived: Collection[str] = (),
+) -> QuoteGroup:
+    def rank(q: Quote) -> tuple[bool, bool, float, int, str]:
+        later = q.article_id in derived  # a translation's or a reprint's rendering is not the original
+        return (q.kind == "indirect", later, date_key(by_id[q.article_id].published), -len(keys[q.id]), q.id)
 
     canonical = min(group, key=rank)
     variants = []
     for q in sorted(group, key=lambda x: x.id):
         if q.id == canonical.id:
+            continue
+        if _other_language(by_id[canonical.article_id], by_id[q.article_id]) and q.id in vectors:
+            verdict = _translated(canonical, q, vectors, params)
+            # Words of two languages are not diffed: the two renderings side by side.
+            diff = (DiffRun(op="replace", canonical=canonical.text, variant=q.text),)
+            variants.append(QuoteVariant(quote_id=q.id, verdict=verdict, diff=diff))
             continue
         verdict = _verdict(canonical, q, keys)
         variants.append(QuoteVariant(quote_id=q.id, verdict=verdict, diff=_diff(canonical.text, q.text)))
@@ -319,6 +433,24 @@ def _group(group: list[Quote], by_id: Mapping[str, Article], keys: Mapping[str, 
         canonical=canonical.id,
         variants=tuple(variants),
     )
+
+
+def _other_language(a: Article, b: Article) -> bool:
+    return bool(a.language and b.language and a.language != b.language)
+
+
+def _translated(canonical: Quote, q: Quote, vectors: Mapping[str, np.ndarray], params: QuotesSettings) -> Verdict:
+    """A rendering in another language: ``translated``; ``translated+trimmed`` when it is
+    much shorter than the canonical (``quotes.translated_length`` of its characters: some
+    of the words were left out), ``translated+reworded`` when the meaning moved (cosine below
+    ``quotes.translated_faithful``)."""
+    if canonical.entity_id and q.entity_id and canonical.entity_id != q.entity_id:
+        return "misattributed"
+    if len(q.text) < params.translated_length * len(canonical.text):
+        return "translated+trimmed"
+    if canonical.id in vectors and quote_cosine(vectors[q.id], vectors[canonical.id]) < params.translated_faithful:
+        return "translated+reworded"
+    return "translated"
 
 
 def _verdict(canonical: Quote, q: Quote, keys: Mapping[str, str]) -> Verdict:

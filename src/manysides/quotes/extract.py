@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..index.text import UPPER_CLASS
 from ..model import Article, QuoteFind, QuoteKind
 
 if TYPE_CHECKING:
@@ -426,3 +427,61 @@ def _strip_punct(span: Span) -> Span:
     while end > start and span.doc[end - 1].is_punct:
         end -= 1
     return span.doc[start:end]
+
+
+#: A person's name where no named-entity model reads the language: two to four capitalised words.
+NAMED = re.compile(rf"{UPPER_CLASS}[\w'’-]+(?:[^\S\n]+{UPPER_CLASS}[\w'’-]+){{1,3}}")
+#: Other languages' quote marks besides those ``quote_spans`` pairs: CJK corner brackets.
+CJK_QUOTE = re.compile(r"「([^」]{2,})」|『([^』]{2,})』")
+#: A quoted span in another language counts as a quote from this many words (scare quotes and
+#: titles are shorter), or this many characters in a script without spaces.
+MARKED_WORDS, MARKED_CHARS = 4, 8
+
+
+def extract_marked(article: Article) -> list[QuoteFind]:
+    """Quotes of an article in a language without a parser here: the spans inside quote marks
+    (any language's: “ ” « » „ “ " " 「 」), of at least ``MARKED_WORDS`` words. The speaker
+    is the person named (a PERSON mention, where the language has a named-entity model, else
+    two to four capitalised words) in the quote's sentence outside the quote, else in the
+    sentence before or after; a quote
+    with none takes the speaker of the quote before it in the same or the previous paragraph."""
+    if not article.sentences:
+        return []
+    text = article.text
+    spans = quote_spans(text) + [(m.start(1) or m.start(2), m.end(1) or m.end(2)) for m in CJK_QUOTE.finditer(text)]
+    starts = [s.start for s in article.sentences]
+    people = sorted((m.start, m.end) for m in article.mentions if m.label == "PERSON")
+    found: list[QuoteFind] = []
+    for raw_start, raw_end in sorted(set(spans)):
+        start, end = _trim(text, raw_start, raw_end)
+        words = text[start:end].split()
+        if len(words) < MARKED_WORDS and not (
+            len(words) == 1 and end - start >= MARKED_CHARS and not words[0].isascii()
+        ):
+            continue
+        sentence = _sentence_at(starts, start)
+        speaker = None
+        for k in (sentence, sentence - 1, sentence + 1):
+            if not 0 <= k < len(article.sentences):
+                continue
+            s = article.sentences[k]
+            named = [(a, b) for a, b in people if s.start <= a and b <= s.end and not (start - 1 <= a and b <= end + 1)]
+            if not people:  # no named-entity model for the language: a name of two to four capitalised words
+                named = [
+                    (s.start + m.start(), s.start + m.end())
+                    for m in NAMED.finditer(s.text)
+                    if not (start <= s.start + m.start() < end)
+                ]
+            if named:
+                speaker = min(named, key=lambda ab: abs(ab[0] - start))
+                break
+        kind: QuoteKind = (
+            "direct" if _covered(article, sentence, _sentence_at(starts, end), start, end) >= 0.5 else "partial"
+        )
+        if speaker is None and found and found[-1].speaker is not None:
+            gap = _paragraph(text, start) - _paragraph(text, found[-1].start)
+            if 0 <= gap <= 1:
+                found.append(QuoteFind(start, end, sentence, kind, None, found[-1].speaker, inherited=True))
+                continue
+        found.append(QuoteFind(start, end, sentence, kind, None, speaker))
+    return found

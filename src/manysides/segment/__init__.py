@@ -2,7 +2,9 @@
 
 Paragraphs (blank-line separated) are split first, then spaCy's rule sentencizer splits
 each paragraph: a statistical parser merges datelines, headlines and bullets into their
-neighbours, the rule splitter does not (shared/STACK.md).
+neighbours, the rule splitter does not (shared/STACK.md). The sentencizer runs behind the
+article's language's tokenizer rules (``Models.sentencizer_for``), so that "Sr." or
+"z. B." does not end a sentence and Chinese splits at 。
 """
 
 from __future__ import annotations
@@ -19,13 +21,13 @@ PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]+)*")
 
 
 def segment(articles: Iterable[Article], models: Models) -> list[Article]:
-    return [replace(a, sentences=split_sentences(a.text, models)) for a in articles]
+    return [replace(a, sentences=split_sentences(a.text, models, a.language)) for a in articles]
 
 
-def split_sentences(text: str, models: Models) -> tuple[Sentence, ...]:
+def split_sentences(text: str, models: Models, language: str | None = "en") -> tuple[Sentence, ...]:
     spans: list[tuple[int, int]] = []
     paragraphs = [(m.start(), m.group()) for m in PARAGRAPH.finditer(text)]
-    docs = models.sentencizer.pipe(p for _, p in paragraphs)
+    docs = models.sentencizer_for(language or "en").pipe(p for _, p in paragraphs)
     for (offset, _), doc in zip(paragraphs, docs, strict=True):
         bounds = [[offset + sent.start_char, offset + sent.end_char] for sent in doc.sents]
         _move_opening_quotes(text, bounds)
