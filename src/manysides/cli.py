@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ManysidesError, NothingToAnalyse, SettingsError
-from .settings import DEFAULT_DB_URL, load_settings
+from .settings import DEFAULT_DB_URL, Settings, load_settings
 
 if TYPE_CHECKING:
     from .model import Report
@@ -253,10 +253,28 @@ def _report_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--html", metavar="FILE", help="write the HTML report to FILE")
     cmd.add_argument("--md", metavar="FILE", help="write a Markdown summary to FILE (- for stdout)")
     cmd.add_argument("--config", metavar="FILE", help="settings TOML (see data/defaults.toml)")
+    cmd.add_argument(
+        "--language",
+        metavar="CODE",
+        help="write the digest in this language (ISO 639-1: en, fr, es, ...; default en): each fact "
+        "in a sentence of that language where one exists; citations in any language",
+    )
     cmd.add_argument("-q", "--quiet", action="store_true", help="no progress and no summary")
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def _digest_language(settings: Settings, language: str | None) -> Settings:
+    """``--language`` over the settings' ``[digest] language``."""
+    if not language:
+        return settings
+    code = language.strip().lower()
+    if not (2 <= len(code) <= 8 and code.replace("-", "").isalpha()):
+        raise SettingsError(
+            f"--language {language!r} is not a language code; give an ISO 639-1 code such as en, fr, es"
+        )
+    return settings.model_copy(update={"digest": settings.digest.model_copy(update={"language": code})})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -285,7 +303,7 @@ def _compare(args: argparse.Namespace) -> int:
     from .pipeline import compare
 
     started = time.perf_counter()
-    settings = load_settings(args.config, seed=args.seed)
+    settings = _digest_language(load_settings(args.config, seed=args.seed), args.language)
     registry = load_registry(args.outlets)
     with _progress(args.quiet) as progress:
         report = compare(
@@ -383,7 +401,7 @@ def _show(args: argparse.Namespace) -> int:
     from .store import Collection
 
     started = time.perf_counter()
-    settings = load_settings(args.config)
+    settings = _digest_language(load_settings(args.config), args.language)
     with Collection(args.db) as collection, _progress(args.quiet) as progress:
         report = show(collection, args.story, settings=settings, progress=progress)
     registry = load_registry(args.outlets)

@@ -495,6 +495,10 @@ class TermUse(Record):
     voice: VoiceKind
     article_ids: tuple[str, ...]
     evidence: tuple[Citation, ...]
+    #: The words as written ("Kiew", "Киев" for the term "Kiev"), and the languages of the
+    #: articles that use them: a lexicon concept carries its terms in several languages.
+    forms: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,8 @@ class DigestSettings(_Section):
     max_sentences: int = Field(12, ge=1, le=100)
     support_min: float = Field(0.5, ge=0.0, le=1.0)
     quote_anchor_cosine: float = Field(0.6, ge=-1.0, le=1.0)
+    language: str = Field("en", min_length=2, max_length=8)
+    across_languages: float = Field(0.7, ge=-1.0, le=1.0)
 
 
 class ClusteringSettings(_Section):

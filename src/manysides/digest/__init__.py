@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -121,19 +121,30 @@ def story_digest(
     chosen.sort(key=lambda r: _reading_position(r[3], reference, members))
     drafts = []
     for _, _, _, fact in chosen:
-        sentence = _best_wording(fact, by_id, set(story.origins))
+        sentence = _best_wording(fact, by_id, set(story.origins), params.language)
         drafts.append((fact, sentence, _neutral(sentence[2])))
     texts = [text for _, _, text in drafts]
     # The extractive sentence's vector is its source sentence's (the dateline and a place
     # spelling hardly move it); a rewritten sentence is embedded.
     own = index.sentence_vectors((aid, i) for _, (aid, i, _), _ in drafts)
-    vectors = [own[aid, i] for _, (aid, i, _), _ in drafts]
+    vectors = [Vectors(own[aid, i]) for _, (aid, i, _), _ in drafts]
+    if len({a.language for a in members if a.language}) > 1:
+        # Citations in another language than the sentence are checked in the multilingual space.
+        across = index.multilingual_vectors((aid, i) for _, (aid, i, _), _ in drafts)
+        vectors = [
+            Vectors(v.own, across[aid, i], by_id[aid].language)
+            for v, (_, (aid, i, _), _) in zip(vectors, drafts, strict=True)
+        ]
     rewritten_vectors = vectors
     if rewriter is not None:
         rewritten = rewriter(list(texts))
         if len(rewritten) == len(texts):
             texts = rewritten
-            rewritten_vectors = list(models.embed(texts))
+            many = models.embed_multilingual(texts) if vectors and vectors[0].language else None
+            rewritten_vectors = [
+                Vectors(v, None if many is None else many[k], old.language)
+                for k, (v, old) in enumerate(zip(models.embed(texts), vectors, strict=True))
+            ]
     out = []
     for (fact, _sentence, fallback), text, vector, fallback_vector in zip(
         drafts, texts, rewritten_vectors, vectors, strict=True
@@ -170,12 +181,25 @@ def _reading_position(fact: Fact, reference: Article, members: Sequence[Article]
     return (1, order[first.article_id], first.sentence)
 
 
-def _best_wording(fact: Fact, by_id: Mapping[str, Article], origins: set[str]) -> tuple[str, int, str]:
-    """(article id, sentence, text): the fact's least loaded sentence, from an origin first."""
+@dataclass(frozen=True)
+class Vectors:
+    """A digest sentence's embeddings: the English model's, and when the story is in several
+    languages the multilingual encoder's, with the language of the sentence."""
+
+    own: np.ndarray
+    across: np.ndarray | None = None
+    language: str | None = None
+
+
+def _best_wording(
+    fact: Fact, by_id: Mapping[str, Article], origins: set[str], language: str = "en"
+) -> tuple[str, int, str]:
+    """(article id, sentence, text): the fact's least loaded sentence, in ``language`` where
+    one of its sentences is, from an origin first."""
     loaded_words, _ = load_loaded_words()
     lexicon = load_lexicon()
 
-    def cost(e: Evidence) -> tuple[bool, bool, int, float, int, str, int]:
+    def cost(e: Evidence) -> tuple[bool, bool, bool, int, float, int, str, int]:
         article = by_id[e.article_id]
         sentence = article.sentences[e.sentence]
         text = sentence.text
@@ -194,6 +218,7 @@ def _best_wording(fact: Fact, by_id: Mapping[str, Article], origins: set[str]) -
         published = date_key(article.published)
         fragment = is_fragment(text)
         return (
+            (article.language or language) != language,
             fragment,
             e.article_id not in origins,
             loaded + labels,
@@ -234,7 +259,7 @@ def _neutral(text: str) -> str:
 
 def _check(
     text: str,
-    vector: np.ndarray,
+    vector: Vectors,
     fact: Fact,
     by_id: Mapping[str, Article],
     index: CorpusIndex,
@@ -247,7 +272,7 @@ def _check(
     sentences that quote the same words as ``text`` (a lead and the quote it sums up)."""
     cited = [(e.article_id, e.sentence) for e in fact.evidence if e.status in ("stated", "paraphrased")]
     anchors = [match_key(q) for q in quoted(text) if len(match_key(q).split()) >= 2]
-    limits = (align.near_verbatim, align.same_content, params.quote_anchor_cosine)
+    limits = (align.near_verbatim, align.same_content, params.quote_anchor_cosine, params.across_languages)
     passed, checked = _supported(text, vector, cited, anchors, by_id, index, limits)
     if anchors:
         extra = [
@@ -267,21 +292,27 @@ def _check(
 
 def _supported(
     text: str,
-    vector: np.ndarray,
+    vector: Vectors,
     cited: list[tuple[str, int]],
     anchors: list[str],
     by_id: Mapping[str, Article],
     index: CorpusIndex,
-    limits: tuple[float, float, float],
+    limits: tuple[float, float, float, float],
 ) -> tuple[dict[str, Citation], set[str]]:
     """The cited articles whose sentence states ``text`` (one citation each), and the
-    articles checked. ``limits``: near-verbatim edit similarity, same-content cosine, and
-    quote-anchor cosine."""
-    near_verbatim, same_content, anchor_cosine = limits
+    articles checked. ``limits``: near-verbatim edit similarity, same-content cosine,
+    quote-anchor cosine, and the multilingual cosine a citation in another language needs."""
+    near_verbatim, same_content, anchor_cosine, across_languages = limits
     if not cited:
         return {}, set()
     sources = [by_id[aid].sentences[i].text for aid, i in cited]
-    known = index.sentence_vectors(cited)
+    foreign = [
+        (aid, i)
+        for aid, i in cited
+        if vector.across is not None and vector.language and by_id[aid].language not in (None, vector.language)
+    ]
+    known = index.sentence_vectors([c for c in cited if c not in set(foreign)])
+    rendered = index.multilingual_vectors(foreign) if foreign else {}
     key = match_key(text)
     passed: dict[str, Citation] = {}
     checked: set[str] = set()
@@ -289,8 +320,14 @@ def _supported(
         checked.add(aid)
         if aid in passed:
             continue
+        if (aid, i) in rendered:
+            # Another language: a translation of the sentence, by the multilingual encoder.
+            assert vector.across is not None
+            if float(vector.across @ rendered[aid, i]) >= across_languages:
+                passed[aid] = Citation(aid, i)
+            continue
         other = match_key(source)
-        cosine = float(vector @ known[aid, i])
+        cosine = float(vector.own @ known[aid, i])
         supported = (
             fuzz.ratio(key, other) / 100.0 >= near_verbatim
             or fuzz.partial_ratio(key, other) / 100.0 >= 0.95

@@ -142,11 +142,14 @@ def lexicon_contrasts(
     out = []
     for concept in load_lexicon():
         uses: dict[tuple[str, VoiceKind], list[tuple[str, int]]] = {}
+        written: dict[tuple[str, VoiceKind], set[tuple[str, str]]] = {}
         for a in members:
             for term, start, end, sentence in occurrences(concept, a):
-                uses.setdefault((term, voice_of(a, start, end, spans)), []).append((a.id, sentence))
+                key = (term, voice_of(a, start, end, spans))
+                uses.setdefault(key, []).append((a.id, sentence))
+                written.setdefault(key, set()).add((a.text[start:end], a.language or ""))
         if len({term for term, _ in uses}) >= 2:
-            out.append(_framing(story, concept.concept, "lexicon", concept.source, concept.neutral, uses))
+            out.append(_framing(story, concept.concept, "lexicon", concept.source, concept.neutral, uses, written))
     return out
 
 
@@ -211,6 +214,8 @@ def aligned_contrasts(
         a, b = members[link.a], members[link.b]
         if a.outlet and a.outlet == b.outlet:
             continue
+        if a.language and b.language and a.language != b.language:
+            continue  # words of two languages differ everywhere: across languages, the lexicon speaks
         sa, sb = a.sentences[link.i], b.sentences[link.j]
         for wa, wb in _replaced(sa.text, sb.text, params.spelling_similarity):
             key = tuple(sorted((wa, wb)))
@@ -294,13 +299,17 @@ def _framing(
     source: str,
     neutral: str,
     uses: Mapping[tuple[str, VoiceKind], list[tuple[str, int]]],
+    written: Mapping[tuple[str, VoiceKind], set[tuple[str, str]]] | None = None,
 ) -> Framing:
+    seen = written or {}
     variants = tuple(
         TermUse(
             term=term,
             voice=voice,
             article_ids=tuple(sorted({aid for aid, _ in evidence})),
             evidence=tuple(Citation(aid, s) for aid, s in sorted(evidence)),
+            forms=tuple(sorted({form for form, _ in seen.get((term, voice), ())})),
+            languages=tuple(sorted({lang for _, lang in seen.get((term, voice), ()) if lang})),
         )
         for (term, voice), evidence in sorted(uses.items())
     )

@@ -89,7 +89,7 @@ def _story(report: Report, view: StoryView) -> list[RenderableType]:
         note = _reuse_note(report, line.derived) or line.article.title or ""
         # Text cells: a plain string would be parsed as rich markup ("[/0]" in an outlet's
         # name crashed the summary; "[red]" would style it). Found by make fuzz.
-        table.add_row(Text(safe(line.outlet)), Text(safe(line.label)), Text(safe(note)))
+        table.add_row(Text(safe(view.outlet_in(line))), Text(safe(line.label)), Text(safe(note)))
     return [title, counts, table, *_facts(view), *_examples(report, view)]
 
 

@@ -40,6 +40,17 @@ class StoryView:
     rows: tuple[Row, ...]
 
     @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages of the story's articles (shown beside each outlet when more than one)."""
+        return tuple(sorted({line.article.language for line in self.lines if line.article.language}))
+
+    def outlet_in(self, line: ArticleLine) -> str:
+        """The outlet, with the article's language when the story is in several ("Le Quotidien (fr)")."""
+        if len(self.languages) > 1 and line.article.language:
+            return f"{line.outlet} ({line.article.language})"
+        return line.outlet
+
+    @property
     def dates(self) -> str:
         first, last = self.story.first_published, self.story.last_published
         if not first:
