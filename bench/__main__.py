@@ -3,10 +3,12 @@
     python -m bench [--articles N] [--quick]
 
 1. Start-up: ``manysides --help`` wall time and the slowest imports of ``manysides.pipeline``.
-2. Sentence embeddings: every backend on real news sentences (``bench.embeddings``).
+2. Sentence embeddings: every backend on real news sentences (``bench.embeddings``), and
+   the multilingual encoder beside the English model (``bench.multilingual``).
 3. Whole pipeline on a corpus of ``--articles`` real articles (ingest to digest, models
    loaded before the clock starts), with the default settings and with the torch reference
    embedder, one after the other in this run: articles/s, time per stage, peak memory.
+   The same on a corpus in four languages (MEANTIME) against English text of its size.
 4. Collection ingest through the CLI (``manysides ingest``, import included), without and
    with article embeddings, on the ECB+ documents.
 5. A story's whole analysis cold and from stored features (``bench.story_page``).
@@ -34,7 +36,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bench import batch, embeddings, stories, story, story_page
+from bench import batch, embeddings, multilingual, stories, story, story_page
 from bench.corpus import ecb_articles, html_pages, real_articles, require_real, synthetic_articles
 from manysides.clean import clean
 from manysides.clean.html import extract_html
@@ -64,7 +66,10 @@ def main() -> None:
     _startup()
     if real:
         embeddings.run(2000, 2)
+        multilingual.embeddings(2000, 2)
     _pipeline(articles, {"default settings": {}, "torch embedder (reference)": {"embedding_backend": "torch"}})
+    if real:
+        multilingual.pipeline()
     _cli_ingest()
     story_page.run([10, 50, 200])
     _html_cleaning()
@@ -127,6 +132,8 @@ def one_pipeline(path: str, overrides: dict[str, str]) -> None:
     models = Models(load_settings(**overrides))
     models.ner, models.parser, models.sentencizer  # load before the clock starts  # noqa: B018
     models.embed(["warm up"])
+    models.embed_multilingual(["warm up"])  # (a corpus in several languages needs it)
+    models.ner_for("fr")
     stages: list[tuple[str, float]] = []
     started = time.perf_counter()
     report = compare([path], models=models, progress=lambda s: stages.append((s, time.perf_counter())))

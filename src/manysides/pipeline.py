@@ -246,14 +246,19 @@ def add_documents(
         article_id, _, old_text = known[a.url]
         if " ".join(old_text.split()) == " ".join(a.text.split()):
             skipped.append(Skipped(a.source, f"already in the collection (same URL {a.url}, same text); not added"))
-        elif _new_version(collection, article_id, old_text, a, models or Models(settings)):
+        elif _new_version(collection, article_id, old_text, a, models := models or Models(settings)):
             versions += 1
         else:
             skipped.append(Skipped(a.source, f"new text for {a.url} is another article's already; not kept"))
     embed = None
+    models = models or Models(settings)
     if embeddings or collection.uses_embeddings():
-        embed = (models or Models(settings)).embed
-    result = collection.add(fresh, embed=embed, dense=embeddings, inputs=list(inputs), progress=progress)
+        embed = models.embed
+    # Every article's multilingual lead: an article in another language, now or later, is
+    # compared with it through it (cluster/engine.py, CrossLingual).
+    result = collection.add(
+        fresh, embed=embed, lead=models.embed_multilingual, dense=embeddings, inputs=list(inputs), progress=progress
+    )
     if versions:
         result = replace(result, changes={**result.changes, "updated": versions})
     skipped += list(result.duplicates)

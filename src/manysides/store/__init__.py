@@ -44,6 +44,7 @@ from ..cluster.features import Features, from_bytes, story_features, to_bytes
 from ..dates import date_key, day_number, instant
 from ..errors import ManysidesError
 from ..features import ArticleFeatures, pack_vectors, unpack_vectors
+from ..index import half_precision
 from ..index.text import lead_text
 from ..model import Article, Skipped
 from ..outlets import Registry, default_registry
@@ -73,8 +74,11 @@ PG_LOCK_KEY = 0x6D616E79  # "many"
 MAX_QUERY_WORDS = 20
 
 
-def _story_features(_: None, items: Sequence[tuple[str | None, str, Any]]) -> list[Features]:
-    return [story_features(title, text, vector) for title, text, vector in items]
+def _story_features(_: None, items: Sequence[tuple[str | None, str, Any, str | None, Any]]) -> list[Features]:
+    return [
+        story_features(title, text, vector, language=language, lead=lead)
+        for title, text, vector, language, lead in items
+    ]
 
 
 class CollectionError(ManysidesError):
@@ -280,6 +284,7 @@ class Collection:
         new: Sequence[Article],
         *,
         embed: Callable[[list[str]], Any] | None = None,
+        lead: Callable[[list[str]], Any] | None = None,
         dense: bool = False,
         inputs: Sequence[str] = (),
         batch: int = BATCH,
@@ -289,6 +294,8 @@ class Collection:
 
         ``dense`` makes a new collection cluster with article embeddings, computed by
         ``embed`` (texts -> unit vectors); an existing collection keeps its first choice.
+        ``lead`` (texts -> multilingual unit vectors, ``Models.embed_multilingual``) gives each
+        article the lead embedding that links it to articles in other languages.
         """
         started = time.perf_counter()
         with self._write_lock():
@@ -302,7 +309,7 @@ class Collection:
             today = now.timestamp() / 86400.0
             days = [day_number(a.published) for a in fresh]
             keys = [today if d is None else d for d in days]
-            feats = self._features(fresh, embed if dense else None)
+            feats = self._features(fresh, embed if dense else None, lead)
             index, window = self._index(min(keys), max(keys), dense, undated=any(d is None for d in days))
             with self.engine.begin() as conn:
                 key = conn.execute(
@@ -382,11 +389,19 @@ class Collection:
             fresh.append(a)
         return fresh, duplicates
 
-    def _features(self, new: Sequence[Article], embed: Callable[[list[str]], Any] | None) -> list[Features]:
+    def _features(
+        self,
+        new: Sequence[Article],
+        embed: Callable[[list[str]], Any] | None,
+        lead: Callable[[list[str]], Any] | None = None,
+    ) -> list[Features]:
         vectors: Any = [None] * len(new)
+        leads: Any = [None] * len(new)
         if embed is not None:
             vectors = embed([lead_text(a.title, a.text) for a in new])
-        items = [(a.title, a.text, v) for a, v in zip(new, vectors, strict=True)]
+        if lead is not None:
+            leads = half_precision(lead([lead_text(a.title, a.text) for a in new]))
+        items = [(a.title, a.text, v, a.language, m) for a, v, m in zip(new, vectors, leads, strict=True)]
         return map_chunks(_story_features, None, items, self.processes(len(items)))
 
     def processes(self, n_items: int) -> int:
