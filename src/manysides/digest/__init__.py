@@ -208,7 +208,7 @@ def _best_wording(
         loaded = sum(1 for w in tokens(text) if w in loaded_words)
         labels = 0
         for concept in lexicon:
-            if "spelling" in concept.concept:
+            if "spelling" in concept.concept or not concept.any_form.search(text):
                 continue
             labels += sum(
                 1

@@ -44,12 +44,20 @@ def align(members: Sequence[Article], index: CorpusIndex, params: AlignSettings 
     """Every link between sentences of different members, each unordered pair once."""
     if len(members) < 2:
         return []
-    rows = aligned_rows(members, index, params)
-    if not rows:
+    all_rows = aligned_rows(members, index, params)
+    if not all_rows:
         return []
+    # Within a language: rows of members with a partner in their own language.
+    rows = [
+        (k, i)
+        for k, i in all_rows
+        if any(m != k and not other_languages(members[k], members[m]) for m in range(len(members)))
+    ]
     vectors = index.sentence_vectors((members[k].id, i) for k, i in rows)
-    candidates = _lexical_candidates(members, index, rows, params) | _semantic_candidates(
-        members, vectors, rows, params
+    candidates = (
+        _lexical_candidates(members, index, rows, params) | _semantic_candidates(members, vectors, rows, params)
+        if rows
+        else set()
     )
     candidates = {c for c in candidates if not other_languages(members[c[0]], members[c[2]])}
     links: dict[tuple[int, int, int, int], SentenceLink] = {}
@@ -61,7 +69,7 @@ def align(members: Sequence[Article], index: CorpusIndex, params: AlignSettings 
         key = (link.a, link.i, link.b, link.j)
         if key not in links or links[key].strength < link.strength:
             links[key] = link
-    for link in _across_languages(members, index, rows, params):
+    for link in _across_languages(members, index, all_rows, params):
         links[link.a, link.i, link.b, link.j] = link
     return [links[key] for key in sorted(links)]
 
