@@ -103,6 +103,14 @@ def _multilingual(pinned: dict[str, dict[str, object]]) -> None:
         f"(floors P {floor['alignment_precision']} R {floor['alignment_recall']})"
     )
     print(f"    2-fold CV over topics: {folds}")
+    pg = result["pages"]
+    print(
+        f"  pages in two languages split at the change (constants set a priori, not fitted): one document alone "
+        f"split {pg['single']['split']} of {pg['single']['pages']} (floor: none); an English story then another "
+        f"story's translation cut at the join {pg['two stories']['cut_at_join']} of {pg['two stories']['pages']}; "
+        f"a bilingual page {pg['bilingual']['cut_at_join']} of {pg['bilingual']['pages']} "
+        f"(floor {floor['pages_cut_min']} of each)"
+    )
     print(
         f"  translated documents reported as derived, kind translation: {t['found']:.3f} of {t['documents']} "
         f"(floor {floor['translation_found']}); direction: English as the source {t['english_as_source']}, "

@@ -117,6 +117,7 @@ def evaluate(models: Models | None = None) -> dict[str, Any] | None:
         for x in derived
         if gold[x.article_id] == gold[x.source_id] and (x.source_id.startswith("en_") or x.article_id.startswith("en_"))
     }
+    out["pages"] = pages(records)
     others = [rec["id"] for rec in records if rec["lang"] != "en"]
     out["translation"] = {
         "found": round(len(translated & set(others)) / len(others), 4),
@@ -146,6 +147,39 @@ def _line_of(article: Any, record: dict[str, Any]) -> dict[int, int]:
             if lo <= s.start < hi:
                 out[s.i] = g
                 break
+    return out
+
+
+def pages(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Page splitting by language (``clean.split.language_breaks``) on pages built from
+    MEANTIME: each document alone (must stay one article), an English document followed by
+    another story's translation, and an English document followed by its own translation
+    (a bilingual page); a cut is right when it falls at the join (the second document's
+    title opens the second piece)."""
+    registry = default_registry()
+    settings = load_settings()
+    by_id = {r["id"]: r for r in records}
+    english = sorted((r for r in records if r["lang"] == "en"), key=lambda r: str(r["parallel_id"]))
+
+    def pieces(*docs: dict[str, Any]) -> list[str]:
+        text = "\n\n".join("\n\n".join(_lines(d)) for d in docs)
+        doc = RawDocument(source="page.txt", content=text, format="text", hints={})
+        return [a.title or a.text.split("\n", 1)[0] for a in clean_documents([doc], registry, settings)[0]]
+
+    single = sum(len(pieces(r)) > 1 for r in records)
+    out: dict[str, Any] = {"single": {"pages": len(records), "split": single}}
+    for name, partner in (
+        ("two stories", lambda k, lang: by_id[f"{lang}_{english[(k + 1) % len(english)]['parallel_id']}"]),
+        ("bilingual", lambda k, lang: by_id[f"{lang}_{english[k]['parallel_id']}"]),
+    ):
+        right = total = 0
+        for k, en in enumerate(english):
+            second = partner(k, ("es", "it", "nl")[k % 3])
+            found = pieces(en, second)
+            total += 1
+            # (clean gives the pieces in id order, not page order)
+            right += len(found) == 2 and _lines(second)[0].strip() in {f.strip() for f in found}
+        out[name] = {"pages": total, "cut_at_join": right}
     return out
 
 

@@ -50,6 +50,10 @@ def test_eval_multilingual_on_meantime_keeps_its_floors(models: Models) -> None:
     assert result["alignment"]["precision"] >= pinned["alignment_precision"]
     assert result["alignment"]["recall"] >= pinned["alignment_recall"]
     assert result["translation"]["found"] >= pinned["translation_found"]
+    pages = result["pages"]
+    assert pages["single"]["split"] == 0
+    for kind in ("two stories", "bilingual"):
+        assert pages[kind]["cut_at_join"] >= pinned["pages_cut_min"] * pages[kind]["pages"], kind
 
 
 def test_eval_html_extraction_keeps_its_floor_and_beats_trafilatura() -> None:

@@ -227,3 +227,20 @@ def test_cross_language_stories_keep_two_events_apart(models: Models) -> None:
     # (they share next to no words), and it is the higher of its two English candidates.
     fr, en, other = (engine.row_of[k] for k in ("rates-fr", "rates-en", "eclipse-en"))
     assert engine.pair_features(fr, en)["words"] > engine.pair_features(fr, other)["words"]
+
+
+def test_a_page_in_two_languages_is_two_articles() -> None:
+    """The wire story and its French translation pasted on one page: two articles, one a language."""
+    from manysides.clean import clean
+    from manysides.model import RawDocument
+    from manysides.outlets import default_registry
+
+    english = (EXAMPLE / "01_example_wire_en.txt").read_text(encoding="utf-8")
+    french = (EXAMPLE / "02_le_quotidien_fr.txt").read_text(encoding="utf-8")
+    page = RawDocument(source="page.txt", content=english + "\n\n" + french, format="text", hints={})
+    pieces = clean(page, default_registry())
+    assert len(pieces) == 2
+    titles = sorted(a.title or "" for a in pieces)
+    assert titles == sorted([english.split("\n", 1)[0], french.split("\n", 1)[0]])
+    # One language alone stays one article.
+    assert len(clean(RawDocument(source="en.txt", content=english, format="text", hints={}), default_registry())) == 1

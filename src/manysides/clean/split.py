@@ -14,16 +14,20 @@ A new piece starts at
    threshold chosen by cross-validation for no false split of a one-story page: a false
    split cuts an article in two, which is worse than a missed one. A second story appended
    without a headline of its own ("It comes as Finland extends ...") is not found.
+4. a change of language that lasts (``language_breaks``): a page in two languages holds
+   two articles.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from . import metadata as md
 from .rules import headline_like
@@ -50,6 +54,7 @@ def split_page(lines: Sequence[str], reasons: Sequence[str | None], is_body: Cal
             starts.append(_headline_above(lines, reasons, i))
             body = 1
     starts += story_breaks(lines, reasons)
+    starts += language_breaks(lines, reasons, is_body)
     starts = _substantial(sorted(set(starts)), lines, reasons, is_body)
     return [range(a, b) for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
 
@@ -83,6 +88,75 @@ def _headline_above(lines: Sequence[str], reasons: Sequence[str | None], i: int)
     while j >= 0 and reasons[j] is not None:
         j -= 1
     return j if j >= 0 and headline_like(lines[j]) else i
+
+
+# -- a change of language ------------------------------------------------------------------
+
+#: Body lines read together to tell a line's language (one line, full of names, is often
+#: misread: "Northrop Grumman y EADS, matriz de Airbus, ..." scores Spanish at 0.35).
+LANGUAGE_WINDOW = 3
+#: A window's language counts from this normalised probability (py3langid); a run of
+#: another language must hold LANGUAGE_RUN body lines and LANGUAGE_CHARS characters to open
+#: a piece of its own (a quoted sentence in another language does not).
+LANGUAGE_CONFIDENCE, LANGUAGE_RUN, LANGUAGE_CHARS = 0.95, 3, 300
+
+
+def language_breaks(lines: Sequence[str], reasons: Sequence[str | None], is_body: Callable[[str], bool]) -> list[int]:
+    """Where a page switches language for good (an English story, then a Spanish one; a
+    bilingual page): the first body line of each run of another language, or the headline
+    just above it. Each line is read with the body lines around it (``LANGUAGE_WINDOW``)."""
+    body = [i for i, (line, reason) in enumerate(zip(lines, reasons, strict=True)) if reason is None and is_body(line)]
+    if len(body) < 2 * LANGUAGE_RUN:
+        return []
+    identify = _identifier()
+    labels: list[str | None] = []
+    for k in range(len(body)):
+        window = body[max(0, k - LANGUAGE_WINDOW // 2) : k + LANGUAGE_WINDOW // 2 + 1]
+        lang, p = identify.classify(" ".join(lines[i] for i in window))
+        labels.append(str(lang) if p >= LANGUAGE_CONFIDENCE else None)
+    runs: list[tuple[str, int, int]] = []  # (language, first body index, last)
+    for k, lang in enumerate(labels):
+        if lang is None:
+            continue
+        if runs and runs[-1][0] == lang:
+            runs[-1] = (lang, runs[-1][1], k)
+        else:
+            runs.append((lang, k, k))
+
+    def solid(run: tuple[str, int, int]) -> bool:
+        _, a, b = run
+        return b - a + 1 >= LANGUAGE_RUN and sum(len(lines[body[k]]) for k in range(a, b + 1)) >= LANGUAGE_CHARS
+
+    kept = [r for r in runs if solid(r)]
+    out = []
+    for before, after in itertools.pairwise(kept):
+        if before[0] != after[0]:
+            # Windows straddle the change: between the two runs, each line is read alone and
+            # the cut goes where the most lines fall on the side of their own language.
+            first = _switch(
+                lines, [body[k] for k in range(before[2] - 1, after[1] + 2) if 0 <= k < len(body)], before[0], after[0]
+            )
+            out.append(_headline_above(lines, reasons, first))
+    return out
+
+
+def _switch(lines: Sequence[str], span: list[int], old: str, new: str) -> int:
+    """The line of ``span`` (line indices) from which the text is in ``new`` rather than ``old``."""
+    identify = _identifier()
+    votes = []
+    for i in span:
+        ranked = dict(identify.rank(lines[i]))
+        votes.append(1 if ranked.get(new, 0.0) > ranked.get(old, 0.0) else -1)
+    # Cut before position c: lines before it should vote old (-1), lines from it new (+1).
+    best = max(range(1, len(span)), key=lambda c: (sum(-v for v in votes[:c]) + sum(votes[c:]), -c))
+    return span[best]
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import _load_identifier
+
+    return _load_identifier(norm_probs=True)
 
 
 # -- a headline that opens another story ------------------------------------------------
