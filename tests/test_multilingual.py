@@ -244,3 +244,31 @@ def test_a_page_in_two_languages_is_two_articles() -> None:
     assert titles == sorted([english.split("\n", 1)[0], french.split("\n", 1)[0]])
     # One language alone stays one article.
     assert len(clean(RawDocument(source="en.txt", content=english, format="text", hints={}), default_registry())) == 1
+
+
+def test_a_collection_links_languages_when_a_second_one_arrives(models: Models, tmp_path: Path) -> None:
+    """English articles stored without lead embeddings (one language: the encoder is not
+    loaded); the French translation then arrives, the stored English ones get their leads,
+    and the translation joins the wire story, not the interest-rate one."""
+    from manysides.cluster.features import from_bytes as features_of
+    from manysides.pipeline import ingest_into
+    from manysides.store import Collection
+    from manysides.store.schema import articles
+
+    english = [str(EXAMPLE / "01_example_wire_en.txt"), str(EXAMPLE / "05_example_wire_en_rates.txt")]
+    with Collection(f"sqlite:///{tmp_path / 'c.db'}") as collection:
+        ingest_into(collection, english, EXAMPLE / "manifest.toml", models=models)
+        with collection.engine.connect() as conn:
+            stored = [features_of(b) for b in conn.scalars(articles.select().with_only_columns(articles.c.features))]
+        assert len(stored) == 2 and not any(f.has_lead for f in stored)
+        ingest_into(collection, [str(EXAMPLE / "02_le_quotidien_fr.txt")], EXAMPLE / "manifest.toml", models=models)
+        with collection.engine.connect() as conn:
+            rows = conn.execute(
+                articles.select().with_only_columns(articles.c.outlet, articles.c.story_id, articles.c.features)
+            ).all()
+        assert all(features_of(blob).has_lead for _, _, blob in rows)
+        story = {outlet: sid for outlet, sid, _ in rows if outlet == "Le Quotidien"}
+        wire_stories = {sid for outlet, sid, _ in rows if outlet == "Example Wire"}
+        assert len(wire_stories) == 2 and story["Le Quotidien"] in wire_stories
+        titles = {a.title: a.id for a in collection.story(story["Le Quotidien"]).articles}
+        assert any(t and "eclipse" in t.lower() for t in titles)

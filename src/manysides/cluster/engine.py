@@ -432,6 +432,33 @@ class StoryIndex:
                 out[across, 0] = self.crosslingual.words(self._leads.data[rows].astype(np.float32) @ lead)
         return out
 
+    @property
+    def languages(self) -> set[str]:
+        """The languages of the articles in the index (those known)."""
+        return {lang for lang in self._language if lang}
+
+    def without_lead(self) -> list[str]:
+        """Ids of the articles without a multilingual lead embedding."""
+        n = 0 if self._leads is None else self._leads.n
+        return [
+            aid
+            for row, aid in enumerate(self.ids)
+            if row >= n or self._leads is None or not self._leads.data[row].any()
+        ]
+
+    def set_lead(self, article_id: str, lead: np.ndarray, language: str) -> None:
+        """Give a stored article its lead embedding (and language), as ``add`` would have."""
+        row = self.row_of[article_id]
+        if self._leads is None:
+            self._leads = _Column(np.float16, width=len(lead))
+        self._leads.reserve(max(row + 1, len(self.ids)))
+        self._leads.data[row] = lead
+        self._leads.n = max(self._leads.n, row + 1)
+        self._language[row] = language
+        rows = self._by_language.setdefault(language, array("i")) if language else None
+        if rows is not None and row not in rows:
+            rows.append(row)
+
     def _across(self, row: int, others: Sequence[int]) -> np.ndarray:
         """Which of ``others`` are in another language than ``row``, both with a lead."""
         language = self._language[row]

@@ -119,12 +119,16 @@ def story_features(
     for (a, b), c in pairs.items():
         word_weights[f"{a} {b}"] = (1.0 + math.log(c)) * BIGRAM_WEIGHT * (_weight(a, lang) + _weight(b, lang)) / 2
     names: Counter[str] = Counter()
+    weight_of: dict[str, float] = {}
     for m in (NAME if lang == "en" else NAME_ANY).finditer(body):
-        name = m.group().strip(" .'’-").lower()
+        name = " ".join(m.group().strip(" .'’-").lower().split())
         if len(name) > 1 and name not in ENGLISH_STOP_WORDS and _content(name, lang):
-            names[" ".join(transliterate(name).split())] += 1
-    names.pop("", None)
-    name_weights = {n: (1.0 + math.log(c)) * max(_weight(w, "en") for w in n.split()) for n, c in names.items()}
+            key = " ".join(transliterate(name).split())
+            if key:
+                names[key] += 1
+                # Weighed as written (José's rarity, not jose's): transliterating changes the key only.
+                weight_of[key] = max(weight_of.get(key, 0.0), max(_weight(w, "en") for w in name.split()))
+    name_weights = {n: (1.0 + math.log(c)) * weight_of[n] for n, c in names.items()}
     numbers = Counter(n.replace(",", "") for n in NUMBER.findall(body))
     for number, c in numbers.items():
         if not YEAR.fullmatch(number) and number not in ("0", "1", "2"):

@@ -294,8 +294,11 @@ class Collection:
 
         ``dense`` makes a new collection cluster with article embeddings, computed by
         ``embed`` (texts -> unit vectors); an existing collection keeps its first choice.
-        ``lead`` (texts -> multilingual unit vectors, ``Models.embed_multilingual``) gives each
-        article the lead embedding that links it to articles in other languages.
+        ``lead`` (texts -> multilingual unit vectors, ``Models.embed_multilingual``) gives
+        articles the lead embedding that links them to articles in other languages: once the
+        articles that can meet (the new ones and the stored ones in their window) are in more
+        than one language, to the new ones and to the stored ones that lack it (stored back,
+        so it is computed once); a collection in one language never loads the encoder.
         """
         started = time.perf_counter()
         with self._write_lock():
@@ -309,8 +312,12 @@ class Collection:
             today = now.timestamp() / 86400.0
             days = [day_number(a.published) for a in fresh]
             keys = [today if d is None else d for d in days]
-            feats = self._features(fresh, embed if dense else None, lead)
+            feats = self._features(fresh, embed if dense else None)
             index, window = self._index(min(keys), max(keys), dense, undated=any(d is None for d in days))
+            if lead is not None and len(index.languages | {a.language for a in fresh if a.language}) > 1:
+                leads = half_precision(lead([lead_text(a.title, a.text) for a in fresh]))
+                feats = [replace(f, lead=v) for f, v in zip(feats, leads, strict=True)]
+                self._backfill_leads(index, lead)
             with self.engine.begin() as conn:
                 key = conn.execute(
                     ingests.insert().values(
@@ -389,20 +396,34 @@ class Collection:
             fresh.append(a)
         return fresh, duplicates
 
-    def _features(
-        self,
-        new: Sequence[Article],
-        embed: Callable[[list[str]], Any] | None,
-        lead: Callable[[list[str]], Any] | None = None,
-    ) -> list[Features]:
+    def _features(self, new: Sequence[Article], embed: Callable[[list[str]], Any] | None) -> list[Features]:
         vectors: Any = [None] * len(new)
-        leads: Any = [None] * len(new)
         if embed is not None:
             vectors = embed([lead_text(a.title, a.text) for a in new])
-        if lead is not None:
-            leads = half_precision(lead([lead_text(a.title, a.text) for a in new]))
-        items = [(a.title, a.text, v, a.language, m) for a, v, m in zip(new, vectors, leads, strict=True)]
+        items = [(a.title, a.text, v, a.language, None) for a, v in zip(new, vectors, strict=True)]
         return map_chunks(_story_features, None, items, self.processes(len(items)))
+
+    def _backfill_leads(self, index: StoryIndex, lead: Callable[[list[str]], Any]) -> None:
+        """Stored articles of the index without a lead embedding get one, in the index and in
+        the collection (their features row), with the language the collection records."""
+        missing = index.without_lead()
+        if not missing:
+            return
+        found: list[tuple[str, Features, str | None, str]] = []
+        with self.engine.connect() as conn:
+            for part in _chunks(missing, CHUNK):
+                query = sa.select(articles.c.id, articles.c.features, articles.c.language, articles.c.record)
+                for aid, blob, language, record in conn.execute(query.where(articles.c.id.in_(part))):
+                    text = lead_text((record or {}).get("title"), (record or {}).get("text") or "")
+                    found.append((aid, from_bytes(blob), language, text))
+        if not found:
+            return
+        vectors = half_precision(lead([text for _, _, _, text in found]))
+        with self.engine.begin() as conn:
+            for (aid, feats, language, _), vector in zip(found, vectors, strict=True):
+                updated = replace(feats, lead=vector, language=feats.language or language or "")
+                index.set_lead(aid, updated.lead, updated.language)
+                conn.execute(articles.update().where(articles.c.id == aid).values(features=to_bytes(updated)))
 
     def processes(self, n_items: int) -> int:
         """Worker processes for per-article work (``workers``; 0 = ``workers.worker_count``'s rule)."""
