@@ -40,11 +40,19 @@ def _html(pinned: dict[str, dict[str, object]]) -> None:
     if result is None:
         print(f"HTML extraction: skipped ({DATA / 'html_extraction'} is absent)")
         return
-    ours = result["manysides"]
+    systems, gap = result["systems"], result["against_trafilatura"]
+    ours = systems["manysides"]
     print(f"HTML extraction ({ours['pages']} pages, word 4-gram shingles; floor F1 {pinned['html_extraction']['f1']}):")
-    for name, r in sorted(result.items(), key=lambda kv: -kv[1]["f1"]):
+    for name, r in sorted(systems.items(), key=lambda kv: -kv[1]["f1"]):
         mark = "  <- manysides" if name == "manysides" else ""
         print(f"  {name:<12} P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}{mark}")
+    print(
+        f"  against trafilatura over {len(gap['fold_gaps'])} fixed folds of the pages: F1 gap "
+        f"{', '.join(f'{g:+.3f}' for g in gap['fold_gaps'])} (mean {gap['mean_gap']:+.3f}, spread "
+        f"{gap['spread']:.3f}, lowest {gap['lowest_gap']:+.3f}, floor {pinned['html_extraction']['lowest_fold_gap']}); "
+        f"behind in {gap['folds_behind']} folds; pages won / lost by more than 0.05 F1: "
+        f"{gap['pages_won']} / {gap['pages_lost']}"
+    )
 
 
 def _stories(pinned: dict[str, dict[str, object]]) -> None:

@@ -69,4 +69,37 @@ def evaluate(extract: Callable[[str, str | None], str] = manysides_text) -> dict
     out: dict[str, Any] = {"manysides": score(ours, gold)}
     for name, outputs in sorted(baselines.items()):
         out[name] = score({k: v or "" for k, v in outputs.items()}, gold)
-    return out
+    trafilatura = {k: v or "" for k, v in baselines.get("trafilatura", {}).items()}
+    return {"systems": out, "against_trafilatura": against(ours, trafilatura, gold)}
+
+
+#: Folds of the public pages (by a hash of the page id, fixed): how the gap to trafilatura
+#: varies over subsets of pages like those held back.
+FOLDS = 5
+
+
+def against(ours: dict[str, str], theirs: dict[str, str], gold: dict[str, str]) -> dict[str, Any]:
+    """manysides against trafilatura's stored output, page by page and fold by fold: the
+    F1 gap per fold (mean, lowest, spread), the folds where manysides is behind, and the
+    pages each one wins by more than 0.05 F1."""
+    import hashlib
+    import statistics
+
+    folds: list[dict[str, str]] = [{} for _ in range(FOLDS)]
+    for k, body in sorted(gold.items()):
+        folds[int(hashlib.sha256(k.encode()).hexdigest(), 16) % FOLDS][k] = body
+    gaps = [score(ours, fold)["f1"] - score(theirs, fold)["f1"] for fold in folds if fold]
+
+    def f1(pair: tuple[float, float]) -> float:
+        return 2 * pair[0] * pair[1] / (pair[0] + pair[1]) if sum(pair) else 0.0
+
+    per_page = {k: f1(page_scores(ours.get(k, ""), b)) - f1(page_scores(theirs.get(k, ""), b)) for k, b in gold.items()}
+    return {
+        "fold_gaps": [round(g, 4) for g in gaps],
+        "mean_gap": round(statistics.mean(gaps), 4),
+        "lowest_gap": round(min(gaps), 4),
+        "spread": round(statistics.pstdev(gaps), 4),
+        "folds_behind": sum(g < 0 for g in gaps),
+        "pages_won": sum(d > 0.05 for d in per_page.values()),
+        "pages_lost": sum(d < -0.05 for d in per_page.values()),
+    }
