@@ -272,3 +272,21 @@ def test_a_collection_links_languages_when_a_second_one_arrives(models: Models, 
         assert len(wire_stories) == 2 and story["Le Quotidien"] in wire_stories
         titles = {a.title: a.id for a in collection.story(story["Le Quotidien"]).articles}
         assert any(t and "eclipse" in t.lower() for t in titles)
+
+
+def test_english_entity_labels_are_kept_and_french_ones_translated(models: Models) -> None:
+    """OntoNotes labels stay as the English model gives them (Europe is a LOC); the French
+    model's WikiNER labels become OntoNotes' (PER -> PERSON, LOC -> GPE)."""
+    from manysides.annotate import annotate
+    from manysides.segment import segment
+
+    english = Article.from_sentences("en", ["Dmytro Kuleba spoke about the security of Europe in Brussels."])
+    french = Article.from_sentences(
+        "fr", ["Dmytro Kouleba a parlé de la sécurité de l'Europe à Bruxelles."], language="fr"
+    )
+    done = {a.id: a for a in annotate(segment([english, french], models), models)}
+    en_labels = {m.text: m.label for m in done["en"].mentions}
+    fr_labels = {m.text: m.label for m in done["fr"].mentions}
+    assert en_labels.get("Europe") == "LOC" and en_labels.get("Dmytro Kuleba") == "PERSON"
+    assert fr_labels.get("Dmytro Kouleba") == "PERSON" and "GPE" in fr_labels.values()
+    assert not set(fr_labels.values()) - {"PERSON", "GPE", "ORG"}

@@ -73,7 +73,8 @@ def _mentions(article: Article, ents: Sequence[Span]) -> tuple[Mention, ...]:
     starts = [s.start for s in article.sentences]
     out = []
     for ent in ents:
-        label = LABELS.get(ent.label_, ent.label_)
+        # English pipelines speak OntoNotes already (their LOC is a LOC: "Europe").
+        label = ent.label_ if article.language == "en" else LABELS.get(ent.label_, ent.label_)
         if label not in ENTITY_LABELS:
             continue
         start, end = ent.start_char, ent.end_char
