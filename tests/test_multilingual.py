@@ -290,3 +290,20 @@ def test_english_entity_labels_are_kept_and_french_ones_translated(models: Model
     assert en_labels.get("Europe") == "LOC" and en_labels.get("Dmytro Kuleba") == "PERSON"
     assert fr_labels.get("Dmytro Kouleba") == "PERSON" and "GPE" in fr_labels.values()
     assert not set(fr_labels.values()) - {"PERSON", "GPE", "ORG"}
+
+
+def test_chinese_japanese_and_korean_articles_are_read(models: Models, tmp_path: Path) -> None:
+    """Languages whose word frequencies need tokenizers not installed (jieba, MeCab) are read
+    with English frequencies instead of failing the run; Chinese splits at 。"""
+    texts = {
+        "zh.txt": "北约外长周四在布鲁塞尔举行会议。乌克兰外长库列巴呼吁提供更多防空系统。会议将持续两天。",
+        "ja.txt": "北大西洋条約機構の外相会合がブリュッセルで開かれた。ウクライナの外相は防空の強化を求めた。",
+        "ko.txt": "북대서양조약기구 외무장관 회의가 브뤼셀에서 열렸다. 우크라이나 외무장관은 방공 지원을 요청했다.",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    report = compare([str(tmp_path)], models=models)
+    languages = {a.source.rsplit("/", 1)[-1]: a for a in report.articles}
+    assert {name: a.language for name, a in languages.items()} == {"zh.txt": "zh", "ja.txt": "ja", "ko.txt": "ko"}
+    assert len(languages["zh.txt"].sentences) == 3
+    assert len(languages["ko.txt"].sentences) == 2

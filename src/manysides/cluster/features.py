@@ -56,8 +56,10 @@ NAME_ANY = re.compile(
     rf"\b{_UPPER_CLASS}[\w'’.-]*(?:[^\S\n]+(?:of|de|del|della|di|da|do|dos|la|le|el|the|van|von|al|bin|du|der|den)?"
     rf"[^\S\n]*{_UPPER_CLASS}[\w'’.-]*)*"
 )
-#: Languages whose own word frequencies weigh their words (the rest: English's).
-WORDFREQ_LANGUAGES = frozenset(available_languages())
+#: Languages whose own word frequencies weigh their words (the rest: English's). wordfreq
+#: reads Chinese, Japanese and Korean only through tokenizers it does not install (jieba,
+#: MeCab): their words get English frequencies (none: every word weighs alike).
+WORDFREQ_LANGUAGES = frozenset(available_languages()) - {"zh", "ja", "ko"}
 #: In another language than English, a word at least this frequent (Zipf) is a stop word: a
 #: Zipf of 5.5 is about one word in 3,000 (French: de, la, et, est, pour, dans, ...; 150-300
 #: words a language), the reach of scikit-learn's English list.

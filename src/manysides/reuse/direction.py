@@ -6,8 +6,9 @@ import re
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
-from wordfreq import available_languages, zipf_frequency
+from wordfreq import zipf_frequency
 
+from ..cluster.features import WORDFREQ_LANGUAGES
 from ..dates import instant
 from ..index.text import match_key, quoted
 from ..model import Article, SentenceLink
@@ -91,7 +92,6 @@ def _by_dateline(a: Article, b: Article) -> tuple[Article, Article, str] | None:
 #: foreign to one below FOREIGN_ZIPF; a translation keeps at least SOURCE_WORDS such words
 #: of its source's language, and twice as many as the other way round.
 COMMON_ZIPF, FOREIGN_ZIPF, SOURCE_WORDS = 3.5, 1.5, 3
-WORDFREQ_LANGUAGES = frozenset(available_languages())
 
 
 def _by_source_words(a: Article, b: Article) -> tuple[Article, Article, str] | None:
