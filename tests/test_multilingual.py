@@ -307,3 +307,13 @@ def test_chinese_japanese_and_korean_articles_are_read(models: Models, tmp_path:
     assert {name: a.language for name, a in languages.items()} == {"zh.txt": "zh", "ja.txt": "ja", "ko.txt": "ko"}
     assert len(languages["zh.txt"].sentences) == 3
     assert len(languages["ko.txt"].sentences) == 2
+
+
+def test_quotes_in_corner_brackets_are_found() -> None:
+    """Both kinds of CJK quote marks give the quoted words (「」 and the nested 『』)."""
+    from manysides.quotes.extract import extract_marked
+
+    text = "首相は記者団に「協力を続ける方針に変わりはない」と述べた。外相も『支援は今後も続けていく』と語った。"
+    article = Article.from_sentences("ja", [text], language="ja")
+    quoted = [text[q.start : q.end] for q in extract_marked(article)]
+    assert quoted == ["協力を続ける方針に変わりはない", "支援は今後も続けていく"]

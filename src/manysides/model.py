@@ -188,6 +188,10 @@ class Article(Record):
         """How reports name the article: its outlet, else its id."""
         return self.outlet or self.id
 
+    def in_other_language(self, other: Article) -> bool:
+        """Whether the two articles are in different languages (both known)."""
+        return bool(self.language and other.language and self.language != other.language)
+
     @classmethod
     def from_sentences(cls, id: str, sentences: Sequence[str], *, separator: str = "\n", **fields: Any) -> Article:
         """An article from text already split into sentences (evaluation sets, tests, API

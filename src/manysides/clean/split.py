@@ -99,6 +99,9 @@ LANGUAGE_WINDOW = 3
 #: another language must hold LANGUAGE_RUN body lines and LANGUAGE_CHARS characters to open
 #: a piece of its own (a quoted sentence in another language does not).
 LANGUAGE_CONFIDENCE, LANGUAGE_RUN, LANGUAGE_CHARS = 0.95, 3, 300
+#: A pair of lines in a second language from this probability makes the page worth reading
+#: line by line (lower than LANGUAGE_CONFIDENCE: a false alarm costs time, not a split).
+LANGUAGE_HINT = 0.5
 
 
 def language_breaks(lines: Sequence[str], reasons: Sequence[str | None], is_body: Callable[[str], bool]) -> list[int]:
@@ -109,6 +112,11 @@ def language_breaks(lines: Sequence[str], reasons: Sequence[str | None], is_body
     if len(body) < 2 * LANGUAGE_RUN:
         return []
     identify = _identifier()
+    # Most pages are in one language: pairs of body lines (any run of LANGUAGE_RUN lines holds
+    # one whole pair), read once each, say so at a third of the cost of the windows below.
+    pairs = (" ".join(lines[i] for i in body[k : k + 2]) for k in range(0, len(body), 2))
+    if len({lang for lang, p in map(identify.classify, pairs) if p >= LANGUAGE_HINT}) < 2:
+        return []
     labels: list[str | None] = []
     for k in range(len(body)):
         window = body[max(0, k - LANGUAGE_WINDOW // 2) : k + LANGUAGE_WINDOW // 2 + 1]
@@ -154,9 +162,11 @@ def _switch(lines: Sequence[str], span: list[int], old: str, new: str) -> int:
 
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
-    from py3langid.langid import _load_identifier
+    """py3langid's model with normalised probabilities (its module-level ``classify`` gives
+    unnormalised log scores)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return _load_identifier(norm_probs=True)
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 # -- a headline that opens another story ------------------------------------------------

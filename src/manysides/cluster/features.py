@@ -49,12 +49,10 @@ ENGLISH_STOP_WORDS = _stop_words()
 
 WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]")
 NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|de|la|the|van|von|al|bin|du|der)?\s*[A-Z][\w'’.-]*)*")
-#: Capitals of every script (Latin with diacritics, Greek, Cyrillic, Armenian, ...): names
-#: in an article in another language than English.
-_UPPER_CLASS = UPPER_CLASS
+#: Names in an article in another language than English: capitals of every script.
 NAME_ANY = re.compile(
-    rf"\b{_UPPER_CLASS}[\w'’.-]*(?:[^\S\n]+(?:of|de|del|della|di|da|do|dos|la|le|el|the|van|von|al|bin|du|der|den)?"
-    rf"[^\S\n]*{_UPPER_CLASS}[\w'’.-]*)*"
+    rf"\b{UPPER_CLASS}[\w'’.-]*(?:[^\S\n]+(?:of|de|del|della|di|da|do|dos|la|le|el|the|van|von|al|bin|du|der|den)?"
+    rf"[^\S\n]*{UPPER_CLASS}[\w'’.-]*)*"
 )
 #: Languages whose own word frequencies weigh their words (the rest: English's). wordfreq
 #: reads Chinese, Japanese and Korean only through tokenizers it does not install (jieba,

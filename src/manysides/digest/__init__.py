@@ -311,7 +311,8 @@ def _supported(
         for aid, i in cited
         if vector.across is not None and vector.language and by_id[aid].language not in (None, vector.language)
     ]
-    known = index.sentence_vectors([c for c in cited if c not in set(foreign)])
+    elsewhere = set(foreign)
+    known = index.sentence_vectors([c for c in cited if c not in elsewhere])
     rendered = index.multilingual_vectors(foreign) if foreign else {}
     key = match_key(text)
     passed: dict[str, Citation] = {}

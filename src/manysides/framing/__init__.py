@@ -214,7 +214,7 @@ def aligned_contrasts(
         a, b = members[link.a], members[link.b]
         if a.outlet and a.outlet == b.outlet:
             continue
-        if a.language and b.language and a.language != b.language:
+        if a.in_other_language(b):
             continue  # words of two languages differ everywhere: across languages, the lexicon speaks
         sa, sb = a.sentences[link.i], b.sentences[link.j]
         for wa, wb in _replaced(sa.text, sb.text, params.spelling_similarity):

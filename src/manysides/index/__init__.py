@@ -13,7 +13,7 @@ gives the vectors it stored and keeps the new ones (``new_vectors``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -74,12 +74,8 @@ class CorpusIndex:
     def multilingual_vectors(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
         """``sentence_vectors`` in the multilingual encoder's space: sentences of articles in
         different languages are compared there (their own language's model cannot)."""
-        wanted = sorted(set(keys))
-        todo = [k for k in wanted if k not in self._multilingual]
-        if todo:
-            texts = [self._articles[aid].sentences[i].text for aid, i in todo]
-            self._multilingual.update(zip(todo, half_precision(self._models.embed_multilingual(texts)), strict=True))
-        return {k: self._multilingual[k] for k in wanted}
+        found, _ = self._embedded(keys, self._multilingual, self._models.embed_multilingual)
+        return found
 
     @property
     def article_vectors(self) -> np.ndarray:
@@ -96,13 +92,24 @@ class CorpusIndex:
         rounded to float16 precision, as a collection stores them, so that a story analysed
         from stored vectors gives the same bytes as one analysed from scratch.
         """
+        found, todo = self._embedded(keys, self._sentence_vectors, self._models.embed)
+        self.computed.update(todo)
+        return found
+
+    def _embedded(
+        self,
+        keys: Iterable[tuple[str, int]],
+        store: dict[tuple[str, int], np.ndarray],
+        embed: Callable[[list[str]], np.ndarray],
+    ) -> tuple[dict[tuple[str, int], np.ndarray], list[tuple[str, int]]]:
+        """The vectors of ``keys`` from ``store``, the missing ones embedded in one batch (and
+        kept, rounded through float16); also returns the keys that were embedded."""
         wanted = sorted(set(keys))
-        todo = [k for k in wanted if k not in self._sentence_vectors]
+        todo = [k for k in wanted if k not in store]
         if todo:
-            vectors = half_precision(self._models.embed([self._articles[aid].sentences[i].text for aid, i in todo]))
-            self._sentence_vectors.update(zip(todo, vectors, strict=True))
-            self.computed.update(todo)
-        return {k: self._sentence_vectors[k] for k in wanted}
+            vectors = half_precision(embed([self._articles[aid].sentences[i].text for aid, i in todo]))
+            store.update(zip(todo, vectors, strict=True))
+        return {k: store[k] for k in wanted}, todo
 
     def new_vectors(self) -> dict[tuple[str, int], np.ndarray]:
         """The sentence vectors this index computed (not given to it): what a cache should keep."""

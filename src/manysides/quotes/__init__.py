@@ -418,7 +418,7 @@ def _group(
     for q in sorted(group, key=lambda x: x.id):
         if q.id == canonical.id:
             continue
-        if _other_language(by_id[canonical.article_id], by_id[q.article_id]) and q.id in vectors:
+        if by_id[canonical.article_id].in_other_language(by_id[q.article_id]) and q.id in vectors:
             verdict = _translated(canonical, q, vectors, params)
             # Words of two languages are not diffed: the two renderings side by side.
             diff = (DiffRun(op="replace", canonical=canonical.text, variant=q.text),)
@@ -433,10 +433,6 @@ def _group(
         canonical=canonical.id,
         variants=tuple(variants),
     )
-
-
-def _other_language(a: Article, b: Article) -> bool:
-    return bool(a.language and b.language and a.language != b.language)
 
 
 def _translated(canonical: Quote, q: Quote, vectors: Mapping[str, np.ndarray], params: QuotesSettings) -> Verdict:

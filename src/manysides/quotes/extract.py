@@ -443,12 +443,13 @@ def extract_marked(article: Article) -> list[QuoteFind]:
     (any language's: “ ” « » „ “ " " 「 」), of at least ``MARKED_WORDS`` words. The speaker
     is the person named (a PERSON mention, where the language has a named-entity model, else
     two to four capitalised words) in the quote's sentence outside the quote, else in the
-    sentence before or after; a quote
-    with none takes the speaker of the quote before it in the same or the previous paragraph."""
+    sentence before or after; a quote with none takes the speaker of the quote before it in
+    the same or the previous paragraph."""
     if not article.sentences:
         return []
     text = article.text
-    spans = quote_spans(text) + [(m.start(1) or m.start(2), m.end(1) or m.end(2)) for m in CJK_QUOTE.finditer(text)]
+    # (a 『』 match leaves group 1 unset: its span is group 2's)
+    spans = quote_spans(text) + [m.span(1 if m.group(1) is not None else 2) for m in CJK_QUOTE.finditer(text)]
     starts = [s.start for s in article.sentences]
     people = sorted((m.start, m.end) for m in article.mentions if m.label == "PERSON")
     found: list[QuoteFind] = []

@@ -22,7 +22,7 @@ from ..dates import date_key
 from ..index import CorpusIndex
 from ..model import Article, Relation, Reuse, ReuseKind, ReusePair, SentenceLink, Story
 from ..settings import AlignSettings, ReuseSettings
-from .align import align, aligned_rows, other_languages
+from .align import align, aligned_rows, partners
 from .direction import copied_renderings, orient, translation_ends
 
 __all__ = ["SentenceLink", "align", "align_stories", "compare", "compare_story", "originality", "with_origins"]
@@ -50,11 +50,11 @@ def align_stories(
     for group in members.values():
         if len(group) < 2:
             continue
+        within, beyond = partners(group)
         for k, i in aligned_rows(group, index, params):
-            others = [b for m, b in enumerate(group) if m != k]
-            if any(not other_languages(group[k], b) for b in others):
+            if within[k]:
                 same.append((group[k].id, i))
-            if any(other_languages(group[k], b) for b in others):
+            if beyond[k]:
                 across.append((group[k].id, i))
     index.sentence_vectors(same)
     if across:
@@ -169,7 +169,7 @@ def _is_translation(
     or in large part): ``reuse.translation_share`` of either's sentences rendered in the
     other, in the same order. Two reports of one event in two languages share content,
     not a sentence-by-sentence rendering."""
-    if not other_languages(x, y):
+    if not x.in_other_language(y):
         return False
     for pairs, n in ((a_in_b, len(x.sentences)), (b_in_a, len(y.sentences))):
         # A rendering, not the same fact told anew: a human translation's sentence pairs reach

@@ -48,18 +48,15 @@ def align(members: Sequence[Article], index: CorpusIndex, params: AlignSettings 
     if not all_rows:
         return []
     # Within a language: rows of members with a partner in their own language.
-    rows = [
-        (k, i)
-        for k, i in all_rows
-        if any(m != k and not other_languages(members[k], members[m]) for m in range(len(members)))
-    ]
+    same, _ = partners(members)
+    rows = [(k, i) for k, i in all_rows if same[k]]
     vectors = index.sentence_vectors((members[k].id, i) for k, i in rows)
     candidates = (
         _lexical_candidates(members, index, rows, params) | _semantic_candidates(members, vectors, rows, params)
         if rows
         else set()
     )
-    candidates = {c for c in candidates if not other_languages(members[c[0]], members[c[2]])}
+    candidates = {c for c in candidates if not members[c[0]].in_other_language(members[c[2]])}
     links: dict[tuple[int, int, int, int], SentenceLink] = {}
     for k, i, m, j in sorted(candidates):
         link = _score(members, index, vectors, (k, i, m, j), params)
@@ -74,9 +71,16 @@ def align(members: Sequence[Article], index: CorpusIndex, params: AlignSettings 
     return [links[key] for key in sorted(links)]
 
 
-def other_languages(a: Article, b: Article) -> bool:
-    """Whether two articles are in different (known) languages."""
-    return bool(a.language and b.language and a.language != b.language)
+def partners(members: Sequence[Article]) -> tuple[list[bool], list[bool]]:
+    """Per member: whether another member is in its language, and whether one is in another."""
+    counts: dict[str, int] = {}
+    for a in members:
+        counts[a.language or ""] = counts.get(a.language or "", 0) + 1
+    unknown = counts.get("", 0)
+    known = len(members) - unknown
+    same = [not a.language or counts[a.language] > 1 or unknown > 0 for a in members]
+    other = [bool(a.language) and known > counts[a.language or ""] for a in members]
+    return same, other
 
 
 def _across_languages(
@@ -88,7 +92,7 @@ def _across_languages(
         (k, m)
         for k in range(len(members))
         for m in range(k + 1, len(members))
-        if other_languages(members[k], members[m])
+        if members[k].in_other_language(members[m])
     ]
     if not pairs:
         return []
@@ -258,7 +262,7 @@ def _link_score(links: dict[tuple[int, int, int, int], SentenceLink], p: int, x:
 def _separate_rendering(a: Article, b: Article, text_a: str, text_b: str, params: AlignSettings) -> bool:
     """A common source rendered twice: other languages, or the same utterance quoted in
     other words (two translations of one briefing). Copying a quote keeps its words."""
-    if a.language and b.language and a.language != b.language:
+    if a.in_other_language(b):
         return True
     if quoted_share(text_a) < params.quote_share or quoted_share(text_b) < params.quote_share:
         return False

@@ -98,9 +98,9 @@ def _by_source_words(a: Article, b: Article) -> tuple[Article, Article, str] | N
     """Between two languages: the translation keeps words of its source's language that it
     left untranslated (names of bodies, titles, phrases: "European Aeronautic Defence and
     Space Company" in a Spanish text), which the source does not do the other way round."""
-    if not (a.language and b.language and a.language != b.language):
+    if not a.in_other_language(b):
         return None
-    in_b, in_a = _foreign_words(b, a.language), _foreign_words(a, b.language)
+    in_b, in_a = _foreign_words(b, a.language or ""), _foreign_words(a, b.language or "")
     for src, dst, kept, other in ((a, b, in_b, in_a), (b, a, in_a, in_b)):
         if len(kept) >= SOURCE_WORDS and len(kept) >= 2 * len(other):
             shown = ", ".join(sorted(kept)[:5])
