@@ -145,25 +145,24 @@ def _splitting(pinned: dict[str, dict[str, object]]) -> None:
         print(f"page splitting: skipped ({DATA / 'ecbplus'} or polnear is absent)")
         return
     floor = pinned["page_splitting"]
-    x, y, pid, kind_of = fit_splits.candidates()
-    cv = fit_splits.cross_validate(x, y, pid, kind_of)
+    cv = fit_splits.cross_validate(fit_splits.candidates())
     shipped = fit_splits.shipped_threshold()
     mean, spread = cv[shipped].mean(axis=0), cv[shipped].std(axis=0)
     print(
-        f"page splitting ({result['single']['pages']} one-story pages of ECB+ and PolNeAR dev; "
-        f"{result['same-topic']['pages']} + {result['other-topic']['pages']} pages of two ECB+ documents, half with "
-        "a headline line between):"
+        f"page splitting ({result['single']['pages']} one-story pages of ECB+ and PolNeAR dev and train; "
+        f"{result['same-topic']['pages']} + {result['other-topic']['pages']} pages of two ECB+ documents and "
+        f"{result['campaign']['pages']} of two PolNeAR articles, half with the second's headline line between):"
     )
     print(
         f"  5x5-fold CV by page, threshold {shipped}: one-story pages split {mean[0]:.4f} (+-{spread[0]:.4f}); "
         f"two-story pages cut at the join: same topic, other event {mean[1]:.3f} (+-{spread[1]:.3f}), "
-        f"other topic {mean[2]:.3f} (+-{spread[2]:.3f})"
+        f"other topic {mean[2]:.3f} (+-{spread[2]:.3f}), campaign {mean[3]:.3f} (+-{spread[3]:.3f})"
     )
     print(
         f"  the shipped cleaner, end to end (in-sample): one-story pages split {result['single']['share']:.4f} "
         f"(floor: at most {floor['single_split_max']}); cut at the join: "
-        f"same topic {result['same-topic']['share']:.3f}, "
-        f"other topic {result['other-topic']['share']:.3f} (floor {floor['joined_min']})"
+        f"same topic {result['same-topic']['share']:.3f}, other topic {result['other-topic']['share']:.3f} "
+        f"(floor {floor['joined_min']}), campaign {result['campaign']['share']:.3f}"
     )
 
 

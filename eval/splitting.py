@@ -4,10 +4,13 @@ Pages are built at run time from ../shared/data (nothing is copied):
 
 - **single**: every ECB+ document (one sentence a line) and every PolNeAR dev article (its
   own paragraphs), as they are: one story each, so any split is a false split.
+- **single** also: every PolNeAR train article.
 - **joined**: two ECB+ documents one after the other, the second opened by a headline line
   or not, as a page that appends a second story (the seed coverage's Press TV and AAP
   pages do both). The second is of the same topic but the other event (sub-topic: two
   different earthquakes, two different Oscar ceremonies), the hard case; or of another topic.
+  And two PolNeAR articles of the 2016 campaign in their paragraphs ("campaign"), the second
+  under its real headline or without one.
 
 Scores: the share of joined pages cut at the join (the second piece starts where the second
 document does) and the share of single pages cut anywhere. Which pages are built is fixed
@@ -33,7 +36,7 @@ SEED = 11
 
 @dataclass(frozen=True)
 class Page:
-    kind: str  # single, same-topic, other-topic
+    kind: str  # single, same-topic, other-topic, campaign
     text: str
     join: int | None  # the character offset where the second story starts
     title: str | None = None
@@ -45,9 +48,8 @@ def pages() -> list[Page] | None:
         return None
     docs = list(read_jsonl(ecb / "ecbplus_docs.jsonl"))
     out = [Page("single", "\n".join(s["text"] for s in d["sentences"]), None) for d in docs]
-    out += [
-        Page("single", str(a["text"]), None, str(a.get("title") or "")) for a in read_jsonl(pol / "polnear_dev.jsonl")
-    ]
+    articles = [*read_jsonl(pol / "polnear_dev.jsonl"), *read_jsonl(pol / "polnear_train.jsonl")]
+    out += [Page("single", str(a["text"]), None, str(a.get("title") or "")) for a in articles]
     rng = random.Random(SEED)
     by_topic: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for d in docs:
@@ -68,7 +70,23 @@ def pages() -> list[Page] | None:
             if n % 2 == 0:  # half of them with a headline line of the second story
                 tail = [" ".join(tail[0].split()[:9]).rstrip(".,;:"), *tail]
             out.append(Page(kind, head + "\n" + "\n".join(tail), len(head) + 1))
+    # Two articles of the 2016 campaign (PolNeAR), in paragraphs: the second under its own
+    # headline or appended without one.
+    for n in range(JOINED):
+        a, b = rng.sample(articles, 2)
+        head = str(a["text"]).rstrip()
+        body = _body(b)
+        if n % 2 == 0:
+            body = f"{b['title']}\n\n{body}"
+        out.append(Page("campaign", f"{head}\n\n{body}", len(head) + 2, str(a.get("title") or "")))
     return out
+
+
+def _body(article: dict[str, Any]) -> str:
+    """A PolNeAR article's text without its first paragraph when that repeats its title."""
+    first, _, rest = str(article["text"]).partition("\n\n")
+    title = str(article.get("title") or "")
+    return rest.strip() if title and first.rstrip(".").strip() == title.strip() else str(article["text"]).strip()
 
 
 def split_at(page: Page) -> list[int]:

@@ -282,9 +282,9 @@ def test_clean_a_list_of_headline_like_lines_is_not_read_as_headlines(monkeypatc
     read: list[int] = []
     original = split.break_features
 
-    def counted(text: list[str], k: int) -> tuple[float, ...]:
-        read.append(k)
-        return original(text, k)
+    def counted(text: list[str], ks: list[int]) -> object:
+        read.extend(ks)
+        return original(text, ks)
 
     monkeypatch.setattr(split, "break_features", counted)
     lines = ["A sentence of the article with enough words to count as body text."] * 5

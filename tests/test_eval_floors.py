@@ -131,8 +131,9 @@ def test_eval_page_splitting_never_splits_one_story_and_finds_appended_stories()
     _need("ecbplus")
     _need("polnear")
     result = splitting.evaluate()
-    assert result is not None and result["single"]["pages"] == 856
+    assert result is not None and result["single"]["pages"] == 1696
     pinned = floors()["page_splitting"]
     assert result["single"]["share"] <= pinned["single_split_max"]
     assert result["same-topic"]["share"] >= pinned["joined_min"]
     assert result["other-topic"]["share"] >= pinned["joined_min"]
+    assert result["campaign"]["share"] >= pinned["campaign_min"]

@@ -23,7 +23,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 import zlib
@@ -113,32 +112,69 @@ def story_features(
     ``lead`` is its multilingual lead embedding (``lead_text``), when known."""
     lang = language or "en"
     body = f"{title}\n{text}" if title else text
-    tokens = [w.lower() for w in WORD.findall(body)]
-    word_weights = {w: (1.0 + math.log(c)) * _weight(w, lang) for w, c in Counter(tokens).items() if _content(w, lang)}
-    pairs = Counter((a, b) for a, b in itertools.pairwise(tokens) if _content(a, lang) and _content(b, lang))
-    for (a, b), c in pairs.items():
-        word_weights[f"{a} {b}"] = (1.0 + math.log(c)) * BIGRAM_WEIGHT * (_weight(a, lang) + _weight(b, lang)) / 2
-    names: Counter[str] = Counter()
-    weight_of: dict[str, float] = {}
-    for m in (NAME if lang == "en" else NAME_ANY).finditer(body):
-        name = " ".join(m.group().strip(" .'’-").lower().split())
-        if len(name) > 1 and name not in ENGLISH_STOP_WORDS and _content(name, lang):
-            key = " ".join(transliterate(name).split())
-            if key:
-                names[key] += 1
-                # Weighed as written (José's rarity, not jose's): transliterating changes the key only.
-                weight_of[key] = max(weight_of.get(key, 0.0), max(_weight(w, "en") for w in name.split()))
-    name_weights = {n: (1.0 + math.log(c)) * weight_of[n] for n, c in names.items()}
-    numbers = Counter(n.replace(",", "") for n in NUMBER.findall(body))
-    for number, c in numbers.items():
-        if not YEAR.fullmatch(number) and number not in ("0", "1", "2"):
-            name_weights["#" + number] = (1.0 + math.log(c)) * NUMBER_WEIGHT
+    terms = Terms.of(body, lang)
+    word_weights, name_weights = terms.weights(lang)
     wk, ww = _sparse(word_weights)
     nk, nw = _sparse(name_weights)
     years = frozenset(int(y) for y in YEAR.findall(body))
     vec = np.zeros(0, dtype=np.float32) if vector is None else np.asarray(vector, dtype=np.float32)
     first = np.zeros(0, dtype=np.float32) if lead is None else np.asarray(lead, dtype=np.float32)
     return Features(wk, ww, nk, nw, years, vec, "" if language is None else language, first)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Raw counts of a text's content words and pairs of them (``words``) and of its names
+    and figures (``names``, figures keyed ``#23``), with each name's weight as written:
+    what ``story_features`` weighs. Terms of consecutive lines add up (``+``), so a page's
+    blocks of lines are compared without re-reading them (``clean.split``)."""
+
+    words: Counter[str]
+    names: Counter[str]
+    name_weight: dict[str, float]
+
+    @classmethod
+    def of(cls, body: str, language: str = "en") -> Terms:
+        tokens = [w.lower() for w in WORD.findall(body)]
+        content = [_content(w, language) for w in tokens]
+        words = Counter(w for w, keep in zip(tokens, content, strict=True) if keep)
+        words.update(f"{tokens[i]} {tokens[i + 1]}" for i in range(len(tokens) - 1) if content[i] and content[i + 1])
+        names: Counter[str] = Counter()
+        weight_of: dict[str, float] = {}
+        for m in (NAME if language == "en" else NAME_ANY).finditer(body):
+            name = " ".join(m.group().strip(" .'’-").lower().split())
+            if len(name) > 1 and name not in ENGLISH_STOP_WORDS and _content(name, language):
+                key = " ".join(transliterate(name).split())
+                if key:
+                    names[key] += 1
+                    # Weighed as written (José's rarity, not jose's): transliterating changes the key only.
+                    weight_of[key] = max(weight_of.get(key, 0.0), max(_weight(w, "en") for w in name.split()))
+        for number in NUMBER.findall(body):
+            number = number.replace(",", "")
+            if not YEAR.fullmatch(number) and number not in ("0", "1", "2"):
+                names["#" + number] += 1
+                weight_of["#" + number] = NUMBER_WEIGHT
+        return cls(words, names, weight_of)
+
+    def __add__(self, other: Terms) -> Terms:
+        weight = dict(self.name_weight)
+        for k, w in other.name_weight.items():
+            weight[k] = max(weight.get(k, 0.0), w)
+        return Terms(self.words + other.words, self.names + other.names, weight)
+
+    def weights(self, language: str = "en") -> tuple[dict[str, float], dict[str, float]]:
+        """Words and names weighted by sub-linear term frequency times rarity (not normalised)."""
+        words = {term: (1.0 + math.log(c)) * term_weight(term, language) for term, c in self.words.items()}
+        names = {n: (1.0 + math.log(c)) * self.name_weight[n] for n, c in self.names.items()}
+        return words, names
+
+
+def term_weight(term: str, language: str = "en") -> float:
+    """A word's weight (rarity), or a pair's: ``BIGRAM_WEIGHT`` times its words' mean."""
+    if " " in term:
+        a, b = term.split(" ", 1)
+        return BIGRAM_WEIGHT * (_weight(a, language) + _weight(b, language)) / 2
+    return _weight(term, language)
 
 
 def transliterate(name: str) -> str:
