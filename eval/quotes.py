@@ -11,13 +11,15 @@ used as is (no cleaning), so predicted offsets are offsets into the gold text.
   attribution (a quote inside a longer attributed clause is still right); recall counts
   gold spans of the category that some prediction matches.
 - Speaker accuracy: over matched gold quotes in quote marks, the predicted speaker words
-  overlap the gold source span (both absent counts as right).
+  overlap the gold source span (both absent counts as right). The speaker model
+  (``quotes/speakers.py``) is fitted on the train split (``eval.fit_speakers``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from manysides.annotate import annotate
 from manysides.model import Article
 from manysides.nlp import Models
 from manysides.quotes.extract import QuoteFind, candidate_sentences, extract, parse
@@ -52,6 +54,7 @@ def evaluate(models: Models | None = None, split: str = "dev") -> dict[str, Any]
             text=text,
             sentences=split_sentences(text, models),
         )
+        [article] = annotate([article], models)  # named-entity mentions, as the features stage gives them
         found = extract(article, parse(models.parser, article, candidate_sentences(article)))
         gold = _gold(d)
         for name, quoted in (("quoted", True), ("indirect", False)):

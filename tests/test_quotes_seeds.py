@@ -104,3 +104,18 @@ def test_quotes_an_id_in_quote_marks_is_not_a_quote(models: Models) -> None:
     article = Article.from_sentences("t1", sentences, separator="\n\n")
     found = extract_quotes([article], models)["t1"]
     assert [article.text[f.start : f.end] for f in found] == ["We will win"]
+
+
+def test_quotes_speaker_model_reads_a_cue_after_a_partial_quote_and_a_scare_quote(seed_report: Report) -> None:
+    # What the rules alone got wrong here (quotes/speakers.py chooses among the phrases around).
+    fr, rt = by_source(seed_report, "reuters_fr"), by_source(seed_report, "rt")
+
+    def speaker(article_id: str, words: str) -> tuple[str | None, str | None]:
+        [q] = [q for q in seed_report.quotes if q.article_id == article_id and q.text.startswith(words)]
+        return q.speaker_mention, q.speaker
+
+    # '"The allies understand the urgency" of the situation, declared NATO Secretary General ...'
+    assert speaker(fr.id, "The allies understand") == ("NATO Secretary General Jens Stoltenberg", "Jens Stoltenberg")
+    # 'The current state of relations ... can be described as a "direct confrontation," Kremlin
+    # spokesman Dmitry Peskov has said': the subject of "be described" is not a speaker.
+    assert speaker(rt.id, "direct confrontation") == ("Kremlin spokesman Dmitry Peskov", "Dmitry Peskov")

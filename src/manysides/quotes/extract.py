@@ -154,8 +154,10 @@ def _carried_over(p: str) -> int:
     return 0
 
 
-def extract(article: Article, docs: dict[int, Doc]) -> list[QuoteFind]:
-    """Quotes of one article; ``docs`` are the parsed candidate sentences by index."""
+def extract(article: Article, docs: dict[int, Doc], *, choose_speakers: bool = True) -> list[QuoteFind]:
+    """Quotes of one article; ``docs`` are the parsed candidate sentences by index. The
+    rules below name a speaker; ``speakers.choose`` then picks each quote's speaker among
+    the phrases around it (``choose_speakers=False``: the rules' alone, what it is fitted on)."""
     sentences = article.sentences
     if not sentences:
         return []
@@ -203,7 +205,12 @@ def extract(article: Article, docs: dict[int, Doc]) -> list[QuoteFind]:
     found = _inherit(article, found)
     found += _blocks(article, docs, found, quoted_sentences)
     found += _indirect(article, docs, found, starts)
-    return sorted(found, key=lambda f: (f.start, f.end))
+    found = sorted(found, key=lambda f: (f.start, f.end))
+    if choose_speakers:
+        from .speakers import choose
+
+        found = choose(article, docs, found)
+    return found
 
 
 def candidate_sentences(article: Article) -> list[int]:
