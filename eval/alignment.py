@@ -22,17 +22,30 @@ from manysides.index import CorpusIndex
 from manysides.model import Article
 from manysides.nlp import Models
 from manysides.reuse import align
-from manysides.settings import load_settings
+from manysides.settings import AlignSettings, load_settings
 
 from .common import dataset, read_jsonl
 
 
-def evaluate(models: Models | None = None) -> dict[str, Any] | None:
+def evaluate(
+    models: Models | None = None, params: AlignSettings | None = None, skip: frozenset[str] = frozenset()
+) -> dict[str, Any] | None:
+    """``params``: the alignment settings (default: as configured); ``skip``: sub-topics left out."""
+    found = sweep(models, [params] if params is not None else None, skip)
+    return found[0] if found else None
+
+
+def sweep(
+    models: Models | None = None, settings_list: list[AlignSettings] | None = None, skip: frozenset[str] = frozenset()
+) -> list[dict[str, Any]] | None:
+    """One result per alignment setting, the documents read and embedded once."""
     folder = dataset("ecbplus")
     if folder is None:
         return None
     docs = list(read_jsonl(folder / "ecbplus_docs.jsonl"))
-    models = models or Models(load_settings())
+    settings = load_settings()
+    models = models or Models(settings)
+    settings_list = settings_list or [settings.align]
     by_subtopic: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for d in docs:
         by_subtopic[d["subtopic"]].append(d)
@@ -43,11 +56,15 @@ def evaluate(models: Models | None = None) -> dict[str, Any] | None:
         events.update({(article.id, i): c for i, c in chains.items()})
     index = CorpusIndex(articles, models)
     by_id = {a.id: a for a in articles}
-    tp = predicted = gold_total = all_pairs = 0
-    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    counts = [[0, 0] for _ in settings_list]  # true, predicted
+    kinds: list[dict[str, list[int]]] = [defaultdict(lambda: [0, 0]) for _ in settings_list]
+    gold_total = all_pairs = sentences_read = 0
     for subtopic in sorted(by_subtopic):
+        if subtopic in skip:
+            continue
         members = [by_id[str(d["id"])] for d in sorted(by_subtopic[subtopic], key=lambda d: str(d["id"]))]
         sentences = [(a.id, s.i) for a in members for s in a.sentences]
+        sentences_read += len(sentences)
         gold = {
             (x, y)
             for x, y in combinations(sentences, 2)
@@ -55,27 +72,33 @@ def evaluate(models: Models | None = None) -> dict[str, Any] | None:
         }
         gold_total += len(gold)
         all_pairs += sum(1 for x, y in combinations(sentences, 2) if x[0] != y[0])
-        for link in align(members, index):
-            pair = ((members[link.a].id, link.i), (members[link.b].id, link.j))
-            hit = pair in gold or (pair[1], pair[0]) in gold
-            predicted += 1
-            tp += hit
-            by_kind[link.kind][0] += hit
-            by_kind[link.kind][1] += 1
-    precision = tp / predicted if predicted else 0.0
-    recall = tp / gold_total if gold_total else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "subtopics": len(by_subtopic),
-        "sentences": sum(len(a.sentences) for a in articles),
-        "gold_pairs": gold_total,
-        "aligned_pairs": predicted,
-        "precision": precision,
-        "base_rate": gold_total / all_pairs if all_pairs else 0.0,
-        "recall": recall,
-        "f1": f1,
-        "precision_by_kind": {k: (hit / n, n) for k, (hit, n) in sorted(by_kind.items())},
-    }
+        for n, params in enumerate(settings_list):
+            for link in align(members, index, params):
+                pair = ((members[link.a].id, link.i), (members[link.b].id, link.j))
+                hit = pair in gold or (pair[1], pair[0]) in gold
+                counts[n][0] += hit
+                counts[n][1] += 1
+                kind = "claim" if link.claim else link.kind
+                kinds[n][kind][0] += hit
+                kinds[n][kind][1] += 1
+    out = []
+    for (tp, predicted), by_kind in zip(counts, kinds, strict=True):
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / gold_total if gold_total else 0.0
+        out.append(
+            {
+                "subtopics": len(by_subtopic) - len(skip & set(by_subtopic)),
+                "sentences": sentences_read,
+                "gold_pairs": gold_total,
+                "aligned_pairs": predicted,
+                "precision": precision,
+                "base_rate": gold_total / all_pairs if all_pairs else 0.0,
+                "recall": recall,
+                "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+                "precision_by_kind": {k: (hit / n, n) for k, (hit, n) in sorted(by_kind.items())},
+            }
+        )
+    return out
 
 
 def _article(doc: dict[str, Any]) -> tuple[Article, dict[int, set[str]]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from eval import alignment, extraction, framing, multilingual, paraphrase, quotes, splitting, stories
+from eval import alignment, extraction, facts, framing, multilingual, paraphrase, quotes, splitting, stories
 from eval.common import dataset, floors
 
 from manysides.nlp import Models
@@ -97,6 +97,16 @@ def test_eval_sentence_alignment_on_ecbplus_keeps_its_floor(models: Models) -> N
     assert result["precision"] >= pinned["precision"] and result["recall"] >= pinned["recall"]
     # Annotated sentences mostly mention the main event (base rate ~0.74): beat it clearly.
     assert result["precision"] > result["base_rate"] + 0.1
+
+
+@pytest.mark.slow
+def test_eval_facts_of_independent_reports_against_the_hand_gold(models: Models) -> None:
+    _need("ecbplus")
+    result = facts.evaluate(models)
+    assert result is not None and result["stories"] >= 10
+    pinned = floors()["facts_hand_gold"]
+    assert result["shared_found"] >= pinned["shared_found"]
+    assert result["pairs"]["precision"] >= pinned["pair_precision"]
 
 
 @pytest.mark.slow

@@ -284,10 +284,16 @@ class SentenceLink(Record):
     #: The near-verbatim similarity the link was scored with (``align.near_verbatim``, which
     #: the aligner sets): a rewrite never outranks a copy.
     cap: float = 0.9
+    #: The two sentences share a claim (a clause each, ``reuse.claims``), not their whole
+    #: content: a link for the fact matrix, not evidence of copying.
+    claim: bool = False
 
     @property
     def strength(self) -> float:
-        """Orders links of one sentence: copies first, then by the pair decision."""
+        """Orders links of one sentence: copies first, then by the pair decision, then
+        shared claims (by their cosine, after every sentence link)."""
+        if self.claim:
+            return (self.semantic or 0.0) - 1.0
         return self.score if self.probability is None else min(self.score, self.cap) * self.probability
 
     def flipped(self) -> SentenceLink:

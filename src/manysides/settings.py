@@ -50,6 +50,8 @@ class AlignSettings(_Section):
     verbatim_quote: float = Field(0.95, ge=0.0, le=1.0)
     margin_neighbours: int = Field(4, ge=1, le=100)
     translation_margin: float = Field(1.05, ge=0.0, le=10.0)
+    claim_cosine: float = Field(0.6, ge=0.0, le=1.01)
+    claim_anchors: float = Field(0.3, ge=0.0, le=1.0)
 
 
 class ReuseSettings(_Section):

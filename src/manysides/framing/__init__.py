@@ -209,7 +209,7 @@ def aligned_contrasts(
 ) -> list[Framing]:
     found: dict[tuple[str, str], dict[tuple[str, VoiceKind], list[tuple[str, int]]]] = {}
     for link in links:
-        if link.kind not in CONTRAST_KINDS:
+        if link.kind not in CONTRAST_KINDS or link.claim:  # a shared clause: the rest of the sentences differ
             continue
         a, b = members[link.a], members[link.b]
         if a.outlet and a.outlet == b.outlet:

@@ -85,6 +85,10 @@ class CorpusIndex:
             self._article_vectors = self._models.embed([lead_text(a.title, a.text) for a in self._articles.values()])
         return self._article_vectors
 
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """MiniLM embeddings of any texts (claims inside sentences), unit length."""
+        return self._models.embed(texts)
+
     def sentence_vectors(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
         """Unit vectors of the given (article id, sentence index) pairs, each embedded once.
 

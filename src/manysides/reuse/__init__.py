@@ -104,6 +104,7 @@ def compare_story(
 ) -> list[Reuse]:
     if len(members) < 2:
         return []
+    links = [link for link in links if not link.claim]  # a shared claim is not evidence of copying
     by_pair: dict[tuple[int, int], list[SentenceLink]] = {}
     for link in links:
         by_pair.setdefault((link.a, link.b), []).append(link)

@@ -33,6 +33,7 @@ from ..index import CorpusIndex
 from ..index.text import match_key, quoted, quoted_share
 from ..model import Article, ReuseKind, SentenceLink
 from ..settings import AlignSettings
+from .claims import claim_links
 from .pairs import is_paraphrase, pair_features, paraphrase_probability
 
 #: Thresholds: ``settings.AlignSettings`` (each with its calibration note in
@@ -68,6 +69,9 @@ def align(members: Sequence[Article], index: CorpusIndex, params: AlignSettings 
             links[key] = link
     for link in _across_languages(members, index, all_rows, params):
         links[link.a, link.i, link.b, link.j] = link
+    if rows and params.claim_cosine <= 1.0:
+        for link in claim_links(members, index, rows, set(links), params):
+            links[link.a, link.i, link.b, link.j] = link
     return [links[key] for key in sorted(links)]
 
 
