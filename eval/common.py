@@ -38,3 +38,12 @@ def bcubed(predicted: Sequence[object], gold: Sequence[object]) -> tuple[float, 
 def floors() -> dict[str, dict[str, Any]]:
     data: dict[str, dict[str, Any]] = json.loads(FLOORS.read_text())
     return data
+
+
+def write_model(name: str, lines: Sequence[str]) -> None:
+    """Write a fitted model's TOML (``lines``) to the package's ``data/<name>`` and say so."""
+    from importlib import resources
+
+    path = Path(str(resources.files("manysides"))) / "data" / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {path}")

@@ -16,13 +16,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
 
-from eval.common import dataset, read_jsonl
+from eval.common import dataset, read_jsonl, write_model
 from eval.quotes import _gold, _match, _speaker_right
 from manysides.annotate import annotate
 from manysides.model import Article
@@ -153,9 +151,7 @@ def main() -> None:
             "[coefficients]",
             *(f"{name} = {float(v)!r}" for name, v in zip(FEATURES, weights, strict=True)),
         ]
-        path = Path(str(resources.files("manysides"))) / "data" / "speakers.toml"
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        print(f"wrote {path}")
+        write_model("speakers.toml", lines)
 
 
 if __name__ == "__main__":

@@ -18,12 +18,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from eval.common import write_model
 from eval.splitting import pages
 from manysides.clean.split import BREAK_FEATURES, break_candidates, break_features
 
@@ -130,9 +129,7 @@ def main() -> None:
             "[coefficients]",
             *(f"{name} = {float(v)!r}" for name, v in zip(BREAK_FEATURES, model.coef_[0], strict=True)),
         ]
-        path = Path(str(resources.files("manysides"))) / "data" / "splits.toml"
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        print(f"wrote {path}")
+        write_model("splits.toml", lines)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from ..index.text import FUNCTION_WORDS, tokens
+from ..index.text import FUNCTION_WORDS, NUMBER_WORDS, tokens
 from ..model import Article, Citation, Framing, Quote, SentenceLink, Story, TermUse, Voice, VoiceKind, WordUse
 from ..settings import FramingSettings
 
@@ -252,29 +252,7 @@ def _replaced(a: str, b: str, spelling_similarity: float) -> list[tuple[str, str
 
 
 #: Number words and numerals: "III" / "Three" is a spelling of a number, not a word choice.
-NUMERALS = frozenset(
-    [
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "ii",
-        "iii",
-        "iv",
-        "v",
-        "vi",
-        "vii",
-        "viii",
-        "ix",
-        "x",
-    ]
-)
+NUMERALS = NUMBER_WORDS | {"ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 
 
 def _same_stem(x: str, y: str) -> bool:

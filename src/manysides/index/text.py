@@ -78,3 +78,36 @@ def quoted_share(text: str) -> float:
 #: Capital letters of every script (Latin with diacritics, Greek, Cyrillic, Armenian, ...) as
 #: a regex character class: names in text that is not English.
 UPPER_CLASS = "[" + re.escape("".join(sorted({c for c in map(chr, range(0x3000)) if c.isupper()}))) + "]"
+
+
+#: Numbers written as words ("five people", "hundreds of"): a figure, in any sentence.
+NUMBER_WORDS = frozenset(
+    (
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "hundred",
+        "hundreds",
+        "thousand",
+        "thousands",
+        "million",
+        "millions",
+        "billion",
+        "dozen",
+        "dozens",
+    )
+)

@@ -28,7 +28,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..index import CorpusIndex
-from ..index.text import tokens
+from ..index.text import NUMBER_WORDS, tokens
 from ..model import Article, SentenceLink
 from ..settings import AlignSettings
 
@@ -40,35 +40,6 @@ CLAUSE_BREAK = re.compile(
 #: A claim needs this many words (shorter pieces are phrases, not statements).
 MIN_CLAIM_WORDS = 4
 ANCHOR = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d.,]*)")
-NUMBER_WORDS = frozenset(
-    (
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "sixty",
-        "hundred",
-        "hundreds",
-        "thousand",
-        "thousands",
-        "million",
-        "millions",
-        "billion",
-        "dozen",
-        "dozens",
-    )
-)
 #: A word rarer than this (Zipf, wordfreq) says what the claim is about ("suspicious",
 #: "firefighters", "injured"); commoner words ("said", "people", "year") do not.
 ANCHOR_ZIPF = 4.5
