@@ -12,7 +12,9 @@
 4. Collection ingest through the CLI (``manysides ingest``, import included), without and
    with article embeddings, on the ECB+ documents.
 5. A story's whole analysis cold and from stored features (``bench.story_page``).
-6. HTML cleaning speed; one story's alignment cost (``bench.story``); story assignment and
+6. HTML cleaning speed; one story's alignment cost, with and without shared claims
+   (``bench.story``); quote finding with and without the speaker model (``bench.quotes``);
+   story assignment and
    its scaling curve to 1M articles (``bench.stories``, about an hour; skipped by --quick).
 7. Batch runs on Dask (``bench.batch``): stories equal to the one-process engine's on 20,000
    synthetic articles; scaling by workers (1, 2) and data (10k, and 100k unless --quick).
@@ -36,7 +38,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bench import batch, embeddings, multilingual, stories, story, story_page
+from bench import batch, embeddings, multilingual, quotes, stories, story, story_page
 from bench.corpus import ecb_articles, html_pages, real_articles, require_real, synthetic_articles
 from manysides.clean import clean
 from manysides.clean.html import extract_html
@@ -75,6 +77,7 @@ def main() -> None:
     _html_cleaning()
     models = Models(load_settings())
     story.run(models, [10, 50, 200])
+    quotes.run(models, 200)
     stories.run(scaling=not args.quick)
     batch.equality(20_000)
     batch.scaling([10_000] if args.quick else [10_000, 100_000], [1, 2])

@@ -11,7 +11,9 @@ realistic proportions. Falls back to the synthetic corpus without ../shared/data
 
 Timed separately: sentence embeddings (MiniLM, once per sentence, reused by every later
 stage) and alignment + reuse + fact matrix, the figure the issue asks for (< 10 s for 50
-articles). Printed per sentence too: it should stay nearly flat as the story grows.
+articles). Printed per sentence too: it should stay nearly flat as the story grows. Beside
+it, the same without shared claims (``reuse/claims.py``, its clauses embedded on the way),
+run first in the same process.
 """
 
 from __future__ import annotations
@@ -77,7 +79,12 @@ def main() -> None:
 
 def run(models: Models, sizes: list[int]) -> None:
     print("One story: sentence alignment, reuse and fact matrix (bench/story.py says how it is made)")
-    print("story size | sentences | embed s | align+reuse+facts s | per 1k sentences | links | facts")
+    print(
+        "story size | sentences | embed s | align+reuse+facts s | per 1k sentences | links | facts"
+        " | the same without shared claims s (ratio)"
+    )
+    settings = load_settings().align
+    off = settings.model_copy(update={"claim_cosine": 1.01})
     for n in sizes:
         members = _articles(story_texts(n), models)
         story = Story(id="bench", title=None, article_ids=tuple(a.id for a in members))
@@ -86,13 +93,16 @@ def run(models: Models, sizes: list[int]) -> None:
         t0 = time.perf_counter()
         index.sentence_vectors((a.id, s.i) for a in members for s in a.sentences)
         t1 = time.perf_counter()
-        links = align(members, index)
+        without = story_facts(story, members, (w := align(members, index, off)), compare_story(story, members, w))
+        t2 = time.perf_counter()
+        links = align(members, index, settings)  # shared claims: their clauses embedded here
         reuse = compare_story(story, members, links)
         facts = story_facts(story, members, links, reuse)
-        t2 = time.perf_counter()
+        t3 = time.perf_counter()
         print(
-            f"{n:>10} | {sentences:>9} | {t1 - t0:7.2f} | {t2 - t1:19.2f} | {1000 * (t2 - t1) / sentences:14.2f} s"
-            f" | {len(links):>5} | {len(facts)}"
+            f"{n:>10} | {sentences:>9} | {t1 - t0:7.2f} | {t3 - t2:19.2f} | {1000 * (t3 - t2) / sentences:14.2f} s"
+            f" | {len(links):>5} | {len(facts)} | {t2 - t1:.2f} ({(t3 - t2) / max(t2 - t1, 1e-9):.2f}x; "
+            f"{len(without)} facts)"
         )
 
 

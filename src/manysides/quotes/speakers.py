@@ -14,6 +14,7 @@ PolNeAR's train split (``python -m eval.fit_speakers --write`` writes ``data/spe
 
 from __future__ import annotations
 
+import bisect
 import math
 import tomllib
 from collections.abc import Callable, Sequence
@@ -109,10 +110,14 @@ def candidates(
     from .extract import REPORTING_VERBS, _name_span, _paragraph, _sentence_at, _subject
 
     text, sentences = article.text, article.sentences
-    mentions = [(m.start, m.end, m.label) for m in article.mentions]
+    mentions = sorted((m.start, m.end, m.label) for m in article.mentions)
+    mention_starts = [m[0] for m in mentions]
+    longest = max((b - a for a, b, _ in mentions), default=0)
 
     def _labels(s: int, e: int) -> set[str]:
-        return {label for a, b, label in mentions if min(b, e) > max(a, s)}
+        """Labels of the mentions that overlap s..e (those starting within ``longest`` before it)."""
+        lo, hi = bisect.bisect_left(mention_starts, s - longest), bisect.bisect_left(mention_starts, e)
+        return {label for a, b, label in mentions[lo:hi] if min(b, e) > max(a, s)}
 
     starts = [s.start for s in sentences]
     first, last = quote.sentence, _sentence_at(starts, max(quote.start, quote.end - 1))
