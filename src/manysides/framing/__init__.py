@@ -94,6 +94,8 @@ def framing(
     mention_entity: Mapping[tuple[str, int, int], str] | None = None,
     params: FramingSettings = DEFAULTS,
 ) -> tuple[list[Framing], list[Article]]:
+    from .descriptions import description_contrasts
+
     by_id = {a.id: a for a in articles}
     spans = _quote_spans(quotes)
     out: list[Framing] = []
@@ -102,6 +104,7 @@ def framing(
         if len(members) >= 2:
             out += lexicon_contrasts(story, members, spans)
             out += name_contrasts(story, members, spans, mention_entity or {}, params)
+            out += description_contrasts(story, members, spans, mention_entity or {})
             out += aligned_contrasts(story, members, alignments.get(story.id, ()), spans, params)
     speakers: dict[str, Counter[str]] = {}
     for q in quotes:

@@ -85,9 +85,19 @@ class CorpusIndex:
             self._article_vectors = self._models.embed([lead_text(a.title, a.text) for a in self._articles.values()])
         return self._article_vectors
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """MiniLM embeddings of any texts (claims inside sentences), unit length."""
-        return self._models.embed(texts)
+    def claim_vectors(self, claims: Sequence[tuple[str, int, int, str]]) -> list[np.ndarray]:
+        """Vectors of claims inside sentences (article, sentence, claim position, text;
+        ``reuse.claims``), embedded once in one batch and kept with the sentence vectors
+        under negative indices (``claim_row``), so a collection stores them too and a
+        story analysed from stored features needs no model."""
+        keys = [(aid, claim_row(i, c)) for aid, i, c, _ in claims]
+        text_of = {key: text for key, (*_, text) in zip(keys, claims, strict=True)}
+        todo = sorted({k for k in keys if k not in self._sentence_vectors})
+        if todo:
+            vectors = half_precision(self._models.embed([text_of[k] for k in todo]))
+            self._sentence_vectors.update(zip(todo, vectors, strict=True))
+            self.computed.update(todo)
+        return [self._sentence_vectors[k] for k in keys]
 
     def sentence_vectors(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
         """Unit vectors of the given (article id, sentence index) pairs, each embedded once.
@@ -118,6 +128,16 @@ class CorpusIndex:
     def new_vectors(self) -> dict[tuple[str, int], np.ndarray]:
         """The sentence vectors this index computed (not given to it): what a cache should keep."""
         return {k: self._sentence_vectors[k] for k in sorted(self.computed)}
+
+
+#: Claims a sentence's vectors are kept for (``claim_row``); later ones are not read.
+MAX_CLAIMS = 16
+
+
+def claim_row(sentence: int, claim: int) -> int:
+    """Where claim ``claim`` of sentence ``sentence`` is kept among an article's sentence
+    vectors: a negative index, apart from every sentence's."""
+    return -(1 + sentence * MAX_CLAIMS + claim)
 
 
 def half_precision(vectors: np.ndarray) -> np.ndarray:

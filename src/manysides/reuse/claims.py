@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 from rapidfuzz import fuzz
 
-from ..index import CorpusIndex
+from ..index import MAX_CLAIMS, CorpusIndex
 from ..index.text import NUMBER_WORDS, tokens
 from ..model import Article, SentenceLink
 from ..settings import AlignSettings
@@ -78,13 +78,23 @@ def claim_links(
     already); ``rows`` are the (member, sentence) pairs alignment reads, in one language."""
     owners: list[tuple[int, int]] = []
     texts: list[str] = []
+    parts: list[tuple[str, int, int, str]] = []  # claims of sentences that divide
     for k, i in rows:
-        for claim in split_claims(members[k].sentences[i].text):
+        claims = split_claims(members[k].sentences[i].text)[:MAX_CLAIMS]
+        for c, claim in enumerate(claims):
             owners.append((k, i))
             texts.append(claim)
+            if len(claims) > 1:
+                parts.append((members[k].id, i, c, claim))
     if len(texts) < 2:
         return []
-    vectors = np.asarray(index.embed(texts), dtype=np.float32)
+    # A sentence that does not divide is its own claim: its vector is the sentence's.
+    divided = {(aid, i) for aid, i, _, _ in parts}
+    sentences = index.sentence_vectors((members[k].id, i) for k, i in owners if (members[k].id, i) not in divided)
+    claimed = iter(index.claim_vectors(parts))
+    vectors = np.vstack(
+        [next(claimed) if (members[k].id, i) in divided else sentences[members[k].id, i] for k, i in owners]
+    ).astype(np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     anchors = [_anchors(t) for t in texts]
     cos = vectors @ vectors.T
