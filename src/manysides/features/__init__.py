@@ -36,7 +36,7 @@ from ..settings import Settings
 
 #: Bump when segmentation, annotation or quote finding changes what they produce for the
 #: same text and models: every stored ``ArticleFeatures`` is then recomputed once.
-NLP_CODE = 3
+NLP_CODE = 4  # 4: speakers chosen by quotes/speakers.py (2026-12-01)
 #: Bump when the embedding text or pooling changes, or how sentences divide into claims
 #: (``reuse.claims``: their vectors are kept by position among the sentence vectors).
 VECTOR_CODE = 2
