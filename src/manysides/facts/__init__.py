@@ -119,11 +119,15 @@ def _fact(
     ref_numbers = _numbers(text)
     coverage: dict[str, FactStatus] = {a.id: "absent" for a in members}
     evidence, contradictions = [], []
+    # Sentences in the fact only through a shared claim (``reuse.claims``): the rest of the
+    # sentence says other things, so its figures and negations are no contradiction.
+    by_claim = {n for n in group if _claim_only(links, n)}
     for k, i in group:
         article, sentence = members[k], members[k].sentences[i].text
         copied = k == ref_article or any(_lexical(links, (k, i), r, near_verbatim) for r in ref)
         status: FactStatus = "stated" if copied else "paraphrased"
-        reason = _contradiction(text, ref_numbers, sentence) if k != ref_article else None
+        checked = k != ref_article and (k, i) not in by_claim and not (set(ref) & by_claim)
+        reason = _contradiction(text, ref_numbers, sentence) if checked else None
         if reason:
             status = "contradicted"
             contradictions.append(Contradiction(article.id, i, reason))
@@ -138,6 +142,12 @@ def _fact(
         evidence=tuple(evidence),
         contradictions=tuple(contradictions),
     )
+
+
+def _claim_only(links: Mapping[tuple[tuple[int, int], tuple[int, int]], SentenceLink], n: tuple[int, int]) -> bool:
+    """Whether every link of sentence ``n`` inside its fact is a shared claim."""
+    mine = [link for (x, y), link in links.items() if n in (x, y)]
+    return bool(mine) and all(link.claim for link in mine)
 
 
 def _lexical(
