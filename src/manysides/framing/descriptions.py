@@ -24,11 +24,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from ..index.text import FUNCTION_WORDS, match_key
+from ..index.text import FUNCTION_WORDS, ROLE_NOUNS, match_key
 from ..model import Article, Framing, Story, VoiceKind
 
 #: Title and role nouns: what a description of a person or group is built on.
-TITLES = frozenset(
+TITLES = ROLE_NOUNS | frozenset(
     (
         "mr",
         "mrs",
@@ -40,24 +40,7 @@ TITLES = frozenset(
         "representative",
         "gov",
         "governor",
-        "president",
         "vice",
-        "minister",
-        "secretary",
-        "leader",
-        "chief",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "ambassador",
-        "envoy",
-        "general",
-        "premier",
-        "chancellor",
-        "diplomat",
-        "aide",
-        "adviser",
-        "advisor",
         "director",
         "king",
         "queen",
@@ -89,7 +72,6 @@ TITLES = frozenset(
         "host",
         "star",
         "activist",
-        "official",
         "officials",
         "administration",
         "regime",

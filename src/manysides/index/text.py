@@ -111,3 +111,29 @@ NUMBER_WORDS = frozenset(
         "dozens",
     )
 )
+
+
+#: Nouns that name a person by their role ("the spokesman", "Foreign Minister ..."): a
+#: speaker named by role, a title before a name.
+ROLE_NOUNS = frozenset(
+    [
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "minister",
+        "chief",
+        "secretary",
+        "president",
+        "official",
+        "leader",
+        "ambassador",
+        "envoy",
+        "general",
+        "premier",
+        "chancellor",
+        "diplomat",
+        "aide",
+        "adviser",
+        "advisor",
+    ]
+)

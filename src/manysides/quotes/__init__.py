@@ -32,7 +32,7 @@ from rapidfuzz import fuzz
 from ..annotate import processes_for
 from ..dates import date_key
 from ..entities import fold
-from ..index.text import match_key
+from ..index.text import ROLE_NOUNS, match_key
 from ..model import Article, DiffRun, Quote, QuoteFind, QuoteGroup, QuoteVariant, Verdict
 from ..nlp import Models
 from ..settings import QuotesSettings
@@ -47,28 +47,6 @@ DEFAULTS = QuotesSettings()
 #: A partial quote this short is compared through its whole sentence.
 SHORT_PARTIAL = 4
 ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.|\[\.\.\.\])\s*")
-ROLE_NOUNS = frozenset(
-    [
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "minister",
-        "chief",
-        "secretary",
-        "president",
-        "official",
-        "leader",
-        "ambassador",
-        "envoy",
-        "general",
-        "premier",
-        "chancellor",
-        "diplomat",
-        "aide",
-        "adviser",
-        "advisor",
-    ]
-)
 ORG_NOUNS = frozenset(
     ["it", "ministry", "government", "kremlin", "office", "agency", "company", "campaign", "department", "mission"]
 )

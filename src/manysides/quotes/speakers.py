@@ -106,7 +106,7 @@ def candidates(
     """The noun phrases that may have said ``quote``, with their ``FEATURES``; ``previous``
     is the quote before it (its speaker is a candidate within a paragraph), ``quotes`` every
     quoted span of the article (a name inside another quote is rarely its speaker)."""
-    from . import ROLE_NOUNS
+    from ..index.text import ROLE_NOUNS
     from .extract import REPORTING_VERBS, _name_span, _paragraph, _sentence_at, _subject
 
     text, sentences = article.text, article.sentences
