@@ -1,6 +1,6 @@
 """The fact matrix of independently written coverage against facts annotated by hand.
 
-``eval/gold/facts_ecbplus.json`` holds eleven ECB+ stories (three documents of one
+``eval/gold/independent_facts.json`` holds eleven ECB+ stories (three documents of one
 sub-topic each) and the 66 facts at least two of their documents state, as the sentences
 that state them (ids and sentence numbers only). Each story's documents go through the
 whole product (``pipeline.analyse_articles``, the story fixed to the three documents), and
@@ -32,7 +32,7 @@ from manysides.settings import load_settings
 
 from .common import dataset, read_jsonl
 
-GOLD = Path(__file__).parent / "gold" / "facts_ecbplus.json"
+GOLD = Path(__file__).parent / "gold" / "independent_facts.json"
 SEPARATOR = "\n\n"
 
 Sentence = tuple[str, int]
