@@ -92,12 +92,9 @@ class CorpusIndex:
         story analysed from stored features needs no model."""
         keys = [(aid, claim_row(i, c)) for aid, i, c, _ in claims]
         text_of = {key: text for key, (*_, text) in zip(keys, claims, strict=True)}
-        todo = sorted({k for k in keys if k not in self._sentence_vectors})
-        if todo:
-            vectors = half_precision(self._models.embed([text_of[k] for k in todo]))
-            self._sentence_vectors.update(zip(todo, vectors, strict=True))
-            self.computed.update(todo)
-        return [self._sentence_vectors[k] for k in keys]
+        found, todo = self._embedded(keys, self._sentence_vectors, self._models.embed, text_of.__getitem__)
+        self.computed.update(todo)
+        return [found[k] for k in keys]
 
     def sentence_vectors(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
         """Unit vectors of the given (article id, sentence index) pairs, each embedded once.
@@ -115,13 +112,16 @@ class CorpusIndex:
         keys: Iterable[tuple[str, int]],
         store: dict[tuple[str, int], np.ndarray],
         embed: Callable[[list[str]], np.ndarray],
+        text: Callable[[tuple[str, int]], str] | None = None,
     ) -> tuple[dict[tuple[str, int], np.ndarray], list[tuple[str, int]]]:
         """The vectors of ``keys`` from ``store``, the missing ones embedded in one batch (and
-        kept, rounded through float16); also returns the keys that were embedded."""
+        kept, rounded through float16); also returns the keys that were embedded. ``text``:
+        a key's text (default: the sentence it names)."""
         wanted = sorted(set(keys))
         todo = [k for k in wanted if k not in store]
         if todo:
-            vectors = half_precision(embed([self._articles[aid].sentences[i].text for aid, i in todo]))
+            read = text or (lambda key: self._articles[key[0]].sentences[key[1]].text)
+            vectors = half_precision(embed([read(k) for k in todo]))
             store.update(zip(todo, vectors, strict=True))
         return {k: store[k] for k in wanted}, todo
 

@@ -283,8 +283,7 @@ def choose(
         elif options:
             speaker = options[int(np.argmax(model.scores(np.array([c.features for c in options]))))].span
         if speaker != f.speaker:
-            inherited = f.inherited and speaker == f.speaker
-            f = QuoteFind(f.start, f.end, f.sentence, f.kind, f.cue, speaker, inherited=inherited)
+            f = QuoteFind(f.start, f.end, f.sentence, f.kind, f.cue, speaker)
         out.append(f)
         previous = f
     return out

@@ -97,9 +97,8 @@ def claim_links(
     ).astype(np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     anchors = [_anchors(t) for t in texts]
-    cos = vectors @ vectors.T
     best: dict[tuple[int, int, int, int], float] = {}
-    for x, y in zip(*np.nonzero(np.triu(cos, 1) >= params.claim_cosine), strict=True):
+    for x, y, cosine in _close_pairs(vectors, params.claim_cosine):
         (k, i), (m, j) = owners[x], owners[y]
         if k == m or members[k].in_other_language(members[m]) or not anchors[x] & anchors[y]:
             continue
@@ -108,12 +107,26 @@ def claim_links(
         key = (k, i, m, j) if k < m else (m, j, k, i)
         if key in linked:
             continue
-        best[key] = max(best.get(key, 0.0), float(cos[x, y]))
+        best[key] = max(best.get(key, 0.0), cosine)
     out = []
     for (k, i, m, j), cosine in sorted(best.items()):
         key_a, key_b = index.sentence_keys[members[k].id][i], index.sentence_keys[members[m].id][j]
         score = fuzz.ratio(key_a, key_b) / 100.0
-        # A claim link is weaker than any sentence link: its strength is its cosine times
-        # the edit similarity, capped under the pair decision's.
+        # Ordered after every sentence link (``SentenceLink.strength``), by cosine.
         out.append(SentenceLink(k, i, m, j, "paraphrase", score, cosine, None, claim=True, cap=params.near_verbatim))
+    return out
+
+
+#: Rows of the cosine matrix computed at once: memory stays rows x claims, not claims^2.
+BLOCK = 1024
+
+
+def _close_pairs(vectors: np.ndarray, floor: float) -> list[tuple[int, int, float]]:
+    """(x, y, cosine) of every pair x < y of unit rows at ``floor`` or above, block by block."""
+    out = []
+    for start in range(0, len(vectors), BLOCK):
+        block = vectors[start : start + BLOCK] @ vectors.T
+        xs, ys = np.nonzero(block >= floor)
+        pairs = zip(xs.tolist(), ys.tolist(), strict=True)
+        out += [(start + x, y, float(block[x, y])) for x, y in pairs if y > start + x]
     return out
