@@ -26,7 +26,7 @@ from manysides.annotate import annotate
 from manysides.model import Article
 from manysides.nlp import Models
 from manysides.quotes.extract import candidate_sentences, extract, parse
-from manysides.quotes.speakers import CONTINUES, FEATURES, candidates
+from manysides.quotes.speakers import CONTINUES, FEATURES, MentionLabels, candidates
 from manysides.segment import split_sentences
 from manysides.settings import load_settings
 
@@ -64,6 +64,7 @@ def cases(split: str = "train") -> list[Case]:
         found = extract(article, docs, choose_speakers=False)
         spans = [(f.start, f.end) for f in found]
         quoted = [f for f in found if f.kind != "indirect"]
+        labels = MentionLabels.of(article)
         for content, source, has_marks in _gold(d):
             if not has_marks:
                 continue
@@ -72,7 +73,7 @@ def cases(split: str = "train") -> list[Case]:
                 continue
             f = hits[0]
             i = quoted.index(f)
-            options = candidates(article, docs, f, quoted[i - 1] if i else None, spans)
+            options = candidates(article, docs, f, quoted[i - 1] if i else None, spans, labels)
             rows = np.array([c.features for c in options]).reshape(-1, len(FEATURES))
             out.append(Case(n, rows, [c.span for c in options], source, f.speaker))
     return out

@@ -91,6 +91,26 @@ def speaker_model() -> SpeakerModel:
 
 
 @dataclass(frozen=True)
+class MentionLabels:
+    """An article's named-entity mentions sorted by start, to ask which labels overlap a
+    span: built once per article, read for every candidate of every quote."""
+
+    mentions: tuple[tuple[int, int, str], ...]
+    starts: tuple[int, ...]
+    longest: int
+
+    @classmethod
+    def of(cls, article: Article) -> MentionLabels:
+        mentions = tuple(sorted((m.start, m.end, m.label) for m in article.mentions))
+        return cls(mentions, tuple(m[0] for m in mentions), max((b - a for a, b, _ in mentions), default=0))
+
+    def __call__(self, s: int, e: int) -> set[str]:
+        """Labels of the mentions that overlap s..e (those starting within ``longest`` before it)."""
+        lo, hi = bisect.bisect_left(self.starts, s - self.longest), bisect.bisect_left(self.starts, e)
+        return {label for a, b, label in self.mentions[lo:hi] if min(b, e) > max(a, s)}
+
+
+@dataclass(frozen=True)
 class Candidate:
     span: tuple[int, int]
     features: tuple[float, ...]
@@ -102,23 +122,17 @@ def candidates(
     quote: QuoteFind,
     previous: QuoteFind | None,
     quotes: Sequence[tuple[int, int]],
+    labels: MentionLabels | None = None,
 ) -> list[Candidate]:
     """The noun phrases that may have said ``quote``, with their ``FEATURES``; ``previous``
     is the quote before it (its speaker is a candidate within a paragraph), ``quotes`` every
-    quoted span of the article (a name inside another quote is rarely its speaker)."""
+    quoted span of the article (a name inside another quote is rarely its speaker),
+    ``labels`` its mentions (``MentionLabels.of(article)``, built here when not given)."""
     from ..index.text import ROLE_NOUNS
     from .extract import REPORTING_VERBS, _name_span, _paragraph, _sentence_at, _subject
 
     text, sentences = article.text, article.sentences
-    mentions = sorted((m.start, m.end, m.label) for m in article.mentions)
-    mention_starts = [m[0] for m in mentions]
-    longest = max((b - a for a, b, _ in mentions), default=0)
-
-    def _labels(s: int, e: int) -> set[str]:
-        """Labels of the mentions that overlap s..e (those starting within ``longest`` before it)."""
-        lo, hi = bisect.bisect_left(mention_starts, s - longest), bisect.bisect_left(mention_starts, e)
-        return {label for a, b, label in mentions[lo:hi] if min(b, e) > max(a, s)}
-
+    _labels = labels or MentionLabels.of(article)
     starts = [s.start for s in sentences]
     first, last = quote.sentence, _sentence_at(starts, max(quote.start, quote.end - 1))
     para = _paragraph(text, quote.start)
@@ -264,13 +278,14 @@ def choose(
     indirect speech keeps the subject of its verb."""
     model = model or speaker_model()
     spans = [(f.start, f.end) for f in found]
+    labels = MentionLabels.of(article)
     out: list[QuoteFind] = []
     previous: QuoteFind | None = None
     for f in sorted(found, key=lambda x: (x.start, x.end)):
         if f.kind == "indirect":
             out.append(f)
             continue
-        options = candidates(article, docs, f, previous, spans)
+        options = candidates(article, docs, f, previous, spans, labels)
         speaker = None
         carried = [c.span for c in options if c.features[CONTINUES]]
         if carried:
