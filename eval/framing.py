@@ -7,12 +7,13 @@ guides and was not fitted on BABE; but its author had seen BABE's most frequent 
 words before writing it, so read the figure as optimistic.
 
 NewsWCL50: for each of the 10 events, its 5 articles (far left .. far right) are one
-story; the framing stage runs on them (lexicon, aligned rewordings, and the descriptions
-each outlet gives a person or group, from the pipeline's named entities linked across the
-five articles; no quotes, so every term is "own" voice). A gold concept (a coreference chain) *varies* when its
-mentions use different words across at least two outlets; it is *surfaced* when one of
-our contrasts has two different terms each found in a mention of that chain from a
-different outlet. Recall = surfaced / varying.
+story; the framing stage runs on them (lexicon, a state named by its name, capital or
+seat of government, aligned rewordings, and the descriptions each outlet gives a person or
+group, from the pipeline's named entities linked across the five articles; no quotes, so
+every term is "own" voice). A gold concept (a coreference chain) *varies* when its
+mentions use different words across at least two outlets; it is *surfaced* when one of our
+contrasts has two different terms each found in a mention of that chain from a different
+outlet. Recall = surfaced / varying.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from manysides.annotate import annotate
 from manysides.entities import link_entities
 from manysides.framing import aligned_contrasts, lexicon_contrasts, loaded_in
 from manysides.framing.descriptions import description_contrasts
+from manysides.framing.metonyms import metonym_contrasts
 from manysides.index import CorpusIndex
 from manysides.index.text import match_key
 from manysides.model import Article, Story, TermUse
@@ -75,6 +77,7 @@ def evaluate_newswcl(models: Models | None = None) -> dict[str, Any] | None:
         _, mention_entity = link_entities(members)
         contrasts = lexicon_contrasts(story, members, {}) + aligned_contrasts(story, members, align(members, index), {})
         contrasts += description_contrasts(story, members, {}, mention_entity)
+        contrasts += metonym_contrasts(story, members, {})
         chains: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for d in group:
             for m in d["mentions"]:

@@ -46,6 +46,21 @@ def test_framing_war_conflict_and_special_military_operation(seed_report: Report
     assert _users(bloc, "bloc", "own") == {ids["rt"]} and ids["reuters"] in _users(bloc, "alliance", "own")
 
 
+def test_framing_russia_moscow_and_the_kremlin(seed_report: Report) -> None:
+    ids = {n: by_source(seed_report, n).id for n in ("reuters", "presstv", "rt")}
+    story = seed_report.story_of(ids["reuters"])
+    assert story is not None
+    russia = _concept(seed_report, story.id, "Russia (the state, its capital, its seat)")
+    assert russia.neutral == "Russia" and "GeoNames" in russia.source
+    # Press TV: "Kremlin spokesman Dmitry Peskov said ..." and "Moscow's Warsaw Pact alliance".
+    assert ids["presstv"] in _users(russia, "Kremlin") and ids["presstv"] in _users(russia, "Moscow")
+    presstv = by_source(seed_report, "presstv")
+    for v in russia.variants:
+        for c in v.evidence:
+            if c.article_id == presstv.id and v.term != "Russia":
+                assert v.term in presstv.sentences[c.sentence].text
+
+
 def test_framing_from_aligned_rewordings(seed_report: Report) -> None:
     presstv = by_source(seed_report, "presstv").id
     contrasts = {f.concept: f for f in seed_report.framing if f.origin == "alignment"}

@@ -1,11 +1,15 @@
 """Stage 11, framing: which words each outlet chose for the same thing, and in whose voice.
 
-Two sources of contrasts within a story:
+Sources of contrasts within a story:
 
 1. the curated lexicon (``data/framing.toml``): contested place spellings, conflict and
    group labels, reporting verbs, each with its source; a concept is reported when the
-   story's articles use two or more of its variants;
-2. the alignment: two renderings of one fact (paraphrase, near-verbatim, translation
+   story's articles use two or more of its variants; and a state named by its name, its
+   capital or its seat of government ("Russia" / "Moscow" / "the Kremlin",
+   ``metonyms.py``);
+2. names spelled differently and the descriptions outlets give a person or group
+   (``descriptions.py``);
+3. the alignment: two renderings of one fact (paraphrase, near-verbatim, translation
    links) whose words differ ("cheated" / "deceived", "disbanded" / "dissolved").
 
 Every term occurrence has a voice: ``quoted`` (inside a quote), ``attributed`` (inside
@@ -95,6 +99,7 @@ def framing(
     params: FramingSettings = DEFAULTS,
 ) -> tuple[list[Framing], list[Article]]:
     from .descriptions import description_contrasts
+    from .metonyms import metonym_contrasts
 
     by_id = {a.id: a for a in articles}
     spans = _quote_spans(quotes)
@@ -103,6 +108,7 @@ def framing(
         members = [by_id[i] for i in story.article_ids]
         if len(members) >= 2:
             out += lexicon_contrasts(story, members, spans)
+            out += metonym_contrasts(story, members, spans)
             out += name_contrasts(story, members, spans, mention_entity or {}, params)
             out += description_contrasts(story, members, spans, mention_entity or {})
             out += aligned_contrasts(story, members, alignments.get(story.id, ()), spans, params)
