@@ -5,8 +5,9 @@
 Candidates: every headline-like line of the pages of ``eval.splitting`` (one-story pages
 from ECB+ and PolNeAR dev and train; pages of two ECB+ documents and of two PolNeAR
 articles, half of them with the second's headline line between) with enough lines
-around it (``split.BREAK_BEFORE``, ``BREAK_AFTER``); label: the
-line opens the second document. A logistic regression over ``split.BREAK_FEATURES``,
+around it (``split.BREAK_BEFORE``, ``BREAK_AFTER``), among the lines the cleaner keeps
+(``clean.page_reasons``: date lines, bylines and captions are gone, as in the product);
+label: the line opens the second document. A logistic regression over ``split.BREAK_FEATURES``,
 cross-validated by page (5 folds, 5 shuffles): for each threshold, the share of one-story
 pages split anywhere and of two-story pages split at the join, mean and spread over the
 shuffles. The threshold kept is the lowest with no false split in any fold of any shuffle.
@@ -24,7 +25,9 @@ from sklearn.linear_model import LogisticRegression
 
 from eval.common import write_model
 from eval.splitting import pages
-from manysides.clean.split import BREAK_FEATURES, break_candidates, break_features
+from manysides.clean import page_reasons
+from manysides.clean.split import BREAK_FEATURES, break_candidates, break_features, dated_after
+from manysides.outlets import default_registry
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
 SHUFFLES, FOLDS = 5, 5
@@ -49,17 +52,17 @@ def candidates() -> Candidates:
     rows: list[np.ndarray] = []
     labels: list[int] = []
     ids: list[int] = []
+    registry = default_registry()
     for pid, page in enumerate(built):
-        text, offsets, pos = [], [], 0
-        for line in page.text.split("\n"):
-            if line.strip():
-                text.append(line)
-                offsets.append(pos)
-            pos += len(line) + 1
+        # The lines the splitter reads in the product: those the cleaner keeps.
+        lines, reasons = page_reasons(page.text, registry, page.title or None)
+        kept = [i for i, r in enumerate(reasons) if r is None]
+        text = [lines[i] for i in kept]
+        second = page_reasons(page.text[page.join :], registry)[0][0] if page.join is not None else None
         ks = break_candidates(text)
         if ks:
-            rows.append(break_features(text, ks))
-            labels += [int(page.join is not None and abs(offsets[k] - page.join) <= 1) for k in ks]
+            rows.append(break_features(text, ks, dated_after(reasons, kept, ks)))
+            labels += [int(text[k] == second) for k in ks]
             ids += [pid] * len(ks)
     kind_of = {pid: KINDS.index(p.kind) for pid, p in enumerate(built)}
     return Candidates(np.vstack(rows), np.array(labels), np.array(ids), kind_of)

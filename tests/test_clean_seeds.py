@@ -282,9 +282,9 @@ def test_clean_a_list_of_headline_like_lines_is_not_read_as_headlines(monkeypatc
     read: list[int] = []
     original = split.break_features
 
-    def counted(text: list[str], ks: list[int]) -> object:
+    def counted(text: list[str], ks: list[int], dated: list[bool]) -> object:
         read.extend(ks)
-        return original(text, ks)
+        return original(text, ks, dated)
 
     monkeypatch.setattr(split, "break_features", counted)
     lines = ["A sentence of the article with enough words to count as body text."] * 5
@@ -293,3 +293,33 @@ def test_clean_a_list_of_headline_like_lines_is_not_read_as_headlines(monkeypatc
     prose = [*lines[:5], "Bakery fire closes High Street", *lines[:4]]
     split.story_breaks(prose, [None] * len(prose))
     assert read == [5]  # a headline with prose after it is read
+
+
+def test_clean_a_headline_with_a_date_line_under_it_opens_another_article() -> None:
+    # Invented for this test: a council story, then a bakery story under its headline and date.
+    first = [
+        "The city council voted on Tuesday to close the old harbour bridge to heavy lorries from June.",
+        "Engineers found cracks in two of the bridge's steel supports during an inspection last month.",
+        "Lorry drivers will have to use the ring road, adding about 20 minutes to journeys into the port.",
+        "The haulage association said its members had not been consulted and would ask for a review.",
+        "Repairs are expected to cost 4 million euros and take at least a year.",
+    ]
+    second = [
+        "Bakery fire on Mill Lane may have been arson",
+        "July 22, 2013",
+        "Police are investigating a fire that destroyed a family bakery on Mill Lane early on Monday.",
+        "Firefighters from three stations fought the blaze for four hours before bringing it under control.",
+        "Nobody was hurt, but the owner said the business would be closed for months.",
+        "Detectives said a window at the back of the shop had been broken before the fire started.",
+    ]
+    from manysides.clean import page_reasons
+    from manysides.clean.split import dated_after
+
+    text = "\n\n".join(first + second)
+    lines, reasons = page_reasons(text, default_registry())
+    kept = [i for i, r in enumerate(reasons) if r is None]
+    assert reasons[lines.index("July 22, 2013")] == "date line"
+    assert dated_after(reasons, kept, [kept.index(lines.index(second[0]))]) == [True]
+    council, bakery = clean(RawDocument(source="page.txt", content=text, format="text", hints={}), default_registry())
+    assert bakery.title == second[0] and bakery.published == "2013-07-22"
+    assert "bridge" in council.text and "bakery" not in council.text and "bridge" not in bakery.text

@@ -160,6 +160,13 @@ def clean(
     return articles
 
 
+def page_reasons(text: str, registry: Registry, title: str | None = None) -> tuple[list[str], list[str | None]]:
+    """A page's lines and why each goes (None: kept), as ``clean`` reads them before it
+    splits the page: what ``eval.fit_splits`` fits the splitter on."""
+    page = _classify(_lines(text), title, lambda name: registry.by_name(name) is not None)
+    return page.lines, page.reasons
+
+
 def _within_limit(lines: list[str], limit: int) -> tuple[list[str], list[int]]:
     """The lines, the one that crosses ``limit`` characters cut there, and the indices of the
     lines past the limit (they are removed with ``cut_reason``)."""

@@ -9,11 +9,12 @@ A new piece starts at
 3. a headline-like line that opens another story (``story_breaks``): a headline and a
    subhead look alike ("AN AUSTERE BIRTHDAY"), so the line must also be far, in words and
    names, from everything before it and near what follows it, with names new to the page
-   after it. A logistic model over those measures (``data/splits.toml``, fitted by
-   ``python -m eval.fit_splits`` on pages built from ECB+ and PolNeAR) decides, at a
-   threshold chosen by cross-validation for no false split of a one-story page: a false
-   split cuts an article in two, which is worse than a missed one. A second story appended
-   without a headline of its own ("It comes as Finland extends ...") is not found: a model
+   after it, or a date line or byline right after it. A logistic model over those
+   measures (``data/splits.toml``, fitted by ``python -m eval.fit_splits`` on the lines
+   the cleaner keeps of pages built from ECB+ and PolNeAR) decides, at a threshold
+   chosen by cross-validation for no false split of a one-story page: a false split cuts
+   an article in two, which is worse than a missed one. A second story appended without
+   a headline of its own ("It comes as Finland extends ...") is not found: a model
    of the same kind over every body paragraph, with MiniLM block similarities added, cut
    under 0.07 of such pages at the join at no false split of a one-story page (5-fold CV,
    2026-12-01), so none is shipped.
@@ -183,7 +184,20 @@ BREAK_BEFORE, BREAK_AFTER = 4, 3
 LOCAL = 4
 #: Headlines of one page that are read as candidates (a page of a hundred is a list).
 MAX_BREAK_CANDIDATES = 32
-BREAK_FEATURES = ("words", "names", "words_all", "names_all", "head_before", "head_after", "new_names")
+BREAK_FEATURES = (
+    "words",
+    "names",
+    "words_all",
+    "names_all",
+    "head_before",
+    "head_after",
+    "new_names",
+    "dated",
+)
+#: Lines the cleaner removed as an article's metadata: one of them between a headline and
+#: the next kept line ("Fire at Waitrose may have been arson" / "10:24 AM, MON 22 JUL
+#: 2013") is how a page opens another article; a subhead has none (``dated``).
+DATED_REASONS = frozenset({"date line", "byline", "credit"})
 
 
 @dataclass(frozen=True)
@@ -233,16 +247,23 @@ def story_breaks(lines: Sequence[str], reasons: Sequence[str | None]) -> list[in
     if not ks:
         return []
     model = break_model()
-    p = model.probability(break_features(text, ks))
+    p = model.probability(break_features(text, ks, dated_after(reasons, kept, ks)))
     return [kept[k] for k, q in zip(ks, p.tolist(), strict=True) if q >= model.threshold]
 
 
-def break_features(text: Sequence[str], ks: Sequence[int]) -> np.ndarray:
+def dated_after(reasons: Sequence[str | None], kept: Sequence[int], ks: Sequence[int]) -> list[bool]:
+    """For each candidate ``ks`` (indices into the kept lines ``kept``): whether a line
+    removed as metadata (``DATED_REASONS``) stands between it and the next kept line."""
+    return [any(reasons[j] in DATED_REASONS for j in range(kept[k] + 1, kept[k + 1])) for k in ks]
+
+
+def break_features(text: Sequence[str], ks: Sequence[int], dated: Sequence[bool]) -> np.ndarray:
     """``BREAK_FEATURES`` of lines ``ks`` of a page's kept lines (one row each): word and
     name cosines (weighted as the story features weigh them) of the ``LOCAL`` lines just
     before and just after the line, of all before and all after it, of the line itself with
-    all before and with the few after, and the weight of names after it that nothing before
-    it names. Each line's terms are counted once; a block's are differences of running sums."""
+    all before and with the few after, the weight of names after it that nothing before it
+    names, and ``dated`` (a date line or byline removed right after it, ``dated_after``).
+    Each line's terms are counted once; a block's are differences of running sums."""
     from ..cluster.features import Terms, term_weight  # the story stage's terms and weights, shared
 
     n = len(text)
@@ -292,4 +313,5 @@ def break_features(text: Sequence[str], ks: Sequence[int]) -> np.ndarray:
     later = block(k, k + LOCAL + 2)[1]
     known = running[1][k] > 0.5
     new_names = (np.where(known, 0.0, later) ** 2).sum(axis=1)
-    return np.stack([local[0], local[1], every[0], every[1], head_before, head_after, new_names], axis=1)
+    flags = np.asarray(dated, dtype=np.float32)
+    return np.stack([local[0], local[1], every[0], every[1], head_before, head_after, new_names, flags], axis=1)
