@@ -323,3 +323,28 @@ def test_clean_a_headline_with_a_date_line_under_it_opens_another_article() -> N
     council, bakery = clean(RawDocument(source="page.txt", content=text, format="text", hints={}), default_registry())
     assert bakery.title == second[0] and bakery.published == "2013-07-22"
     assert "bridge" in council.text and "bakery" not in council.text and "bridge" not in bakery.text
+
+
+def test_clean_a_date_line_above_a_headline_goes_with_the_story_it_opens() -> None:
+    # Invented for this test: a council story, then a bakery story whose time stamp stands
+    # above its headline (as on BBC pages); the stamp is the bakery story's, not the council's.
+    first = [
+        "The city council voted on Tuesday to close the old harbour bridge to heavy lorries from June.",
+        "Engineers found cracks in two of the bridge's steel supports during an inspection last month.",
+        "Lorry drivers will have to use the ring road, adding about 20 minutes to journeys into the port.",
+        "The haulage association said its members had not been consulted and would ask for a review.",
+        "Repairs are expected to cost 4 million euros and take at least a year.",
+    ]
+    second = [
+        "Updated July 22, 2013 at 10:24 BST",
+        "Bakery fire on Mill Lane may have been arson",
+        "Police are investigating a fire that destroyed a family bakery on Mill Lane early on Monday.",
+        "Firefighters from three stations fought the blaze for four hours before bringing it under control.",
+        "Nobody was hurt, but the owner said the business would be closed for months.",
+        "Detectives said a window at the back of the shop had been broken before the fire started.",
+    ]
+    text = "\n\n".join(first + second)
+    council, bakery = clean(RawDocument(source="page.txt", content=text, format="text", hints={}), default_registry())
+    assert bakery.title == second[1] and bakery.published == "2013-07-22"
+    assert second[0] in [r.text for r in bakery.removed] and second[0] not in [r.text for r in council.removed]
+    assert "bridge" in council.text and "bakery" not in council.text

@@ -239,8 +239,11 @@ def break_candidates(text: Sequence[str]) -> list[int]:
 
 
 def story_breaks(lines: Sequence[str], reasons: Sequence[str | None]) -> list[int]:
-    """Kept headline-like lines (line indices) that open another story: those whose
-    ``BREAK_FEATURES`` the fitted model (``data/splits.toml``) accepts."""
+    """Where another story opens (line indices): at each kept headline-like line whose
+    ``BREAK_FEATURES`` the fitted model (``data/splits.toml``) accepts (the first of two in
+    a row: a headline and its deck open one story), or at the date line
+    or byline the cleaner removed right above it ("10:24 AM, MON 22 JUL 2013" over "Fire at
+    Waitrose may have been arson"): the new story's own."""
     kept = [i for i, r in enumerate(reasons) if r is None]
     text = [lines[i] for i in kept]
     ks = break_candidates(text)
@@ -248,7 +251,14 @@ def story_breaks(lines: Sequence[str], reasons: Sequence[str | None]) -> list[in
         return []
     model = break_model()
     p = model.probability(break_features(text, ks, dated_after(reasons, kept, ks)))
-    return [kept[k] for k, q in zip(ks, p.tolist(), strict=True) if q >= model.threshold]
+    accepted = {k for k, q in zip(ks, p.tolist(), strict=True) if q >= model.threshold}
+    starts = []
+    for k in sorted(accepted - {k + 1 for k in accepted}):  # not the deck under an accepted headline
+        start = kept[k]
+        while start - 1 > kept[k - 1] and reasons[start - 1] in DATED_REASONS:
+            start -= 1
+        starts.append(start)
+    return starts
 
 
 def dated_after(reasons: Sequence[str | None], kept: Sequence[int], ks: Sequence[int]) -> list[bool]:
