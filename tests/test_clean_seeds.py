@@ -295,15 +295,19 @@ def test_clean_a_list_of_headline_like_lines_is_not_read_as_headlines(monkeypatc
     assert read == [5]  # a headline with prose after it is read
 
 
+#: Invented for the page-splitting tests: the first story of a page that holds two.
+COUNCIL_STORY = [
+    "The city council voted on Tuesday to close the old harbour bridge to heavy lorries from June.",
+    "Engineers found cracks in two of the bridge's steel supports during an inspection last month.",
+    "Lorry drivers will have to use the ring road, adding about 20 minutes to journeys into the port.",
+    "The haulage association said its members had not been consulted and would ask for a review.",
+    "Repairs are expected to cost 4 million euros and take at least a year.",
+]
+
+
 def test_clean_a_headline_with_a_date_line_under_it_opens_another_article() -> None:
     # Invented for this test: a council story, then a bakery story under its headline and date.
-    first = [
-        "The city council voted on Tuesday to close the old harbour bridge to heavy lorries from June.",
-        "Engineers found cracks in two of the bridge's steel supports during an inspection last month.",
-        "Lorry drivers will have to use the ring road, adding about 20 minutes to journeys into the port.",
-        "The haulage association said its members had not been consulted and would ask for a review.",
-        "Repairs are expected to cost 4 million euros and take at least a year.",
-    ]
+    first = COUNCIL_STORY
     second = [
         "Bakery fire on Mill Lane may have been arson",
         "July 22, 2013",
@@ -328,13 +332,7 @@ def test_clean_a_headline_with_a_date_line_under_it_opens_another_article() -> N
 def test_clean_a_date_line_above_a_headline_goes_with_the_story_it_opens() -> None:
     # Invented for this test: a council story, then a bakery story whose time stamp stands
     # above its headline (as on BBC pages); the stamp is the bakery story's, not the council's.
-    first = [
-        "The city council voted on Tuesday to close the old harbour bridge to heavy lorries from June.",
-        "Engineers found cracks in two of the bridge's steel supports during an inspection last month.",
-        "Lorry drivers will have to use the ring road, adding about 20 minutes to journeys into the port.",
-        "The haulage association said its members had not been consulted and would ask for a review.",
-        "Repairs are expected to cost 4 million euros and take at least a year.",
-    ]
+    first = COUNCIL_STORY
     second = [
         "Updated July 22, 2013 at 10:24 BST",
         "Bakery fire on Mill Lane may have been arson",
