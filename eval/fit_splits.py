@@ -27,7 +27,7 @@ from eval.common import write_model
 from eval.splitting import pages
 from manysides.clean import page_reasons
 from manysides.clean.split import BREAK_FEATURES, DATED_REASONS, break_candidates, break_features, dated_after
-from manysides.outlets import default_registry
+from manysides.outlets import Registry, default_registry
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
 SHUFFLES, FOLDS = 5, 5
@@ -58,7 +58,7 @@ def candidates() -> Candidates:
         lines, reasons = page_reasons(page.text, registry, page.title or None)
         kept = [i for i, r in enumerate(reasons) if r is None]
         text = [lines[i] for i in kept]
-        second = _opening(page.text[page.join :]) if page.join is not None else None
+        second = _opening(page.text[page.join :], registry) if page.join is not None else None
         ks = break_candidates(text)
         if ks:
             rows.append(break_features(text, ks, dated_after(reasons, kept, ks)))
@@ -68,11 +68,11 @@ def candidates() -> Candidates:
     return Candidates(np.vstack(rows), np.array(labels), np.array(ids), kind_of)
 
 
-def _opening(text: str) -> str:
+def _opening(text: str, registry: Registry) -> str:
     """The line that opens a document, past a date line or byline above its headline
     ("10:24 AM, MON 22 JUL 2013" / "Fire at Waitrose may have been arson"): where a reader
     sees the second story start."""
-    lines, reasons = page_reasons(text, default_registry())
+    lines, reasons = page_reasons(text, registry)
     i = 0
     while i < len(lines) - 1 and reasons[i] in DATED_REASONS:
         i += 1

@@ -346,3 +346,20 @@ def test_clean_a_date_line_above_a_headline_goes_with_the_story_it_opens() -> No
     assert bakery.title == second[1] and bakery.published == "2013-07-22"
     assert second[0] in [r.text for r in bakery.removed] and second[0] not in [r.text for r in council.removed]
     assert "bridge" in council.text and "bakery" not in council.text
+
+
+def test_clean_a_headline_and_its_deck_open_one_story() -> None:
+    # Invented for this test: the bakery story opens with a headline and a deck under it.
+    second = [
+        "Bakery fire on Mill Lane may have been arson",
+        "Police say a window was broken before the blaze at the family bakery",
+        "July 22, 2013",
+        "Police are investigating a fire that destroyed a family bakery on Mill Lane early on Monday.",
+        "Firefighters from three stations fought the blaze for four hours before bringing it under control.",
+        "Nobody was hurt, but the owner said the business would be closed for months.",
+        "Detectives said a window at the back of the shop had been broken before the fire started.",
+    ]
+    text = "\n\n".join(COUNCIL_STORY + second)
+    council, bakery = clean(RawDocument(source="page.txt", content=text, format="text", hints={}), default_registry())
+    assert bakery.title == second[0] and bakery.text.startswith(second[1])
+    assert "bakery" not in council.text

@@ -253,7 +253,8 @@ def story_breaks(lines: Sequence[str], reasons: Sequence[str | None]) -> list[in
     p = model.probability(break_features(text, ks, dated_after(reasons, kept, ks)))
     accepted = {k for k, q in zip(ks, p.tolist(), strict=True) if q >= model.threshold}
     starts = []
-    for k in sorted(accepted - {k + 1 for k in accepted}):  # not the deck under an accepted headline
+    decks = {k + 1 for k in accepted}  # the line under an accepted headline is its deck
+    for k in sorted(accepted - decks):
         start = kept[k]
         while start - 1 > kept[k - 1] and reasons[start - 1] in DATED_REASONS:
             start -= 1
