@@ -119,3 +119,13 @@ def test_quotes_speaker_model_reads_a_cue_after_a_partial_quote_and_a_scare_quot
     # 'The current state of relations ... can be described as a "direct confrontation," Kremlin
     # spokesman Dmitry Peskov has said': the subject of "be described" is not a speaker.
     assert speaker(rt.id, "direct confrontation") == ("Kremlin spokesman Dmitry Peskov", "Dmitry Peskov")
+
+
+def test_quotes_a_cue_verb_from_polnear_train_names_the_speaker(models: Models) -> None:
+    # Invented. "boast" was outside the reporting verbs: the quote went to "the plan", the
+    # subject of the clause the quote completes.
+    sentences = ["Governor Tom Reed spoke first.", 'Lopez boasted that the plan was "the best deal in a generation".']
+    article = Article.from_sentences("t1", sentences, separator="\n\n")
+    [found] = extract_quotes([article], models)["t1"]
+    assert found.speaker is not None and found.cue is not None
+    assert (article.text[slice(*found.speaker)], found.cue) == ("Lopez", "boasted")
