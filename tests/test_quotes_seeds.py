@@ -87,6 +87,9 @@ def test_quotes_pronoun_speakers_follow_the_previous_speaker_and_a_doubled_cue(s
         [q] = [q for q in seed_report.quotes if q.article_id == article_id and words in q.text]
         return q.speaker_mention, q.speaker
 
+    # "Dmytro Kuleba, the Ukrainian foreign minister, wished "happy birthday"": the role is
+    # the person named before it, not Ukraine.
+    assert speaker(blog.id, "happy birthday")[1] == "Dmytro Kuleba"
     # '"...," he said.' after a paragraph where Kuleba spoke, not Stoltenberg named beside him.
     assert speaker(blog.id, "spoil the party") == ("he", "Dmytro Kuleba")
     # The role's apposition names the speaker; "he stressed" in the next paragraph is him again.

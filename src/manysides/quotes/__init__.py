@@ -184,12 +184,14 @@ def _resolve(
         return None
     s, e = found.speaker
     named = [m for m in article.mentions if m.start < e and s < m.end and m.label in ("PERSON", "ORG", "GPE", "NORP")]
-    if named:
+    words = [w.lower() for w in re.findall(r"[\w’']+", article.text[s:e])]
+    head = words[-1] if words else ""
+    # "the Ukrainian foreign minister" is a person, not Ukraine: a role whose only names are
+    # modifiers is resolved as a role is, below.
+    if named and not (head in ROLE_NOUNS and all(m.label != "PERSON" for m in named)):
         # "Kremlin spokesman Dmitry Peskov": the person, else the last name (the head).
         best = max(named, key=lambda m: (m.label == "PERSON", m.end))
         return entities.get((article.id, best.start, best.end))
-    words = [w.lower() for w in re.findall(r"[\w’']+", article.text[s:e])]
-    head = words[-1] if words else ""
     labels: tuple[str, ...] | None = None
     if head in {"he", "she"} or head in ROLE_NOUNS:
         labels = ("PERSON",)
