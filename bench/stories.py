@@ -89,7 +89,11 @@ def _assign(index: StoryIndex, items: list[dict[str, str]], vectors: list[object
     started = time.perf_counter()
     for k, item in enumerate(items):
         vec = None if vectors is None else vectors[k]
-        index.add(item["id"], story_features(item.get("title"), item["text"], vec), day_number(item.get("published")))  # type: ignore[arg-type]
+        index.add(
+            item["id"],
+            story_features(item.get("title"), item["text"], vec, published=item.get("published")),  # type: ignore[arg-type]
+            day_number(item.get("published")),
+        )
         if (k + 1) % BATCH == 0:
             index.cut()
     index.cut()
@@ -141,7 +145,7 @@ def _with_embeddings(pool: list[str] | None) -> None:
 
 
 def _featurise(item: dict[str, str]) -> tuple[str, Features]:
-    return item["id"], story_features(item.get("title"), item["text"])
+    return item["id"], story_features(item.get("title"), item["text"], published=item.get("published"))
 
 
 def _scaling(pool: list[str] | None, largest: int) -> None:

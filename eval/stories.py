@@ -125,7 +125,7 @@ def load_docs(models: Models | None = None, embed: bool = True) -> list[Doc] | N
             str(d["topic"]),
             str(d["subtopic"]),
             a,
-            story_features(a.title, a.text, v),
+            story_features(a.title, a.text, v, published=a.published),
             day_number(a.published),
         )
         for d, a, v in zip(raw, articles, vectors, strict=True)

@@ -12,8 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE, seed_text
-from manysides.cluster.engine import StoryIndex, cluster_rows, load_story_model, story_id
+from manysides.cluster.engine import PAIR_FEATURES, StoryIndex, cluster_rows, load_story_model, story_id
 from manysides.cluster.features import Features, from_bytes, story_features, to_bytes
+from manysides.dates import day_number
 
 
 def _sparse(weights: dict[int, float]) -> Features:
@@ -148,3 +149,28 @@ def test_features_survive_storage(title: str | None, text: str, vector: bool) ->
     for name in ("word_keys", "word_weights", "name_keys", "name_weights", "vector"):
         assert np.array_equal(getattr(f, name), getattr(g, name)), name
     assert g.years == f.years == frozenset({1999, 2024})
+
+
+def test_features_keep_the_publication_year_through_storage() -> None:
+    text = "A strong earthquake struck the region on Monday, officials said. It was the worst since 1980."
+    f = story_features("Quake", text, published="2009-04-06T10:00:00Z")
+    assert (f.years, f.published_year) == (frozenset({1980}), 2009)
+    g = from_bytes(to_bytes(f))
+    assert (g.years, g.published_year) == (f.years, f.published_year)
+    assert story_features("Quake", text, published="1890-01-01").published_year == 0  # outside 1950-2029
+    assert story_features("Quake", text).published_year == 0
+
+
+def test_the_publication_year_tells_events_apart_but_never_joins_them() -> None:
+    text = "A strong earthquake struck the region on Monday, officials said, and rescuers searched the rubble."
+    index = StoryIndex(load_story_model())
+    for article_id, extra, published in (
+        ("a", "", "2009-04-06"),  # dated 2009, no year in the text
+        ("b", " It recalled the 2012 quake.", None),  # speaks of 2012 only
+        ("c", " It recalled the 2009 quake.", None),  # speaks of 2009
+        ("d", "", "2009-04-07"),  # another report dated 2009
+    ):
+        index.add(article_id, story_features("Quake", text + extra, published=published), day_number(published))
+    rows = [index.row_of[x] for x in "abcd"]
+    table = index.pair_table([(rows[0], rows[1]), (rows[0], rows[2]), (rows[0], rows[3])])
+    assert table[:, PAIR_FEATURES.index("years")].tolist() == [-1.0, 0.0, 0.0]

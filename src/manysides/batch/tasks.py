@@ -199,7 +199,7 @@ def read_shard(plan: Plan, shard: Shard) -> dict[str, Any]:
     bands: list[tuple[np.ndarray, int, float, int]] = []
     for row, (a, day) in enumerate(kept):
         handle = (shard.index << 32) | row
-        feats = story_features(a.title, a.text, language=a.language)
+        feats = story_features(a.title, a.text, language=a.language, published=a.published)
         window = plan.window_of(day)
         rows.setdefault(window, []).append(
             {

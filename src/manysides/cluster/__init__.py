@@ -34,7 +34,7 @@ def cluster(
     for k, a in enumerate(articles):
         vector = index.article_vectors[k] if dense else None
         lead = index.lead_vectors[k] if index.multilingual else None
-        feats = story_features(a.title, a.text, vector, language=a.language, lead=lead)
+        feats = story_features(a.title, a.text, vector, language=a.language, lead=lead, published=a.published)
         engine.add(a.id, feats, day_number(a.published))
     # The cut's ``joined`` changes already carry why each article is where it is.
     why_of = {c.article_id: c.evidence for c in engine.cut() if c.kind == "joined"}

@@ -296,6 +296,8 @@ class StoryIndex:
         self.label: list[str | None] = []
         self.stories: dict[str, set[int]] = {}
         self._years = _Column(np.uint64, width=2)
+        # The years mentioned and the publication year: disagreement only (``pair_table``).
+        self._dated = _Column(np.uint64, width=2)
         self._words = SparseRows()
         self._names = SparseRows()
         self._days = _Column(np.float64)
@@ -370,6 +372,7 @@ class StoryIndex:
         self.row_of[article_id] = row
         self.label.append(None)
         self._years.append(year_mask(feats.years))
+        self._dated.append(year_mask(feats.years | {feats.published_year} - {0}))
         self._words.append(feats.word_keys, feats.word_weights)
         self._names.append(feats.name_keys, feats.name_weights)
         self._days.append(np.nan if day is None else day)
@@ -596,7 +599,11 @@ class StoryIndex:
         ya, yb = self._years.data[a], self._years.data[b]
         both = (ya != 0).any(axis=1) & (yb != 0).any(axis=1)
         shared = (ya & yb).any(axis=1)
-        out[:, 4] = np.where(both, np.where(shared, 1.0, -1.0), 0.0)
+        # Two articles whose years, the publication years included, have none in common tell
+        # of different events (two Oscar nights); agreement counts only on years mentioned.
+        da, db = self._dated.data[a], self._dated.data[b]
+        apart = (da != 0).any(axis=1) & (db != 0).any(axis=1) & ~(da & db).any(axis=1)
+        out[:, 4] = np.where(both & shared, 1.0, np.where((both & ~shared) | apart, -1.0, 0.0))
         total = link.sum(axis=1)
         rel_a = np.where(best[ia] > 0, np.minimum(total / np.where(best[ia] > 0, best[ia], 1.0), 1.0), 0.0)
         rel_b = np.where(best[ib] > 0, np.minimum(total / np.where(best[ib] > 0, best[ib], 1.0), 1.0), 0.0)

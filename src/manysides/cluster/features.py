@@ -10,7 +10,8 @@
   weighted by their rarest word, and the figures the article gives ("23", "5.6"); unit
   length.
 - ``years``: four-digit years mentioned (1950-2029): two reports of "the" earthquake
-  that mention different years are about different earthquakes.
+  that mention different years are about different earthquakes; ``published_year``
+  counts only against (a report of 2009 and one that speaks only of 2012).
 - ``vector``: optional, the MiniLM embedding of the article's lead (title and first
   sentences), unit length.
 - ``language`` and ``lead``: the article's language (ISO 639-1, "" when unknown) and the
@@ -90,6 +91,10 @@ class Features:
     vector: np.ndarray
     language: str = ""
     lead: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    #: The year the article was published (0: unknown). Kept apart from ``years``: two reports
+    #: of one year do not agree because of it, but a report of 2009 and one that speaks of 2012
+    #: only disagree.
+    published_year: int = 0
 
     @property
     def has_vector(self) -> bool:
@@ -107,9 +112,11 @@ def story_features(
     *,
     language: str | None = None,
     lead: np.ndarray | None = None,
+    published: str | None = None,
 ) -> Features:
     """An article's features; ``language`` (default English) picks its word frequencies,
-    ``lead`` is its multilingual lead embedding (``lead_text``), when known."""
+    ``lead`` is its multilingual lead embedding (``lead_text``), when known; ``published``
+    gives ``published_year``."""
     lang = language or "en"
     body = f"{title}\n{text}" if title else text
     terms = Terms.of(body, lang)
@@ -117,9 +124,11 @@ def story_features(
     wk, ww = _sparse(word_weights)
     nk, nw = _sparse(name_weights)
     years = frozenset(int(y) for y in YEAR.findall(body))
+    stated = YEAR.fullmatch((published or "")[:4])
+    published_year = int(stated.group()) if stated else 0
     vec = np.zeros(0, dtype=np.float32) if vector is None else np.asarray(vector, dtype=np.float32)
     first = np.zeros(0, dtype=np.float32) if lead is None else np.asarray(lead, dtype=np.float32)
-    return Features(wk, ww, nk, nw, years, vec, "" if language is None else language, first)
+    return Features(wk, ww, nk, nw, years, vec, "" if language is None else language, first, published_year)
 
 
 @dataclass(frozen=True)
@@ -222,8 +231,9 @@ def _sparse(weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
 
 def to_bytes(f: Features) -> bytes:
     """Features as stored in a collection: four counts, then the arrays, little-endian; then
-    the lead's length, the lead as float16 and the language (absent from older rows)."""
-    years = np.array(sorted(f.years), dtype="<i2")
+    the lead's length, the lead as float16 and the language (absent from older rows). The
+    publication year is stored negated among the years (older rows have none)."""
+    years = np.array(sorted(f.years) + ([-f.published_year] if f.published_year else []), dtype="<i2")
     head = np.array([len(f.word_keys), len(f.name_keys), len(years), len(f.vector)], dtype="<u4")
     parts = (head, f.word_keys.astype("<u4"), f.word_weights.astype("<f4"), f.name_keys.astype("<u4"))
     rest = (f.name_weights.astype("<f4"), years, f.vector.astype("<f4"))
@@ -250,8 +260,9 @@ def from_bytes(data: bytes) -> Features:
         ww.astype(np.float32),
         nk.astype(np.uint32),
         nwt.astype(np.float32),
-        frozenset(int(y) for y in years),
+        frozenset(int(y) for y in years if y > 0),
         vector.astype(np.float32),
         language,
         lead,
+        next((-int(y) for y in years if y < 0), 0),
     )

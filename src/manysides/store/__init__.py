@@ -74,8 +74,8 @@ PG_LOCK_KEY = 0x6D616E79  # "many"
 MAX_QUERY_WORDS = 20
 
 
-def _story_features(_: None, items: Sequence[tuple[str | None, str, Any, str | None]]) -> list[Features]:
-    return [story_features(title, text, vector, language=language) for title, text, vector, language in items]
+def _story_features(_: None, items: Sequence[tuple[Article, Any]]) -> list[Features]:
+    return [story_features(a.title, a.text, vector, language=a.language, published=a.published) for a, vector in items]
 
 
 class CollectionError(ManysidesError):
@@ -397,7 +397,7 @@ class Collection:
         vectors: Any = [None] * len(new)
         if embed is not None:
             vectors = embed([lead_text(a.title, a.text) for a in new])
-        items = [(a.title, a.text, v, a.language) for a, v in zip(new, vectors, strict=True)]
+        items = list(zip(new, vectors, strict=True))
         return map_chunks(_story_features, None, items, self.processes(len(items)))
 
     def _backfill_leads(self, index: StoryIndex, lead: Callable[[list[str]], Any]) -> None:
