@@ -840,6 +840,7 @@ class StoryIndex:
     def nbytes(self) -> int:
         """Bytes held in arrays (features, graph, postings); Python objects come on top."""
         total = self._words.nbytes + self._names.nbytes + self._days.nbytes + self._nb.nbytes + self._nb_sims.nbytes
+        total += self._years.nbytes + self._dated.nbytes
         total += sum(p[0].itemsize * len(p[0]) + p[1].itemsize * len(p[1]) for p in self._postings.values())
         if self._vectors is not None:
             total += self._vectors.nbytes
