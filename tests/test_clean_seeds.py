@@ -200,7 +200,18 @@ def test_clean_splits_the_reuters_page_into_its_three_pieces() -> None:
     assert "75th anniversary of the signing" not in kremlin.text + anniversary.text  # a caption
 
 
-@pytest.mark.parametrize("name", ["presstv", "rt", "indaily", "reuters_fr"])
+def test_clean_press_tv_second_story_becomes_its_own_article() -> None:
+    # Press TV appends "Russia warns France ..." under its own headline: a story of the same
+    # topic (Russia, NATO, Ukraine), told by the lede that opens it ("In a rare call on Wednesday").
+    kremlin, france = pieces("presstv")
+    assert kremlin.title and kremlin.title.startswith("Kremlin: Russia-NATO ties")
+    assert france.title == "Russia warns France against sending troops to Ukraine"
+    assert france.text.startswith("In a rare call on Wednesday, Russia’s Defense Minister Sergei Shoigu")
+    assert "Shoigu" not in kremlin.text and kremlin.text.endswith("one step away from World War Three.")
+    assert france.outlet == "Press TV"
+
+
+@pytest.mark.parametrize("name", ["rt", "indaily", "reuters_fr"])
 def test_clean_single_article_pages_stay_whole(name: str) -> None:
     [article] = pieces(name)
     assert "#" not in article.source
@@ -363,3 +374,17 @@ def test_clean_a_headline_and_its_deck_open_one_story() -> None:
     council, bakery = clean(RawDocument(source="page.txt", content=text, format="text", hints={}), default_registry())
     assert bakery.title == second[0] and bakery.text.startswith(second[1])
     assert "bakery" not in council.text
+
+
+def test_clean_a_second_story_shape_reads_its_lede_past_a_deck() -> None:
+    from manysides.clean.split import _shape
+
+    text = [
+        "The council said the works would end in May.",
+        "Bridge reopens early",
+        "Engineers finished ahead of schedule",
+        "The bridge reopened on Tuesday, two weeks early, the council said.",
+    ]
+    assert _shape(text, 1) == (1.0, 1.0, 3 / 20)  # the lede under the deck says when
+    assert _shape([*text[:3], "The bridge reopened early, the council said."], 1)[0] == 0.0
+    assert _shape(["A line without an end", *text[1:]], 1)[1] == 0.0

@@ -55,10 +55,10 @@ def test_cli_compare_writes_json_html_and_reports_skips(
     assert code == 0
     report = json.loads(captured.out)
     validate_report(report)
-    assert len(report["articles"]) == 8  # the Reuters page holds three pieces
+    assert len(report["articles"]) == 9  # the Reuters page holds three pieces, Press TV's two
     assert [s["source"].rsplit("/", 1)[-1] for s in report["skipped"]] == ["bad.jsonl#L2"]
     assert "skipped" in captured.err and "bad.jsonl#L2" in captured.err
-    assert "manysides · 6 inputs → 8 articles" in captured.err  # the summary moves to stderr with --json -
+    assert "manysides · 6 inputs → 9 articles" in captured.err  # the summary moves to stderr with --json -
     assert html.read_text().startswith("<!doctype html>")
 
 
@@ -79,7 +79,7 @@ def test_cli_markdown_and_a_terminal_summary_within_40_lines(
     assert code == 0
     lines = out.splitlines()
     assert len(lines) <= 40 and max(len(line) for line in lines) <= 100
-    assert "4 articles from 4 outlets, 2 independent origins" in out
+    assert "5 articles from 4 outlets, 3 independent origins" in out  # Press TV's France story among them
     md = (tmp_path / "r.md").read_text()
     assert md.startswith("# manysides report")
     assert "| InDaily | newspaper, AU | Russia in ‘direct confrontation’ with NATO | 2024-04-05 |" in md

@@ -9,7 +9,9 @@ A new piece starts at
 3. a headline-like line that opens another story (``story_breaks``): a headline and a
    subhead look alike ("AN AUSTERE BIRTHDAY"), so the line must also be far, in words and
    names, from everything before it and near what follows it, with names new to the page
-   after it, or a date line or byline right after it. A logistic model over those
+   after it, or a date line or byline right after it; and it has a second story's shape:
+   a lede under it that says when ("In a rare call on Wednesday, ..."), a finished
+   sentence above it, a headline's length. A logistic model over those
    measures (``data/splits.toml``, fitted by ``python -m eval.fit_splits`` on the lines
    the cleaner keeps of pages built from ECB+ and PolNeAR) decides, at a threshold
    chosen by cross-validation for no false split of a one-story page: a false split cuts
@@ -193,7 +195,26 @@ BREAK_FEATURES = (
     "head_after",
     "new_names",
     "dated",
+    "lede_when",
+    "after_end",
+    "head_words",
 )
+#: A news lede says when: a weekday, "today", "last night", a month and day ("In a rare
+#: call on Wednesday, ..."); a subhead's next paragraph goes on with the story it is in.
+LEDE_WHEN = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tonight"
+    r"|this (?:morning|afternoon|evening|week)|last (?:night|week|month))\b"
+    r"|\b(?:"
+    + "|".join(sorted((m for m in md.MONTHS if len(m) > 2 and m.isalpha()), key=len, reverse=True))
+    + r")\.? \d{1,2}\b",
+    re.IGNORECASE,
+)
+#: The words of a lede read for ``LEDE_WHEN``.
+LEDE_WORDS = 25
+#: A line that ends a sentence or a quote: the paragraph above a headline is complete.
+ENDS_SENTENCE = re.compile(r"[.!?\"”’)]\s*$")
+#: Headline words counted, at most (``head_words`` is their share of it).
+HEAD_WORDS = 20
 #: Lines the cleaner removed as an article's metadata: one of them between a headline and
 #: the next kept line ("Fire at Waitrose may have been arson" / "10:24 AM, MON 22 JUL
 #: 2013") is how a page opens another article; a subhead has none (``dated``).
@@ -273,7 +294,9 @@ def break_features(text: Sequence[str], ks: Sequence[int], dated: Sequence[bool]
     name cosines (weighted as the story features weigh them) of the ``LOCAL`` lines just
     before and just after the line, of all before and all after it, of the line itself with
     all before and with the few after, the weight of names after it that nothing before it
-    names, and ``dated`` (a date line or byline removed right after it, ``dated_after``).
+    names, ``dated`` (a date line or byline removed right after it, ``dated_after``), and
+    the shape of a page's second story (``_shape``): a lede that says when under it, a
+    finished sentence above it, its length.
     Each line's terms are counted once; a block's are differences of running sums."""
     from ..cluster.features import Terms, term_weight  # the story stage's terms and weights, shared
 
@@ -325,4 +348,18 @@ def break_features(text: Sequence[str], ks: Sequence[int], dated: Sequence[bool]
     known = running[1][k] > 0.5
     new_names = (np.where(known, 0.0, later) ** 2).sum(axis=1)
     flags = np.asarray(dated, dtype=np.float32)
-    return np.stack([local[0], local[1], every[0], every[1], head_before, head_after, new_names, flags], axis=1)
+    shape = np.array([_shape(text, int(i)) for i in ks], dtype=np.float32).reshape(-1, 3)
+    return np.column_stack([local[0], local[1], every[0], every[1], head_before, head_after, new_names, flags, shape])
+
+
+def _shape(text: Sequence[str], k: int) -> tuple[float, float, float]:
+    """``lede_when``, ``after_end`` and ``head_words`` of line ``k``: whether the first
+    paragraph under it (past a deck) says when (``LEDE_WHEN``), whether the line above it
+    ends a sentence, and its length in words (a share of ``HEAD_WORDS``)."""
+    j = k + 2 if k + 2 < len(text) and headline_like(text[k + 1]) else k + 1
+    lede = " ".join(text[j].split()[:LEDE_WORDS])
+    return (
+        float(LEDE_WHEN.search(lede) is not None),
+        float(ENDS_SENTENCE.search(text[k - 1]) is not None),
+        min(len(text[k].split()), HEAD_WORDS) / HEAD_WORDS,
+    )
