@@ -139,6 +139,26 @@ def test_bad_input_is_skipped_or_kept_with_what_it_has(tmp_path: Path) -> None:
     assert stories[0].first_published is None and stories[0].first_seen
 
 
+def test_pieces_of_one_page_are_separate_articles_under_its_url(tmp_path: Path) -> None:
+    # Press TV's page holds two stories: each piece is its own article, the second under the
+    # page's URL with its part as fragment, so a new text of the page updates each piece alone.
+    url, page = "https://www.presstv.ir/Detail/2024/04/04/1", seed_text("presstv")
+    feed = tmp_path / "a.jsonl"
+    feed.write_text(json.dumps({"id": "p1", "url": url, "text": page}) + "\n")
+    changed = tmp_path / "b.jsonl"
+    edited = page.replace("The Wednesday call was a first", "The call on Wednesday was the first")
+    changed.write_text(json.dumps({"id": "p2", "url": url, "text": edited}) + "\n")
+    with Collection(_db(tmp_path)) as c:
+        assert ingest_into(c, [str(feed)])[0].added == 2 and c.count() == 2
+        found = c.by_urls([url, f"{url}#part2"])
+        assert set(found) == {url, f"{url}#part2"}
+        result, _ = ingest_into(c, [str(changed)])
+        assert result.added == 0 and result.changes.get("updated") == 1 and c.count() == 2
+        second, first = found[f"{url}#part2"][0], found[url][0]
+        assert [v["number"] for v in c.versions(second)] == [1, 2]
+        assert c.versions(first) == []  # never updated: only an update keeps the versions
+
+
 def test_cli_stories_json_and_since(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = _db(tmp_path)
     assert main(["ingest", str(EXAMPLE), "--db", url, "--quiet"]) == 0

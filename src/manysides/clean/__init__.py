@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
+from urllib.parse import urldefrag
 
 import ftfy
 
@@ -156,7 +157,7 @@ def clean(
         if n > 1:
             _piece_title(page, piece)
         source = doc.source if len(pieces) == 1 else f"{doc.source}#part{n}"
-        articles.append(_article(source, page, piece, page_meta, hints if n == 1 else _piece_hints(hints), registry))
+        articles.append(_article(source, page, piece, page_meta, hints if n == 1 else _piece_hints(hints, n), registry))
     return articles
 
 
@@ -192,9 +193,14 @@ def _relative(page: _Page, piece: range, reference: str | None) -> str | None:
     return None
 
 
-def _piece_hints(hints: dict[str, Any]) -> dict[str, Any]:
-    """What a page's later pieces inherit from the page's hints: not its title or id."""
-    return {k: v for k, v in hints.items() if k not in ("title", "id")}
+def _piece_hints(hints: dict[str, Any], n: int) -> dict[str, Any]:
+    """What a page's later pieces inherit from the page's hints: not its title or id; its
+    URL with the piece's number as fragment ("...#part2"), so that each piece of one page is
+    its own article to the collection, which keeps an article's versions by URL."""
+    out = {k: v for k, v in hints.items() if k not in ("title", "id")}
+    if out.get("url"):
+        out["url"] = f"{urldefrag(str(out['url'])).url}#part{n}"
+    return out
 
 
 def _article(
