@@ -75,11 +75,14 @@ def _stories(pinned: dict[str, dict[str, object]]) -> None:
             r = cv[mode]
             sub, top = r["subtopic"], r["topic"]
             mark = f"  (floor F1 {floor.get(f'{kind}_{mode}_f1')})" if f"{kind}_{mode}_f1" in floor else ""
+            same = f"; same stories as batch, F1 {r['vs_batch_f1']:.4f}" if "vs_batch_f1" in r else ""
             print(
                 f"    {mode:<8} {r['clusters']:>3} stories  vs subtopic BCubed P {sub['bcubed_p']:.3f} "
                 f"R {sub['bcubed_r']:.3f} F1 {sub['bcubed_f1']:.3f} ARI {sub['ari']:.3f}"
-                f"   vs topic F1 {top['bcubed_f1']:.3f} ARI {top['ari']:.3f}{mark}"
+                f"   vs topic P {top['bcubed_p']:.3f} F1 {top['bcubed_f1']:.3f} ARI {top['ari']:.3f}{mark}{same}"
             )
+    order = ", ".join(f"{k.replace('_', ' ')} {v:.4f}" for k, v in result["order"].items())
+    print(f"  all 772 added at once vs cut after every N additions (shipped model), BCubed F1: {order}")
     seeds = result["with_seeds"]
     print(
         f"  seeds + ECB+ in one collection: {seeds['stories']} stories; seed stories of sizes "

@@ -34,7 +34,11 @@ def test_eval_story_clustering_on_ecbplus_keeps_its_floor() -> None:
     assert len(cv["thresholds"]) == 5
     for mode in ("batch", "shuffled", "time"):
         assert cv[mode]["subtopic"]["bcubed_f1"] >= pinned[f"sparse_{mode}_f1"], mode
-    assert cv["batch"]["topic"]["bcubed_f1"] >= pinned["sparse_topic_f1"]
+    # Topic level: a story never mixes two topics (ECB+ topics hold two events each, so the gold
+    # events themselves score topic F1 0.683: F1 there would reward merging events).
+    assert cv["batch"]["topic"]["bcubed_p"] >= pinned["sparse_topic_precision"]
+    # Added in steps of 100 or 10, the 772 documents make (nearly) the stories they make at once.
+    assert min(result["order"].values()) >= pinned["order_f1"], result["order"]
     # The seed coverage's stories stay apart from every ECB+ story in one collection.
     seeds = result["with_seeds"]
     # (Press TV's appended France story is its own article but joins the Kremlin story: [3, 5].)
