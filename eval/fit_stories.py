@@ -36,7 +36,9 @@ def main() -> None:
         "# Story clustering (cluster/engine.py): the pair probability and the cut.",
         "# Written by `PYTHONPATH=. python -m eval.fit_stories`; do not edit the coefficients by hand.",
         f'provenance = "fitted {dt.date.today()} on the neighbour-graph edges of {len(docs)} ECB+ documents '
-        "(label: same sub-topic, i.e. the same event); scikit-learn LogisticRegression C=1; threshold by "
+        "(label: same sub-topic, i.e. the same event), and for the model without embeddings also on the edges of "
+        "articles left alone in their event (eval.stories.loner_edges); scikit-learn LogisticRegression C=1; "
+        "threshold by "
         f'5-fold cross-validation over topics (sparse {threshold}, dense {dense_threshold})"',
         "# Mean pair probability two groups of articles need to be one story (capped average link).",
         f"threshold = {model.threshold}",

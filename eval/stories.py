@@ -85,9 +85,8 @@ ORDER_STEPS = (100, 10)
 def order_independence(docs: list[Doc]) -> dict[str, float]:
     """BCubed F1 between the stories of every document added at once and added in file order
     with a cut after every 100 (as ``ingest`` commits) or 10, by the shipped model without
-    embeddings: how much the stories depend on when the collection was cut (1.0: not at all).
-    Stories cut early keep what pair features computed then said, and later additions change
-    the members' neighbour lists (ranks, shares of the nearest) without cutting them again."""
+    embeddings: how much the stories depend on when the collection was cut (1.0: not at all;
+    ``cluster.engine.RESETTLE``)."""
     items = [(d.id, d.features, d.day) for d in docs]
     runs: dict[int, list[str]] = {}
     for step in (0, *ORDER_STEPS):
@@ -169,9 +168,55 @@ def fit_pairs(docs: list[Doc], dense: bool, base: StoryModel | None = None) -> S
     pairs = sorted({(min(a, b), max(a, b)) for a in range(len(index)) for b in index.neighbour_rows(a)})
     x = index.pair_table(pairs)[:, columns]
     y = np.array([int(docs[a].subtopic == docs[b].subtopic) for a, b in pairs])
-    clf = LogisticRegression(C=1.0, max_iter=5000).fit(x, y)
+    weight = np.ones(len(y))
+    if not dense:
+        # Cross-validated (``make eval``): with embeddings these edges cost more than they gave.
+        lx, ly = loner_edges(docs, base, dense)
+        x, y = np.vstack([x, lx[:, columns]]), np.concatenate([y, ly])
+        weight = np.concatenate([weight, np.full(len(ly), LONER_WEIGHT)])
+    clf = LogisticRegression(C=1.0, max_iter=5000).fit(x, y, sample_weight=weight)
     coef = {"intercept": float(clf.intercept_[0])} | {n: float(c) for n, c in zip(names, clf.coef_[0], strict=True)}
     return replace(base, dense=coef if dense else base.dense, sparse=base.sparse if dense else coef)
+
+
+#: Collections built for ``loner_edges`` (seeded draws of which events to cut to one document).
+LONER_ROUNDS = 3
+#: The weight of each such edge in the fit (ECB+'s own edges weigh 1). 2026-12-02, words +
+#: names, 5-fold CV: 0.923 at 1, 0.914 at 0.5 (0.915 without); with embeddings 0.916 at 1
+#: against 0.923 without, so the dense fit leaves them out.
+LONER_WEIGHT = 1.0
+
+
+def loner_edges(docs: list[Doc], base: StoryModel, dense: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The neighbour-graph edges of articles that are alone in their event (``PAIR_FEATURES``
+    rows, labels). ECB+ tells every event in about ten documents, so each article's nearest
+    neighbour is nearly always of its event, and the relative features (``rel_*``, ``pct_*``)
+    learn "my nearest is my story"; a small collection has articles with no partner at all (a
+    page's appended second story, as in the seed coverage), whose nearest is another event.
+    Each of ``LONER_ROUNDS`` collections keeps every document but of a fifth of the events
+    (drawn, seeded), which it cuts to one each, and adds the edges of those single documents:
+    all to other events."""
+    rng = random.Random(SEED)
+    by_event: dict[str, list[int]] = {}
+    for i, d in enumerate(docs):
+        by_event.setdefault(d.subtopic, []).append(i)
+    events = sorted(by_event)
+    rows: list[np.ndarray] = []
+    labels: list[int] = []
+    for _ in range(LONER_ROUNDS):
+        cut = set(rng.sample(events, len(events) // 5))
+        keep = [i for e in events for i in (by_event[e] if e not in cut else [rng.choice(by_event[e])])]
+        index = StoryIndex(base, dense=dense)
+        for i in keep:
+            index.add(docs[i].id, docs[i].features, docs[i].day)
+        loners = [r for r, i in enumerate(keep) if docs[i].subtopic in cut]
+        pairs = sorted({(r, b) for r in loners for b in index.neighbour_rows(r)})
+        if pairs:
+            rows.append(index.pair_table(pairs))
+            labels += [int(docs[keep[a]].subtopic == docs[keep[b]].subtopic) for a, b in pairs]
+    if not rows:
+        return np.zeros((0, len(PAIR_FEATURES))), np.zeros(0, dtype=int)
+    return np.vstack(rows), np.array(labels)
 
 
 def choose_threshold(docs: list[Doc], dense: bool, base: StoryModel | None = None, n_folds: int = INNER_FOLDS) -> float:

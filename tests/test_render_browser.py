@@ -87,7 +87,7 @@ def test_browser_demo_report_has_every_section_in_order(browser: Any, seed_repor
     page = _open(browser, render_html(seed_report), tmp_path)
     first = page.locator("main section").first
     assert first.locator("h3").all_inner_texts() == SECTIONS
-    assert first.locator(".count").inner_text() == "5 articles from 4 outlets, 3 independent origins"
+    assert first.locator(".count").inner_text() == "4 articles from 4 outlets, 2 independent origins"
     svg = first.locator("figure.graph svg")
     assert svg.get_attribute("role") == "img"
     assert "InDaily took text from Reuters" in svg.locator("desc").text_content()
@@ -106,8 +106,8 @@ def test_browser_demo_report_has_every_section_in_order(browser: Any, seed_repor
     assert group.locator("del").count() >= 1  # Press TV's trim is shown as struck words
     # The fact matrix: a row per shared fact, a column per outlet, statuses readable as words.
     row = first.locator("table.facts tbody tr", has_text="The West rejects that version")
-    # Reuters, InDaily, RT, Press TV, and Press TV's appended France story (in this story for now).
-    assert row.locator("td .sr").all_inner_texts() == ["stated", "stated", "absent", "absent", "absent"]
+    # Reuters, InDaily, RT, Press TV.
+    assert row.locator("td .sr").all_inner_texts() == ["stated", "stated", "absent", "absent"]
     assert page.errors == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report-desktop.png"), full_page=True)

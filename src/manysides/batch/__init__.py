@@ -7,7 +7,8 @@ collection, through the stages of ``tasks`` as Dask tasks over partition files (
 2. pairs: story candidates by a distributed MinHash-LSH (``lsh``), exact duplicates;
 3. verify: each time window's neighbour lists (the engine's cosines);
 4. cut: each window's stories by the engine's pair model and cut, over the window and
-   the story horizon around it; then, here, the windows' stories joined through the
+   the story horizon around it (the LSH lists first brought nearer the exact neighbours by a
+   round of NN-descent over that region); then, here, the windows' stories joined through the
    articles they share;
 5. write: the articles and their stories into the collection (idempotent);
 6. summarise, then analyse each story (largest first), its report kept.

@@ -10,7 +10,8 @@ task that fails is simply run again, and a finished one is not: its marker is th
 3. ``verify_window``: a window's articles -> their neighbour lists (the engine's cosines
    over each article's best candidates).
 4. ``cut_window``: a window and the windows within the story horizon around it -> stories
-   (the engine's pair model and cut, ``StoryIndex.recluster``).
+   (a round of NN-descent over their lists, then the engine's pair model and cut,
+   ``StoryIndex.descend`` and ``StoryIndex.recluster``).
 5. ``write_window``: a window's articles with their final story ids -> the collection.
 6. ``summarise_stories``, ``analyse_story``: story rows; each story's report, kept.
 """
@@ -450,6 +451,9 @@ def cut_window(plan: Plan, window: int) -> dict[str, Any]:
         found = json.loads(lists.get(int(handles[r]), "[]"))
         index.restore_neighbours(ids[r], [Neighbour(x[0], x[1], x[2], x[3]) for x in found])
         edges += len(found)
+    # The lists were found by LSH, window by window: one round of NN-descent over the region
+    # brings them nearer to the exact ones (and to the engine's), before the cut.
+    index.descend()
     index.recluster()
     core = [r for r in order if windows[r] == window]
     whys = dict(zip(core, index.whys([index.row_of[ids[r]] for r in core]), strict=True))
