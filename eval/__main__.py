@@ -82,7 +82,7 @@ def _stories(pinned: dict[str, dict[str, object]]) -> None:
                 f"   vs topic P {top['bcubed_p']:.3f} F1 {top['bcubed_f1']:.3f} ARI {top['ari']:.3f}{mark}{same}"
             )
     order = ", ".join(f"{k.replace('_', ' ')} {v:.4f}" for k, v in result["order"].items())
-    print(f"  all 772 added at once vs cut after every N additions (shipped model), BCubed F1: {order}")
+    print(f"  all {result['documents']} added at once vs cut every N additions (shipped model), BCubed F1: {order}")
     seeds = result["with_seeds"]
     print(
         f"  seeds + ECB+ in one collection: {seeds['stories']} stories; seed stories of sizes "

@@ -160,9 +160,7 @@ def fit(docs: list[Doc], dense: bool, base: StoryModel | None = None) -> StoryMo
 def fit_pairs(docs: list[Doc], dense: bool, base: StoryModel | None = None) -> StoryModel:
     """Logistic regression over the neighbour graph's edges: same sub-topic or not."""
     base = base or load_story_model()
-    index = StoryIndex(base, dense=dense)
-    for d in docs:
-        index.add(d.id, d.features, d.day)
+    index = _graph(docs, base, dense)
     names = [n for n in PAIR_FEATURES if n != "intercept" and (dense or n != "vector")]
     columns = [PAIR_FEATURES.index(n) for n in names]
     pairs = sorted({(min(a, b), max(a, b)) for a in range(len(index)) for b in index.neighbour_rows(a)})
@@ -206,9 +204,7 @@ def loner_edges(docs: list[Doc], base: StoryModel, dense: bool) -> tuple[np.ndar
     for _ in range(LONER_ROUNDS):
         cut = set(rng.sample(events, len(events) // 5))
         keep = [i for e in events for i in (by_event[e] if e not in cut else [rng.choice(by_event[e])])]
-        index = StoryIndex(base, dense=dense)
-        for i in keep:
-            index.add(docs[i].id, docs[i].features, docs[i].day)
+        index = _graph([docs[i] for i in keep], base, dense)
         loners = [r for r, i in enumerate(keep) if docs[i].subtopic in cut]
         pairs = sorted({(r, b) for r in loners for b in index.neighbour_rows(r)})
         if pairs:
@@ -217,6 +213,14 @@ def loner_edges(docs: list[Doc], base: StoryModel, dense: bool) -> tuple[np.ndar
     if not rows:
         return np.zeros((0, len(PAIR_FEATURES))), np.zeros(0, dtype=int)
     return np.vstack(rows), np.array(labels)
+
+
+def _graph(docs: list[Doc], model: StoryModel, dense: bool) -> StoryIndex:
+    """The neighbour graph of ``docs`` (added in order, not yet cut)."""
+    index = StoryIndex(model, dense=dense)
+    for d in docs:
+        index.add(d.id, d.features, d.day)
+    return index
 
 
 def choose_threshold(docs: list[Doc], dense: bool, base: StoryModel | None = None, n_folds: int = INNER_FOLDS) -> float:
@@ -229,9 +233,7 @@ def choose_threshold(docs: list[Doc], dense: bool, base: StoryModel | None = Non
     for k, held_out in enumerate(folds):
         model = fit_pairs([d for d in docs if d.topic not in held_out], dense, base)
         test = [d for d in docs if d.topic in held_out]
-        index = StoryIndex(model, dense=dense)
-        for d in test:
-            index.add(d.id, d.features, d.day)
+        index = _graph(test, model, dense)
         for t in GRID:
             index.model = model.with_threshold(t)
             index.recluster()

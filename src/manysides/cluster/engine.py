@@ -583,8 +583,8 @@ class StoryIndex:
             return
         slots = self._nb.data[:n]
         totals = np.where(slots >= 0, self._nb_sims.data[:n].reshape(n, -1, 3).sum(axis=2), -np.inf)
+        # A new array (the lists as they were): the round does not depend on its own order.
         top = np.take_along_axis(slots, np.argsort(-totals, axis=1, kind="stable")[:, :k], axis=1)
-        top = top.copy()  # the lists as they were: the round does not depend on its own order
         days = self._days.data[:n]
         for r in range(n):
             first = top[r][top[r] >= 0]
