@@ -16,6 +16,11 @@
    process's resident memory per article is read, and the BCubed F1 of all stories so
    far against the stories the stream was made from (capping the index's work must not
    cost quality as it grows).
+4. What order independence costs, on the first 10,000 articles of the scaling stream (CPU
+   time, each variant run twice, interleaved): adding and cutting with the engine's
+   ``RESETTLE`` against without it (a story cut again when a new article enters a member's
+   neighbour list); and a cut of everything from scratch with and without a round of
+   NN-descent first (``StoryIndex.descend``, ``DESCENT``: what each batch cut task adds).
 
 Synthetic articles: ``bench.corpus.synthetic_stream`` over sentences of real news (ECB+
 and PolNeAR, read from ../shared/data at run time) when present, else the seed coverage.
@@ -24,6 +29,7 @@ and PolNeAR, read from ../shared/data at run time) when present, else the seed c
 from __future__ import annotations
 
 import argparse
+import copy
 import itertools
 import multiprocessing
 import os
@@ -36,10 +42,11 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+import numpy as np
 from eval.common import bcubed
 
 from bench.corpus import ecb_articles, sentence_pool, synthetic_stream
-from manysides.cluster.engine import StoryIndex, load_story_model
+from manysides.cluster.engine import DESCENT, RESETTLE, StoryIndex, load_story_model
 from manysides.cluster.features import Features, story_features
 from manysides.dates import day_number
 from manysides.index.text import lead_text
@@ -76,6 +83,7 @@ def run(largest: int = 1_000_000, scaling: bool = True) -> None:
     _throughput(pool)
     _collection(pool)
     _with_embeddings(pool)
+    _order_cost(pool)
     if scaling:
         _scaling(pool, largest)
 
@@ -141,6 +149,66 @@ def _with_embeddings(pool: list[str] | None) -> None:
     print(
         f"  with embeddings, {len(items):,} synthetic articles: {len(items) / total:,.0f} articles/s "
         f"(embedding the leads {len(items) / embedding:,.0f}/s, the rest {len(items) / seconds:,.0f}/s)"
+    )
+
+
+#: Articles of the scaling stream read for ``_order_cost``.
+ORDER_ARTICLES = 10_000
+
+
+def _order_cost(pool: list[str] | None) -> None:
+    """``RESETTLE`` on and off, and ``descend`` before a full cut or not, side by side."""
+    stream = synthetic_stream(ORDER_ARTICLES, SEEDS, seed=4, pool=pool, concurrent=CONCURRENT)
+    items = [_featurise(item) for item in stream]
+    truth = [aid.split("-")[0] for aid, _ in items]
+
+    def build(resettle: float) -> tuple[StoryIndex, float, float]:
+        index = StoryIndex(load_story_model(), resettle=resettle)
+        add = cut = 0.0
+        for n, (aid, feats) in enumerate(items):
+            t0 = time.process_time()
+            index.add(aid, feats, None)
+            t1 = time.process_time()
+            add += t1 - t0
+            if (n + 1) % BATCH == 0 or n + 1 == len(items):
+                index.cut()
+                cut += time.process_time() - t1
+        return index, add, cut
+
+    runs: dict[float, list[tuple[float, float]]] = {RESETTLE: [], 2.0: []}
+    scores: dict[float, float] = {}
+    shipped: StoryIndex | None = None
+    for _ in range(2):
+        for resettle in runs:
+            index, add, cut = build(resettle)
+            runs[resettle].append((add, cut))
+            scores[resettle] = bcubed([index.label[r] for r in range(len(index))], truth)[2]
+            shipped = index if resettle == RESETTLE else shipped
+    (on_add, on_cut), (off_add, off_cut) = (np.mean(runs[x], axis=0) for x in runs)
+    print(
+        f"  order independence, the first {len(items):,} articles of the scaling stream, cut every {BATCH}"
+        f" (CPU seconds, mean of two runs each, interleaved):\n"
+        f"    RESETTLE {RESETTLE} against off: add {on_add:.1f} / {off_add:.1f} s, cut {on_cut:.1f} / {off_cut:.1f} s"
+        f" ({on_cut / off_cut:.2f}x), add + cut {(on_add + on_cut) / (off_add + off_cut):.2f}x;"
+        f" BCubed F1 against the stream's stories {scores[RESETTLE]:.4f} / {scores[2.0]:.4f}"
+    )
+    assert shipped is not None
+    timed: dict[bool, list[float]] = {False: [], True: []}
+    found: dict[bool, float] = {}
+    for _ in range(2):
+        for descend in timed:
+            index = copy.deepcopy(shipped)
+            t0 = time.process_time()
+            if descend:
+                index.descend()
+            index.recluster()
+            timed[descend].append(time.process_time() - t0)
+            found[descend] = bcubed([index.label[r] for r in range(len(index))], truth)[2]
+    plain, with_descent = (float(np.mean(timed[x])) for x in (False, True))
+    print(
+        f"    one cut of all {len(items):,} from scratch, with a round of NN-descent ({DESCENT} + {DESCENT}) first"
+        f" and without: {with_descent:.1f} / {plain:.1f} s ({with_descent / plain:.2f}x);"
+        f" BCubed F1 {found[True]:.4f} / {found[False]:.4f}"
     )
 
 

@@ -305,9 +305,11 @@ class StoryIndex:
     what to store. Results depend only on the order of addition and the features.
     """
 
-    def __init__(self, model: StoryModel | None = None, dense: bool = False) -> None:
+    def __init__(self, model: StoryModel | None = None, dense: bool = False, resettle: float = RESETTLE) -> None:
+        """``resettle``: ``RESETTLE`` (above 1: never; ``bench.stories`` measures its cost)."""
         self.model = model or load_story_model()
         self.dense = dense
+        self.resettle = resettle
         k = self.model.neighbours
         self.ids: list[str] = []
         self.row_of: dict[str, int] = {}
@@ -706,7 +708,7 @@ class StoryIndex:
         # with its whole list (ranks, share of its nearest): its story is cut again, not only
         # the stories the new one may join (``RESETTLE``).
         for (_, j), p in zip(offered, self.probabilities(offered).tolist(), strict=True):
-            if p >= RESETTLE:
+            if p >= self.resettle:
                 touched[self.label[j] or ""] = 1.0
         for (_, j), p in zip(reach, self.probabilities(reach).tolist(), strict=True):
             sid = self.label[j] or ""
