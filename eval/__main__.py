@@ -189,7 +189,7 @@ def _paraphrase(pinned: dict[str, dict[str, object]]) -> None:
 
 def _alignment(pinned: dict[str, dict[str, object]]) -> None:
     shipped = load_settings().align
-    off = shipped.model_copy(update={"claim_cosine": 1.01})
+    off = shipped.model_copy(update={"claim_cosine": 1.01, "action_cosine": 1.01})
     found = alignment.sweep(None, [shipped, off])
     if found is None:
         print(f"ECB+ sentence alignment: skipped ({DATA / 'ecbplus'} is absent)")
@@ -199,17 +199,27 @@ def _alignment(pinned: dict[str, dict[str, object]]) -> None:
     print(
         f"ECB+ sentence alignment ({result['subtopics']} events, {result['sentences']} annotated sentences,"
         f" {result['gold_pairs']} pairs sharing an event chain; floors precision {floor['precision']},"
-        f" recall {floor['recall']}):"
+        f" recall {floor['recall']}; links that join facts: precision {floor['fact_precision']},"
+        f" recall {floor['fact_recall']}):"
     )
     print(
-        f"  aligned {result['aligned_pairs']} pairs: precision {result['precision']:.3f}"
+        f"  every link (facts and events), {result['aligned_pairs']} pairs: precision {result['precision']:.3f}"
         f" (base rate {result['base_rate']:.3f})  recall {result['recall']:.3f}  F1 {result['f1']:.3f}"
     )
-    kinds = ", ".join(f"{k} {p:.3f} of {n}" for k, (p, n) in result["precision_by_kind"].items())
-    print(f"  precision by kind (claim: sentences sharing a clause, reuse/claims.py): {kinds}")
     print(
-        f"  without shared claims: precision {without['precision']:.3f}  recall {without['recall']:.3f}"
-        f" (claim_cosine {shipped.claim_cosine}, claim_anchors {shipped.claim_anchors}: data/defaults.toml)"
+        f"  links that join facts (no event links), {result['fact_pairs']} pairs:"
+        f" precision {result['fact_precision']:.3f}  recall {result['fact_recall']:.3f}"
+    )
+    kinds = ", ".join(f"{k} {p:.3f} of {n}" for k, (p, n) in result["precision_by_kind"].items())
+    print(
+        "  precision by kind (claim: sentences sharing a clause, one fact; event: one happening, a fact's"
+        f" related sentence; reuse/claims.py): {kinds}"
+    )
+    print(
+        f"  whole sentences only (no claims, no events): precision {without['precision']:.3f}"
+        f"  recall {without['recall']:.3f} (claim_cosine {shipped.claim_cosine}, claim_anchors"
+        f" {shipped.claim_anchors}, action_cosine {shipped.action_cosine}, action_words {shipped.action_words}:"
+        " data/defaults.toml)"
     )
 
 

@@ -7,9 +7,13 @@ mentions of one cross-document *event* chain (ACTION_* mentions). Scored over pa
 annotated sentences: precision of the aligned pairs, recall of the gold pairs.
 
 Sentences sharing an event chain often say different things about it ("the quake
-struck at dawn" / "rescuers searched the rubble of the quake"), so recall here is a lower
-bound for "same fact" alignment; precision is the figure to watch (an aligned pair that
-shares no event is a wrong link in the fact matrix). Nothing is tuned on this set.
+struck at dawn" / "rescuers searched the rubble of the quake"): what the product's event
+links claim (``SentenceLink.event``: one happening, shown as a fact's related sentences).
+Every link is scored, and apart the links that join sentences in one fact
+(``fact_precision``, ``fact_recall``: a lower bound for "same fact" alignment). Precision is
+the figure to watch (an aligned pair that shares no event is a wrong link). The claim and
+event thresholds are chosen by ``eval.fit_claims`` on folds of this set by topic, the
+hand-annotated stories left out.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ def sweep(
         events.update({(article.id, i): c for i, c in chains.items()})
     index = CorpusIndex(articles, models)
     by_id = {a.id: a for a in articles}
-    counts = [[0, 0] for _ in settings_list]  # true, predicted
+    counts = [[0, 0, 0, 0] for _ in settings_list]  # true, predicted; the same of links that join facts
     kinds: list[dict[str, list[int]]] = [defaultdict(lambda: [0, 0]) for _ in settings_list]
     gold_total = all_pairs = sentences_read = 0
     for subtopic in sorted(by_subtopic):
@@ -78,11 +82,14 @@ def sweep(
                 hit = pair in gold or (pair[1], pair[0]) in gold
                 counts[n][0] += hit
                 counts[n][1] += 1
-                kind = "claim" if link.claim else link.kind
+                if not link.event:
+                    counts[n][2] += hit
+                    counts[n][3] += 1
+                kind = "event" if link.event else "claim" if link.claim else link.kind
                 kinds[n][kind][0] += hit
                 kinds[n][kind][1] += 1
     out = []
-    for (tp, predicted), by_kind in zip(counts, kinds, strict=True):
+    for (tp, predicted, fact_tp, fact_predicted), by_kind in zip(counts, kinds, strict=True):
         precision = tp / predicted if predicted else 0.0
         recall = tp / gold_total if gold_total else 0.0
         out.append(
@@ -95,6 +102,10 @@ def sweep(
                 "base_rate": gold_total / all_pairs if all_pairs else 0.0,
                 "recall": recall,
                 "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+                # The links that join sentences in one fact (event links only relate them).
+                "fact_pairs": fact_predicted,
+                "fact_precision": fact_tp / fact_predicted if fact_predicted else 0.0,
+                "fact_recall": fact_tp / gold_total if gold_total else 0.0,
                 "precision_by_kind": {k: (hit / n, n) for k, (hit, n) in sorted(by_kind.items())},
             }
         )

@@ -68,8 +68,9 @@ def evaluate(models: Models | None = None) -> dict[str, Any] | None:
     settings = load_settings()
     models = models or Models(settings)
     articles, _ = clean_documents([document(r) for r in records], default_registry(), settings)
-    articles, _ = prepare(articles, models)
-    index = build_index(articles, models)
+    prepared = prepare(articles, models)
+    articles = prepared.articles
+    index = build_index(articles, models, actions=prepared.actions)
     stories = cluster(articles, index, params=settings.clustering)
     gold = {r["id"]: str(r["parallel_id"]) for r in records}
     story_of = {aid: s.id for s in stories for aid in s.article_ids}

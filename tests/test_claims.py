@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from manysides.model import Article
+from manysides.model import Article, Report
 from manysides.nlp import Models
 from manysides.pipeline import analyse_articles
+from manysides.render import render_html
 from manysides.reuse.claims import split_claims
 from manysides.settings import load_settings
 
@@ -40,17 +41,20 @@ def test_split_claims_at_clause_boundaries() -> None:
     assert split_claims(WIRE[0]) == [WIRE[0]]  # one clause: the sentence itself
 
 
+def _report(models: Models, extra: dict[str, list[str]] | None = None, **align: float) -> Report:
+    """The fire story's report; ``extra`` sentences appended to the named reports, ``align``
+    settings changed."""
+    texts = {"wire": WIRE, "local": LOCAL, "radio": RADIO}
+    articles = [Article.from_sentences(n, s + (extra or {}).get(n, []), separator="\n\n") for n, s in texts.items()]
+    settings = load_settings()
+    settings = settings.model_copy(update={"align": settings.align.model_copy(update=align)})
+    group = [("fire", ["wire", "local", "radio"], {})]
+    return analyse_articles(articles, [], settings=settings, models=models, progress=lambda _: None, groups=group)
+
+
 def _facts(models: Models, claim_cosine: float | None = None) -> dict[tuple[str, int], set[tuple[str, int]]]:
     """The story's facts, each sentence (article, index) to the sentences of its fact."""
-    articles = [
-        Article.from_sentences(n, s, separator="\n\n") for n, s in (("wire", WIRE), ("local", LOCAL), ("radio", RADIO))
-    ]
-    settings = load_settings()
-    if claim_cosine is not None:
-        align = settings.align.model_copy(update={"claim_cosine": claim_cosine})
-        settings = settings.model_copy(update={"align": align})
-    group = [("fire", ["wire", "local", "radio"], {})]
-    report = analyse_articles(articles, [], settings=settings, models=models, progress=lambda _: None, groups=group)
+    report = _report(models, **({} if claim_cosine is None else {"claim_cosine": claim_cosine}))
     assert all(r.relation != "derived" for r in report.reuse)  # a shared claim is not copying
     # The two sentences share one claim; their other figures (40 firefighters, 12 evacuated)
     # are not a contradiction of it.
@@ -68,3 +72,51 @@ def test_facts_join_a_clause_with_the_same_fact_stated_alone(models: Models) -> 
     assert ("local", 1) in _facts(models)[("wire", 1)]
     # Off, the two stay apart (what the sentence pair decision alone gives).
     assert ("local", 1) not in _facts(models, claim_cosine=1.01)[("wire", 1)]
+
+
+# Two reports of one happening (the arrests) that state different things about it.
+ARRESTS = {
+    "wire": ["Police arrested two men in Alderton on Saturday over the fire."],
+    "radio": ["Relatives of the men arrested in Alderton say they were at home that night."],
+}
+
+
+def test_sentences_about_one_happening_are_related_not_one_fact(models: Models) -> None:
+    report = _report(models, ARRESTS)
+    by_sentence = {(e.article_id, e.sentence): f for f in report.facts for e in f.evidence}
+    wire, radio = by_sentence["wire", 4], by_sentence["radio", 3]
+    # They share a name and what happened ("arrest", "man") but say different things: two
+    # facts, each listing the other outlet's sentence as what it says about the same.
+    assert wire is not radio
+    assert [(r.article_id, r.sentence) for r in wire.related] == [("radio", 3)]
+    assert [(r.article_id, r.sentence) for r in radio.related] == [("wire", 4)]
+    assert radio.related[0].text == ARRESTS["wire"][0]
+    # Only an article that leaves the fact out is listed, once.
+    for fact in report.facts:
+        assert all(fact.coverage[r.article_id] == "absent" for r in fact.related)
+        assert len({r.article_id for r in fact.related}) == len(fact.related)
+    # Off, nothing is related and the facts are the same groups.
+    off = _report(models, ARRESTS, action_cosine=1.01)
+    assert not any(f.related for f in off.facts)
+    assert sorted(f.text for f in off.facts) == sorted(f.text for f in report.facts)
+
+
+def test_related_needs_the_action_words_in_common(models: Models) -> None:
+    # The arrest sentences share "arrest" and "man" (and the name Alderton): asking for a
+    # third action word in common leaves them unrelated.
+    report = _report(models, ARRESTS, action_words=3)
+    wire = next(f for f in report.facts if any((e.article_id, e.sentence) == ("wire", 4) for e in f.evidence))
+    assert not wire.related
+
+
+def test_the_html_fact_matrix_shows_what_an_outlet_says_instead(models: Models) -> None:
+    # Wire and local carry the arrests (one fact); the radio only speaks of them.
+    local = ["Two men were arrested in Alderton on Saturday, police said."]
+    report = _report(models, {**ARRESTS, "local": local})
+    fact = next(f for f in report.facts if any((e.article_id, e.sentence) == ("local", 4) for e in f.evidence))
+    assert fact.coverage["radio"] == "absent" and "absent" not in (fact.coverage["wire"], fact.coverage["local"])
+    assert [(r.article_id, r.sentence) for r in fact.related] == [("radio", 3)]
+    html = render_html(report)
+    row = html[html.index(f'<th scope="row">{fact.text}') :]
+    row = row[: row.index("</tr>")]
+    assert "≈ (radio) on the same: “Relatives of the men arrested in Alderton" in row

@@ -100,6 +100,9 @@ def test_eval_sentence_alignment_on_ecbplus_keeps_its_floor(models: Models) -> N
     assert result is not None
     pinned = floors()["ecbplus_alignment"]
     assert result["precision"] >= pinned["precision"] and result["recall"] >= pinned["recall"]
+    # The links that join sentences in one fact, without the event links.
+    assert result["fact_precision"] >= pinned["fact_precision"] and result["fact_recall"] >= pinned["fact_recall"]
+    assert result["fact_pairs"] < result["aligned_pairs"]
     # Annotated sentences mostly mention the main event (base rate ~0.74): beat it clearly.
     assert result["precision"] > result["base_rate"] + 0.1
 

@@ -287,6 +287,10 @@ class SentenceLink(Record):
     #: The two sentences share a claim (a clause each, ``reuse.claims``), not their whole
     #: content: a link for the fact matrix, not evidence of copying.
     claim: bool = False
+    #: The two sentences speak of one happening (a clause each, close in meaning, sharing a
+    #: name or figure and what happened: ``reuse.claims``) but need not state the same
+    #: thing: the fact matrix lists them as related (``Fact.related``), never as one fact.
+    event: bool = False
 
     @property
     def strength(self) -> float:
@@ -362,6 +366,16 @@ class Contradiction(Record):
 
 
 @dataclass(frozen=True)
+class Related(Record):
+    """A sentence about the same happening as a fact, in an article that does not carry it
+    (``Fact.related``)."""
+
+    article_id: str
+    sentence: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Fact(Record):
     """One thing the story's articles say, and how each article covers it.
 
@@ -376,6 +390,9 @@ class Fact(Record):
     coverage: dict[str, FactStatus]
     evidence: tuple[Evidence, ...] = ()
     contradictions: tuple[Contradiction, ...] = ()
+    #: Sentences of articles that do not carry the fact but speak of the same happening
+    #: (``SentenceLink.event``): what those outlets say about it instead.
+    related: tuple[Related, ...] = ()
 
 
 @dataclass(frozen=True)

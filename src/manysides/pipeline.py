@@ -134,11 +134,12 @@ def analyse_articles(
         raise NothingToAnalyse(f"nothing could be analysed ({reasons})")
     rewriter = load_rewriter(settings.digest_rewriter)  # a bad setting fails before the work, not after
     progress("features")
-    articles, finds = prepare(articles, models, cache)
+    prepared = prepare(articles, models, cache)
+    articles, finds = prepared.articles, prepared.finds
     progress("index")
     vector_key = vector_version(settings)
     known = cache.load_vectors([a.id for a in articles], vector_key) if cache is not None else None
-    index = build_index(articles, models, known)
+    index = build_index(articles, models, known, prepared.actions)
     progress("cluster")
     if groups is not None:
         stories = fixed_stories(articles, groups, index)

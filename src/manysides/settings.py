@@ -52,6 +52,8 @@ class AlignSettings(_Section):
     translation_margin: float = Field(1.05, ge=0.0, le=10.0)
     claim_cosine: float = Field(0.6, ge=0.0, le=1.01)
     claim_anchors: float = Field(0.3, ge=0.0, le=1.0)
+    action_cosine: float = Field(0.3, ge=0.0, le=1.01)
+    action_words: int = Field(2, ge=1, le=100)
 
 
 class ReuseSettings(_Section):

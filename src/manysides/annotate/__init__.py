@@ -85,3 +85,36 @@ def _mentions(article: Article, ents: Sequence[Span]) -> tuple[Mention, ...]:
         sentence = max(bisect.bisect_right(starts, start) - 1, 0)
         out.append(Mention(text=ent.text, label=label, start=start, end=end, sentence=sentence))
     return tuple(out)
+
+
+#: Action words: what claims of two articles must share besides a name to speak of one
+#: happening (``reuse.claims``).
+ACTION_POS = frozenset({"VERB", "NOUN"})
+
+
+def action_words(articles: Sequence[Article], models: Models) -> dict[str, tuple[tuple[int, str], ...]]:
+    """Per English article, (offset into its text, lemma) of each verb and noun that is not
+    a stop word or a reporting verb: what happened and to what ("kill", "arrest",
+    "rehab", "quake"). spaCy's tagger and lemmatizer (no parse), in worker processes as
+    the names are; other languages get none."""
+    out: dict[str, tuple[tuple[int, str], ...]] = {a.id: () for a in articles}
+    chosen = [a for a in articles if a.language == "en" and a.text]
+    if chosen:
+        nlp = (models.parser, models.settings.spacy_batch)
+        found = map_chunks(_actions, nlp, chosen, processes_for(models, len(chosen)))
+        out.update({a.id: words for a, words in zip(chosen, found, strict=True)})
+    return out
+
+
+def _actions(nlp: tuple[Language, int], articles: Sequence[Article]) -> list[tuple[tuple[int, str], ...]]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from ..quotes.extract import REPORTING_VERBS
+
+    common = STOP_WORDS | REPORTING_VERBS
+    docs = nlp[0].pipe((a.text for a in articles), batch_size=nlp[1], disable=["parser"])
+    out = []
+    for doc in docs:
+        words = ((w.idx, w.lemma_.lower()) for w in doc if w.pos_ in ACTION_POS)
+        out.append(tuple((at, lemma) for at, lemma in words if lemma not in common and lemma.isalpha()))
+    return out

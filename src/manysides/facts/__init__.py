@@ -10,7 +10,9 @@ says is a fact only its article carries.
 
 For each fact and article: ``stated`` (the article has it in the reference wording, or a
 copy of it), ``paraphrased`` (in its own words), ``contradicted`` (the same statement with
-other numbers, or negated), ``absent``.
+other numbers, or negated), ``absent``. An article that leaves the fact out but speaks of
+the same happening (an event link, ``reuse.claims``) has its closest such sentence in the
+fact's ``related``: what that outlet says about it instead.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import replace
 from ..clean.metadata import DATELINE
 from ..dates import date_key
 from ..index.text import tokens
-from ..model import Article, Contradiction, Evidence, Fact, FactStatus, Reuse, SentenceLink, Story
+from ..model import Article, Contradiction, Evidence, Fact, FactStatus, Related, Reuse, SentenceLink, Story
 from ..settings import AlignSettings, FactsSettings
 
 #: Thresholds: ``settings.FactsSettings`` and ``settings.AlignSettings`` (notes in data/defaults.toml).
@@ -74,7 +76,7 @@ def story_facts(
         return n
 
     strong: dict[tuple[tuple[int, int], tuple[int, int]], SentenceLink] = {}
-    for link in sorted(links, key=lambda x: (-x.strength, x.a, x.i, x.b, x.j)):
+    for link in sorted((x for x in links if not x.event), key=lambda x: (-x.strength, x.a, x.i, x.b, x.j)):
         x, y = (link.a, link.i), (link.b, link.j)
         if x not in parent or y not in parent:
             continue
@@ -92,8 +94,19 @@ def story_facts(
     groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for n in nodes:
         groups.setdefault(find(n), []).append(n)
+    # Sentences of other facts that speak of the same happening (event links), by cosine.
+    related: dict[tuple[int, int], dict[tuple[int, int], float]] = {}
+    for link in links:
+        x, y = (link.a, link.i), (link.b, link.j)
+        if link.event and x in parent and y in parent and find(x) != find(y):
+            for here, there in ((x, y), (y, x)):
+                near = related.setdefault(find(here), {})
+                near[there] = max(near.get(there, -1.0), link.semantic or 0.0)
     derived = {r.article_id for r in reuse if r.relation == "derived" and r.story_id == story.id}
-    facts = [_fact(story, members, sorted(g), strong, derived, align.near_verbatim) for g in groups.values()]
+    facts = [
+        _fact(story, members, sorted(g), strong, derived, align.near_verbatim, related.get(root, {}))
+        for root, g in groups.items()
+    ]
     facts.sort(key=lambda f: (-_carried(f), _first(f, members)))
     return [replace(f, id=f"{story.id}-f{n}") for n, f in enumerate(facts, 1)]
 
@@ -105,6 +118,7 @@ def _fact(
     links: Mapping[tuple[tuple[int, int], tuple[int, int]], SentenceLink],
     derived: set[str],
     near_verbatim: float,
+    related: Mapping[tuple[int, int], float] | None = None,
 ) -> Fact:
     # The reference wording: from an independent origin, earliest published, first in
     # the story's order; a split sentence reads as its two halves.
@@ -141,7 +155,20 @@ def _fact(
         coverage=coverage,
         evidence=tuple(evidence),
         contradictions=tuple(contradictions),
+        related=_related(members, coverage, related or {}),
     )
+
+
+def _related(
+    members: Sequence[Article], coverage: Mapping[str, FactStatus], near: Mapping[tuple[int, int], float]
+) -> tuple[Related, ...]:
+    """Per article that leaves the fact out, its sentence closest in meaning among those
+    about the same happening."""
+    best: dict[int, tuple[float, int]] = {}
+    for (k, i), cosine in near.items():
+        if coverage[members[k].id] == "absent" and (k not in best or (cosine, -i) > (best[k][0], -best[k][1])):
+            best[k] = (cosine, i)
+    return tuple(Related(members[k].id, i, members[k].sentences[i].text) for k, (_, i) in sorted(best.items()))
 
 
 def _claim_only(links: Mapping[tuple[tuple[int, int], tuple[int, int]], SentenceLink], n: tuple[int, int]) -> bool:

@@ -4,9 +4,10 @@ An article is processed once; a story is a pure function of its articles' stored
 (shared/DESIGN.md). Two kinds, each with a version key that says what produced it, so that
 a change of model or code invalidates exactly what depends on it:
 
-- ``ArticleFeatures`` (``nlp_version``): sentences (stage 3, segment), language and name
-  mentions (stage 4, annotate), and the quotes found in the text before speakers are
-  linked to entities (``QuoteFind``: the dependency parser on candidate sentences).
+- ``ArticleFeatures`` (``nlp_version``): sentences (stage 3, segment), language, name
+  mentions and action words (stage 4, annotate), and the quotes found in the text before
+  speakers are linked to entities (``QuoteFind``: the dependency parser on candidate
+  sentences).
 - sentence vectors (``vector_version``): unit vectors of the sentences a story's analysis
   embedded, stored as float16 (``pack_vectors``); computed when a story first asks for them,
   since which sentences need one depends on the story.
@@ -26,7 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..annotate import annotate, detect_language
+from ..annotate import action_words, annotate, detect_language
 from ..embedding import resolve_backend
 from ..model import Article, Mention, QuoteFind, Record, Sentence
 from ..nlp import Models
@@ -36,7 +37,7 @@ from ..settings import Settings
 
 #: Bump when segmentation, annotation or quote finding changes what they produce for the
 #: same text and models: every stored ``ArticleFeatures`` is then recomputed once.
-NLP_CODE = 4  # 4: speakers chosen by quotes/speakers.py (2026-12-01)
+NLP_CODE = 5  # 4: speakers chosen by quotes/speakers.py (2026-12-01); 5: action words (2026-12-03)
 #: Bump when the embedding text or pooling changes, or how sentences divide into claims
 #: (``reuse.claims``: their vectors are kept by position among the sentence vectors).
 VECTOR_CODE = 2
@@ -52,6 +53,8 @@ class ArticleFeatures(Record):
     language: str | None
     mentions: tuple[Mention, ...]
     quotes: tuple[QuoteFind, ...]
+    #: (offset, lemma) of the verbs and nouns that say what happened (``annotate.action_words``).
+    actions: tuple[tuple[int, str], ...] = ()
 
 
 class FeatureCache(Protocol):
@@ -80,10 +83,19 @@ def vector_version(settings: Settings) -> str:
     return _digest("vec", VECTOR_CODE, settings.embedding_model, backend, runtime)
 
 
-def prepare(
-    articles: Sequence[Article], models: Models, cache: FeatureCache | None = None
-) -> tuple[list[Article], dict[str, tuple[QuoteFind, ...]]]:
-    """The articles with sentences, language and mentions, and each article's quote finds.
+@dataclass(frozen=True)
+class Prepared:
+    """What ``prepare`` gives: the articles with sentences, language and mentions, and per
+    article its quote finds and action words."""
+
+    articles: list[Article]
+    finds: dict[str, tuple[QuoteFind, ...]]
+    actions: dict[str, tuple[tuple[int, str], ...]]
+
+
+def prepare(articles: Sequence[Article], models: Models, cache: FeatureCache | None = None) -> Prepared:
+    """The articles with sentences, language and mentions, and each article's quote finds
+    and action words.
 
     Features the cache holds for this version are read; the others are computed (segment,
     annotate, find quotes) and written back to it.
@@ -96,7 +108,7 @@ def prepare(
         cache.save_features(fresh)
     found = {**known, **{f.article_id: f for f in fresh}}
     out = [with_features(a, found[a.id]) for a in articles]
-    return out, {a.id: found[a.id].quotes for a in articles}
+    return Prepared(out, {a.id: found[a.id].quotes for a in articles}, {a.id: found[a.id].actions for a in articles})
 
 
 def compute(articles: Sequence[Article], models: Models, version: str) -> list[ArticleFeatures]:
@@ -107,8 +119,10 @@ def compute(articles: Sequence[Article], models: Models, version: str) -> list[A
     known = [replace(a, language=a.language or detect_language(a.text)) for a in articles]
     done = annotate(segment(known, models), models)
     quotes = extract_quotes(done, models)
+    actions = action_words(done, models)
     return [
-        ArticleFeatures(a.id, version, a.sentences, a.language, a.mentions, tuple(quotes.get(a.id, ()))) for a in done
+        ArticleFeatures(a.id, version, a.sentences, a.language, a.mentions, tuple(quotes.get(a.id, ())), actions[a.id])
+        for a in done
     ]
 
 

@@ -13,6 +13,7 @@ gives the vectors it stored and keeps the new ones (``new_vectors``).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,7 @@ class CorpusIndex:
         articles: Sequence[Article],
         models: Models,
         vectors: Mapping[tuple[str, int], np.ndarray] | None = None,
+        actions: Mapping[str, tuple[tuple[int, str], ...]] | None = None,
     ) -> None:
         settings = models.settings
         self._models = models
@@ -54,6 +56,7 @@ class CorpusIndex:
         self._lead_vectors: np.ndarray | None = None
         self._sentence_vectors: dict[tuple[str, int], np.ndarray] = dict(vectors or {})
         self._multilingual: dict[tuple[str, int], np.ndarray] = {}
+        self._actions: dict[str, tuple[tuple[int, str], ...]] = dict(actions or {})
         self.computed: set[tuple[str, int]] = set()
         #: The articles' languages, when they are more than one: what needs the multilingual encoder.
         self.languages = frozenset(a.language for a in articles if a.language)
@@ -95,6 +98,22 @@ class CorpusIndex:
         found, todo = self._embedded(keys, self._sentence_vectors, self._models.embed, text_of.__getitem__)
         self.computed.update(todo)
         return [found[k] for k in keys]
+
+    def action_words(self, spans: Sequence[tuple[str, int, int]]) -> list[frozenset[str]]:
+        """The action words (``annotate.action_words``) inside each (article id, start, end)
+        span of its text: from the articles' stored features, else tagged here once per article."""
+        from ..annotate import action_words
+
+        todo = sorted({aid for aid, _, _ in spans} - set(self._actions))
+        if todo:
+            self._actions.update(action_words([self._articles[aid] for aid in todo], self._models))
+        out = []
+        for aid, start, end in spans:
+            words = self._actions[aid]
+            lo = bisect.bisect_left(words, (start, ""))
+            hi = bisect.bisect_left(words, (end, ""))
+            out.append(frozenset(lemma for _, lemma in words[lo:hi]))
+        return out
 
     def sentence_vectors(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
         """Unit vectors of the given (article id, sentence index) pairs, each embedded once.
@@ -147,9 +166,12 @@ def half_precision(vectors: np.ndarray) -> np.ndarray:
 
 
 def build_index(
-    articles: Sequence[Article], models: Models, vectors: Mapping[tuple[str, int], np.ndarray] | None = None
+    articles: Sequence[Article],
+    models: Models,
+    vectors: Mapping[tuple[str, int], np.ndarray] | None = None,
+    actions: Mapping[str, tuple[tuple[int, str], ...]] | None = None,
 ) -> CorpusIndex:
-    return CorpusIndex(articles, models, vectors)
+    return CorpusIndex(articles, models, vectors, actions)
 
 
 def _minhashes(word_lists: list[list[str]], n: int, settings: Settings) -> tuple[LeanMinHash, ...]:

@@ -17,12 +17,22 @@ instead kept almost none (ECB+ recall 0.135 -> 0.142); cosine and any shared anc
 merged different statements of one event (same-fact precision on the hand gold 0.81 ->
 0.67). The link (``SentenceLink.claim``) joins the two sentences in one fact of the fact
 matrix; it is not evidence of copying: the reuse stage and word choice ignore it.
+
+Two clauses that do not state one fact may still speak of one happening: an event link
+(``SentenceLink.event``, also a claim) when they are at least ``align.action_cosine`` close,
+share a capitalised name or a figure, and share at least ``align.action_words`` action
+words (lemmas of verbs and nouns other than stop words and reporting verbs, read by
+spaCy's tagger when the article is first processed: ``annotate.action_words``). "Police
+arrested two men in Alderton" and "Relatives of the men arrested in Alderton say ..."
+share "arrest", "man" and the town. The fact matrix never joins them in one fact; it
+shows each as what the other outlet says about the same happening (``Fact.related``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -53,14 +63,19 @@ def split_claims(sentence: str) -> list[str]:
     return claims if len(claims) >= 2 else [sentence]
 
 
+def _named(text: str) -> set[str]:
+    """Who, where and how many: capitalised words (not the first word) and figures."""
+    found = [m.group().lower().rstrip(".,") for m in ANCHOR.finditer(text)]
+    first = text.split(maxsplit=1)[0].lower() if text.split() else ""
+    return {a for a in found if a and a != first}
+
+
 def _anchors(text: str) -> set[str]:
     """Who, where, what and how many: capitalised words (not the first word), figures and
     number words, and rare content words."""
     from ..cluster.features import _content, _zipf
 
-    found = [m.group().lower().rstrip(".,") for m in ANCHOR.finditer(text)]
-    first = text.split(maxsplit=1)[0].lower() if text.split() else ""
-    out = {a for a in found if a and a != first}
+    out = _named(text)
     for word in tokens(text):
         if word in NUMBER_WORDS or (_content(word) and _zipf(word, "en") < ANCHOR_ZIPF):
             out.add(word)
@@ -74,16 +89,24 @@ def claim_links(
     linked: set[tuple[int, int, int, int]],
     params: AlignSettings,
 ) -> list[SentenceLink]:
-    """Links between sentences of different members that share a claim (and are not linked
-    already); ``rows`` are the (member, sentence) pairs alignment reads, in one language."""
+    """Links between sentences of different members that share a claim or speak of one
+    happening (and are not linked already); ``rows`` are the (member, sentence) pairs
+    alignment reads, in one language."""
     owners: list[tuple[int, int]] = []
     texts: list[str] = []
+    spans: list[tuple[str, int, int]] = []  # each claim's span of its article's text
     parts: list[tuple[str, int, int, str]] = []  # claims of sentences that divide
     for k, i in rows:
-        claims = split_claims(members[k].sentences[i].text)[:MAX_CLAIMS]
+        sentence = members[k].sentences[i]
+        claims = split_claims(sentence.text)[:MAX_CLAIMS]
+        at = 0
         for c, claim in enumerate(claims):
             owners.append((k, i))
             texts.append(claim)
+            found = sentence.text.find(claim, at)
+            start = sentence.start + max(found, 0)
+            at = max(found, 0) + len(claim)
+            spans.append((members[k].id, start, start + len(claim)))
             if len(claims) > 1:
                 parts.append((members[k].id, i, c, claim))
     if len(texts) < 2:
@@ -97,23 +120,35 @@ def claim_links(
     ).astype(np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     anchors = [_anchors(t) for t in texts]
-    best: dict[tuple[int, int, int, int], float] = {}
-    for x, y, cosine in _close_pairs(vectors, params.claim_cosine):
+    names = [_named(t) for t in texts]
+    # Candidate pairs: one fact (claim thresholds), or perhaps one happening (action words decide).
+    chosen: list[tuple[tuple[int, int, int, int], int, int, float, bool]] = []
+    for x, y, cosine in _close_pairs(vectors, min(params.claim_cosine, params.action_cosine)):
         (k, i), (m, j) = owners[x], owners[y]
         if k == m or members[k].in_other_language(members[m]) or not anchors[x] & anchors[y]:
-            continue
-        if len(anchors[x] & anchors[y]) / len(anchors[x] | anchors[y]) < params.claim_anchors:
             continue
         key = (k, i, m, j) if k < m else (m, j, k, i)
         if key in linked:
             continue
-        best[key] = max(best.get(key, 0.0), cosine)
+        overlap = len(anchors[x] & anchors[y]) / len(anchors[x] | anchors[y])
+        if cosine >= params.claim_cosine and overlap >= params.claim_anchors:
+            chosen.append((key, x, y, cosine, True))
+        elif cosine >= params.action_cosine and names[x] & names[y]:
+            chosen.append((key, x, y, cosine, False))
+    need = sorted({z for _, x, y, _, fact in chosen if not fact for z in (x, y)})
+    words = dict(zip(need, index.action_words([spans[z] for z in need]), strict=True))
+    # A sentence pair keeps its strongest tier (one fact over one happening), then its highest cosine.
+    best: dict[tuple[int, int, int, int], tuple[bool, float]] = {}
+    for key, x, y, cosine, fact in chosen:
+        if fact or len(words[x] & words[y]) >= params.action_words:
+            best[key] = max(best.get(key, (False, 0.0)), (fact, cosine))
     out = []
-    for (k, i, m, j), cosine in sorted(best.items()):
+    for (k, i, m, j), (fact, cosine) in sorted(best.items()):
         key_a, key_b = index.sentence_keys[members[k].id][i], index.sentence_keys[members[m].id][j]
         score = fuzz.ratio(key_a, key_b) / 100.0
         # Ordered after every sentence link (``SentenceLink.strength``), by cosine.
-        out.append(SentenceLink(k, i, m, j, "paraphrase", score, cosine, None, claim=True, cap=params.near_verbatim))
+        link = SentenceLink(k, i, m, j, "paraphrase", score, cosine, None, claim=True, cap=params.near_verbatim)
+        out.append(link if fact else replace(link, event=True))
     return out
 
 
