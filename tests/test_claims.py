@@ -95,6 +95,12 @@ def test_sentences_about_one_happening_are_related_not_one_fact(models: Models) 
     for fact in report.facts:
         assert all(fact.coverage[r.article_id] == "absent" for r in fact.related)
         assert len({r.article_id for r in fact.related}) == len(fact.related)
+    # The HTML lists the wire's fact as one only it carries, with what the radio says instead.
+    only_here = render_html(report).split("Only here:")
+    assert any(
+        f'{ARRESTS["wire"][0]}<br><span class="muted related">≈ (radio) on the same: “{ARRESTS["radio"][0]}”' in part
+        for part in only_here[1:]
+    )
     # Off, nothing is related and the facts are the same groups.
     off = _report(models, ARRESTS, action_cosine=1.01)
     assert not any(f.related for f in off.facts)
