@@ -165,8 +165,8 @@ def _related(
     """Per article that leaves the fact out, its sentence closest in meaning among those
     about the same happening."""
     best: dict[int, tuple[float, int]] = {}
-    for (k, i), cosine in near.items():
-        if coverage[members[k].id] == "absent" and (k not in best or (cosine, -i) > (best[k][0], -best[k][1])):
+    for (k, i), cosine in sorted(near.items()):  # in sentence order: the first of equals stays
+        if coverage[members[k].id] == "absent" and cosine > best.get(k, (-2.0, 0))[0]:
             best[k] = (cosine, i)
     return tuple(Related(members[k].id, i, members[k].sentences[i].text) for k, (_, i) in sorted(best.items()))
 

@@ -70,12 +70,12 @@ def _named(text: str) -> set[str]:
     return {a for a in found if a and a != first}
 
 
-def _anchors(text: str) -> set[str]:
-    """Who, where, what and how many: capitalised words (not the first word), figures and
-    number words, and rare content words."""
+def _anchors(text: str, named: set[str]) -> set[str]:
+    """Who, where, what and how many: the text's ``named`` words (``_named``), number words
+    and rare content words."""
     from ..cluster.features import _content, _zipf
 
-    out = _named(text)
+    out = set(named)
     for word in tokens(text):
         if word in NUMBER_WORDS or (_content(word) and _zipf(word, "en") < ANCHOR_ZIPF):
             out.add(word)
@@ -119,8 +119,8 @@ def claim_links(
         [next(claimed) if (members[k].id, i) in divided else sentences[members[k].id, i] for k, i in owners]
     ).astype(np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    anchors = [_anchors(t) for t in texts]
     names = [_named(t) for t in texts]
+    anchors = [_anchors(t, n) for t, n in zip(texts, names, strict=True)]
     # Candidate pairs: one fact (claim thresholds), or perhaps one happening (action words decide).
     chosen: list[tuple[tuple[int, int, int, int], int, int, float, bool]] = []
     for x, y, cosine in _close_pairs(vectors, min(params.claim_cosine, params.action_cosine)):
