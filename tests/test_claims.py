@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from manysides.model import Article, Report
 from manysides.nlp import Models
 from manysides.pipeline import analyse_articles
 from manysides.render import render_html
+from manysides.reuse import claims
 from manysides.reuse.claims import split_claims
 from manysides.settings import load_settings
 
@@ -126,3 +129,22 @@ def test_the_html_fact_matrix_shows_what_an_outlet_says_instead(models: Models) 
     row = html[html.index(f'<th scope="row">{fact.text}') :]
     row = row[: row.index("</tr>")]
     assert "≈ (radio) on the same: “Relatives of the men arrested in Alderton" in row
+
+
+# The verb in one report, its noun in the other: "shot" / "shooting".
+SHOOTING = {
+    "wire": ["Police shot two men in Alderton on Saturday."],
+    "radio": ["The shooting in Alderton has left the two men's families in shock."],
+}
+
+
+def test_action_words_meet_by_stem(models: Models, monkeypatch: pytest.MonkeyPatch) -> None:
+    def related(report: Report) -> list[tuple[str, int]]:
+        wire = next(f for f in report.facts if any((e.article_id, e.sentence) == ("wire", 4) for e in f.evidence))
+        return [(r.article_id, r.sentence) for r in wire.related]
+
+    # "shoot" and "man" in common once the noun "shooting" is read as its stem.
+    assert related(_report(models, SHOOTING)) == [("radio", 3)]
+    # By lemma alone they share only "man": not enough.
+    monkeypatch.setattr(claims, "_stems", frozenset)
+    assert related(_report(models, SHOOTING)) == []
