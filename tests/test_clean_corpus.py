@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manysides.clean import clean_corpus
+from manysides.clean import clean, clean_corpus
 from manysides.model import RawDocument
 from manysides.outlets import default_registry
 
@@ -57,3 +57,18 @@ def test_clean_needs_half_of_a_sites_documents() -> None:
     ]
     texts = [pieces[0].text for pieces in clean_corpus(docs, default_registry())]
     assert sum(FOOTER in t for t in texts) == 4  # 4 of 10 documents: below the 50% share
+
+
+def test_clean_keeps_an_embedded_post_and_drops_a_lone_handle() -> None:
+    post = ["Thank you @NGRSenate #budget pic.twitter.com/abc123", "— Jane Doe (@janedoe) October 9, 2018"]
+    body = [
+        "The senate passed the budget on Tuesday after a long debate, officials said.",
+        "A minister praised the vote and thanked the senators for their work on it.",
+        *post,
+        "The bill now goes to the president, who is expected to sign it next week.",
+        "@Reuters",
+    ]
+    [article] = clean(RawDocument(source="s.txt", content="\n\n".join(body), format="text"), default_registry())
+    assert all(line in article.text for line in post)  # the benchmark's gold keeps embeds; so does trafilatura
+    assert "@Reuters" not in article.text
+    assert [r.reason for r in article.removed if r.text == "@Reuters"] == ["social handle"]

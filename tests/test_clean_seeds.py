@@ -36,7 +36,6 @@ BOILERPLATE = {
         "Updated at",
         "From 2h ago",
         "No comments",
-        "pic.twitter.com",
         "Photograph:",
         "RELATED",
         "Worldcategory",
@@ -80,6 +79,9 @@ CONTENT = {
         "The West rejects that version",
         "NATO began with 12 members",
         "Nato foreign ministers will meet today",
+        # An embedded post is the article's (the quotes stage reads it as its author's).
+        "Wishing the alliance to grow even stronger in the years to come",
+        "— UKR Mission to NATO (@UKRinNATO) April 4, 2024",
     ],
     "presstv": [
         "Relations have now slipped to the level of direct confrontation",

@@ -28,7 +28,7 @@ from ..workers import map_chunks
 from . import metadata as md
 from .corpus import repeated_lines, site_of
 from .html import extract_html
-from .rules import SITE_SUFFIX, headline_like, is_caption, line_reason, tweet_like
+from .rules import SITE_SUFFIX, headline_like, is_caption, line_reason
 from .split import split_page
 
 #: Lines after these markers that look like headlines are links to other stories.
@@ -287,7 +287,6 @@ def _classify(lines: list[str], known_title: str | None, is_outlet: Callable[[st
     _related_runs(page)
     _title(page, known_title)
     _repeats(page)
-    _tweets(page)
     return page
 
 
@@ -380,15 +379,6 @@ def _repeats(page: _Page) -> None:
         long_statement = size >= MIN_LONE_REPEAT_CHARS and not page.lines[i].endswith("?")
         if repeat[n] and ((in_run and size >= MIN_RUN_REPEAT_CHARS) or long_statement):
             page.reasons[i] = "repeated block"
-
-
-def _tweets(page: _Page) -> None:
-    """Lines with handles, hashtags or emoji next to a tweet embed are the tweet's text."""
-    for _ in range(2):  # a tweet's lines chain to the embed marker
-        for i in page.kept():
-            near = [page.reasons[j] for j in (i - 2, i - 1, i + 1, i + 2) if 0 <= j < len(page.lines)]
-            if "social embed" in near and tweet_like(page.lines[i]):
-                page.reasons[i] = "social embed"
 
 
 def _footer(page: _Page, piece: range, last: bool = True) -> None:

@@ -37,7 +37,10 @@ from ..settings import Settings
 
 #: Bump when segmentation, annotation or quote finding changes what they produce for the
 #: same text and models: every stored ``ArticleFeatures`` is then recomputed once.
-NLP_CODE = 5  # 4: speakers chosen by quotes/speakers.py (2026-12-01); 5: action words (2026-12-03)
+# 4: speakers chosen by quotes/speakers.py (2026-12-01); 5: action words (2026-12-03);
+# 6: embedded posts quoted by their author (quotes.extract.posts), place names the tagger
+# took for people (annotate.place_names; 2026-12-03).
+NLP_CODE = 6
 #: Bump when the embedding text or pooling changes, or how sentences divide into claims
 #: (``reuse.claims``: their vectors are kept by position among the sentence vectors).
 VECTOR_CODE = 2

@@ -47,6 +47,8 @@ DEFAULTS = QuotesSettings()
 #: A partial quote this short is compared through its whole sentence.
 SHORT_PARTIAL = 4
 ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.|\[\.\.\.\])\s*")
+#: Words that end a speaker's head noun phrase ("Secretary of State ...", "Mission to NATO").
+SPEAKER_PREPOSITIONS = frozenset({"of", "to", "for", "at", "in", "on", "from", "with"})
 ORG_NOUNS = frozenset(
     ["it", "ministry", "government", "kremlin", "office", "agency", "company", "campaign", "department", "mission"]
 )
@@ -77,13 +79,21 @@ def find_quotes(
 ) -> list[Quote]:
     """The quotes of a story's articles with their speakers linked to entities."""
     names = _entity_names(articles, entities)
+    # A person's entity: the tagger may call one of its mentions an organisation or a place
+    # ("Stoltenberg said"); the entities stage put it with the person all the same.
+    people = frozenset(
+        eid
+        for a in articles
+        for m in a.mentions
+        if m.label == "PERSON" and (eid := entities.get((a.id, m.start, m.end))) is not None
+    )
     out: list[Quote] = []
     for article in articles:
         found_here = list(finds.get(article.id, ()))
         quoted = [(f.start, f.end) for f in found_here]
         previous: tuple[str, int] | None = None  # the last quote's person, and its paragraph
         for n, found in enumerate(found_here, 1):
-            q = _quote(article, found, n, entities, names, _Context(quoted, previous))
+            q = _quote(article, found, n, entities, names, _Context(quoted, previous, people))
             out.append(q)
             if q.entity_id and _a_person(article, found):
                 previous = (q.entity_id, _paragraph(article.text, found.start))
@@ -92,11 +102,15 @@ def find_quotes(
 
 class _Context:
     """What resolving a pronoun speaker looks at besides the quote: the article's quote
-    spans (names inside them are not speakers) and the previous quote's person."""
+    spans (names inside them are not speakers), the previous quote's person and the
+    entities that are people."""
 
-    def __init__(self, quoted: Sequence[tuple[int, int]], previous: tuple[str, int] | None) -> None:
+    def __init__(
+        self, quoted: Sequence[tuple[int, int]], previous: tuple[str, int] | None, people: frozenset[str] = frozenset()
+    ) -> None:
         self.quoted = quoted
         self.previous = previous
+        self.people = people
 
     def inside(self, start: int, end: int) -> bool:
         return any(s <= start and end <= e for s, e in self.quoted)
@@ -184,14 +198,28 @@ def _resolve(
         return None
     s, e = found.speaker
     named = [m for m in article.mentions if m.start < e and s < m.end and m.label in ("PERSON", "ORG", "GPE", "NORP")]
-    words = [w.lower() for w in re.findall(r"[\w’']+", article.text[s:e])]
-    head = words[-1] if words else ""
+    words = [(s + w.start(), w.group().lower()) for w in re.finditer(r"[\w’']+", article.text[s:e])]
+    # The head word: the last before a preposition ("UKR Mission to NATO": "mission"), else the last.
+    at, head = next(
+        (words[k - 1] for k in range(1, len(words)) if words[k][1] in SPEAKER_PREPOSITIONS),
+        words[-1] if words else (s, ""),
+    )
+    people = [m for m in named if m.label == "PERSON"]
+    covering = [m for m in named if m.start <= at < m.end]
+    if people or covering:
+        # "Kremlin spokesman Dmitry Peskov": the person, else the name that is the head.
+        best = max(people or covering, key=lambda m: m.end)
+        return entities.get((article.id, best.start, best.end))
+    if named and head not in ROLE_NOUNS:
+        # Names that only qualify the head ("UKR Mission to NATO", "the Finnish border
+        # authority") are not the speaker: the words stand as written.
+        return None
+    ending = [m for m in named if m.start <= words[-1][0] < m.end]
+    if ending and at != words[-1][0]:
+        # "a spokesman for Hamas": the role speaks for the name after it.
+        return entities.get((article.id, ending[-1].start, ending[-1].end))
     # "the Ukrainian foreign minister" is a person, not Ukraine: a role whose only names are
     # modifiers is resolved as a role is, below.
-    if named and not (head in ROLE_NOUNS and all(m.label != "PERSON" for m in named)):
-        # "Kremlin spokesman Dmitry Peskov": the person, else the last name (the head).
-        best = max(named, key=lambda m: (m.label == "PERSON", m.end))
-        return entities.get((article.id, best.start, best.end))
     labels: tuple[str, ...] | None = None
     if head in {"he", "she"} or head in ROLE_NOUNS:
         labels = ("PERSON",)
@@ -209,7 +237,19 @@ def _resolve(
             person, paragraph = context.previous
             if 0 <= _paragraph(article.text, found.start) - paragraph <= 1:
                 return person
-    before = [m for m in article.mentions if m.end <= s and m.label in labels and not context.inside(m.start, m.end)]
+    wants_person = labels == ("PERSON",)
+    before = [
+        m
+        for m in article.mentions
+        if m.end <= s
+        and (m.label in labels or (wants_person and entities.get((article.id, m.start, m.end)) in context.people))
+        and not context.inside(m.start, m.end)
+    ]
+    if head in ORG_NOUNS and head != "it":
+        # "Kyiv's mission", "the Finnish government": only the name that owns the noun. The
+        # last state named before is a guess ("The government said": the Finnish
+        # government in a paragraph that last named Somalia); the words stand instead.
+        before = [m for m in before if re.fullmatch(r"(?:[’']s)?\s*", article.text[m.end : s])]
     if not before:
         return None
     last = before[-1]

@@ -14,6 +14,8 @@
    after it a block quote.
 4. A reporting verb with a clausal complement and no quote around it is indirect speech
    ("X said that ..."; "..., X said.").
+5. An embedded post (a tweet: its text, then "— Name (@handle) date") is a block quote by
+   the name on that line (``posts``).
 """
 
 from __future__ import annotations
@@ -237,7 +239,7 @@ def extract(article: Article, docs: dict[int, Doc], *, choose_speakers: bool = T
         from .speakers import choose
 
         found = choose(article, docs, found)
-    return found
+    return with_posts(article, found)
 
 
 def candidate_sentences(article: Article) -> list[int]:
@@ -519,4 +521,49 @@ def extract_marked(article: Article) -> list[QuoteFind]:
                 found.append(QuoteFind(start, end, sentence, kind, None, found[-1].speaker, inherited=True))
                 continue
         found.append(QuoteFind(start, end, sentence, kind, None, speaker))
-    return found
+    return with_posts(article, found)
+
+
+#: A post's text is at most this long, its links left out (a tweet's limit).
+POST_CHARS = 280
+PARAGRAPH = re.compile(r"\S(?:.|\n(?!\n))*")
+POST_URL = re.compile(r"\S*(?:pic\.twitter\.com|t\.co|https?:)/\S*")
+
+
+def posts(article: Article) -> list[tuple[QuoteFind, int]]:
+    """Embedded posts: the paragraph just above a "— Name (@handle) date" line and those
+    above it that read as a post (a handle, hashtag, emoji or post link in each), at most
+    ``POST_CHARS`` together, quoted as a block by Name; each with the end of its byline.
+    The article's own paragraph that reports the post ("..., Ukraine's mission to Nato
+    said") has none of those marks and stays out."""
+    from ..clean.rules import EMBED_BYLINE, tweet_like
+
+    text, out = article.text, []
+    paragraphs = [(m.start(), m.end()) for m in PARAGRAPH.finditer(text)]
+    starts = [s.start for s in article.sentences]
+    for n, (start, end) in enumerate(paragraphs):
+        byline = EMBED_BYLINE.match(text[start:end])
+        if byline is None or not starts:
+            continue
+        first, size = n, 0
+        while first > 0:
+            a, b = paragraphs[first - 1]
+            size += len(POST_URL.sub("", text[a:b]).strip())
+            if size > POST_CHARS or (first < n and not tweet_like(text[a:b])):
+                break
+            first -= 1
+        if first < n:
+            a, b = paragraphs[first][0], paragraphs[n - 1][1]
+            name = (start + byline.start("name"), start + byline.end("name"))
+            out.append((QuoteFind(a, b, _sentence_at(starts, a), "block", "posted", name), end))
+    return out
+
+
+def with_posts(article: Article, found: list[QuoteFind]) -> list[QuoteFind]:
+    """``found`` with the article's embedded posts (``posts``) in place of what it found
+    inside them or on their bylines."""
+    embedded = posts(article)
+    if not embedded:
+        return found
+    kept = [f for f in found if not any(p.start <= f.start < end for p, end in embedded)]
+    return sorted(kept + [p for p, _ in embedded], key=lambda f: (f.start, f.end))
