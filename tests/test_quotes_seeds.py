@@ -58,6 +58,11 @@ def test_quotes_block_and_pronoun_speakers(seed_report: Report) -> None:
     # not the blog's own paragraph that reports it.
     assert post.text.startswith("Today marks the 75th anniversary since @NATO was founded.")
     assert post.text.endswith("pic.twitter.com/VQkTTU4KGV") and post.text.count("\n\n") == 2
+    # Its byline says who posted, not what happened: no fact holds it.
+    bylines = [s.i for s in blog.sentences if s.text.startswith("— UKR Mission to NATO (@UKRinNATO)")]
+    assert bylines and not any(
+        (e.article_id, e.sentence) == (blog.id, bylines[0]) for f in seed_report.facts for e in f.evidence
+    )
     assert (post.speaker, post.speaker_mention, post.entity_id, post.cue) == (
         "UKR Mission to NATO",
         "UKR Mission to NATO",

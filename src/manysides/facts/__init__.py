@@ -5,8 +5,8 @@ A fact is a group of aligned sentences (``compare.align`` links) that say one th
 groups are built greedily from the strongest links down, and a group never takes two
 sentences of one article unless they are the two halves of one split sentence: the
 constraint keeps a chain of loose paraphrases from swallowing half the story. Every
-sentence of at least ``align.min_words`` words is in exactly one fact; a sentence nothing else
-says is a fact only its article carries.
+sentence of at least ``align.min_words`` words (but an embedded post's byline) is in exactly
+one fact; a sentence nothing else says is a fact only its article carries.
 
 For each fact and article: ``stated`` (the article has it in the reference wording, or a
 copy of it), ``paraphrased`` (in its own words), ``contradicted`` (the same statement with
@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from ..clean.metadata import DATELINE
+from ..clean.rules import EMBED_BYLINE
 from ..dates import date_key
 from ..index.text import tokens
 from ..model import Article, Contradiction, Evidence, Fact, FactStatus, Related, Reuse, SentenceLink, Story
@@ -65,7 +66,13 @@ def story_facts(
     align: AlignSettings = ALIGN_DEFAULTS,
 ) -> list[Fact]:
     words = align.min_words
-    nodes = [(k, s.i) for k, a in enumerate(members) for s in a.sentences if len(tokens(s.text)) >= words]
+    # An embedded post's byline ("— Name (@handle) date") says who posted, not what happened.
+    nodes = [
+        (k, s.i)
+        for k, a in enumerate(members)
+        for s in a.sentences
+        if len(tokens(s.text)) >= words and not EMBED_BYLINE.match(s.text)
+    ]
     parent = {n: n for n in nodes}
     holds = {n: {n[0]: {n[1]}} for n in nodes}  # root -> article -> sentences
 
