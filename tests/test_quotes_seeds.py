@@ -167,6 +167,8 @@ def test_embedded_posts_are_block_quotes_by_their_author() -> None:
         "Thank you @NGRSenate #budget pic.twitter.com/abc123",
         "— Jane Doe (@janedoe) October 9, 2018",
         "Not a post (@handle) but prose, and it ends here.",
+        "She wrote this column in Lagos.",
+        "— Jane Roe (@janeroe) writes on politics.",  # an author's sign-off: no date, no post
     ]
     article = Article.from_sentences("senate", paragraphs, separator="\n\n")
     found = [(f.kind, f.cue, article.text[f.start : f.end], f.speaker) for f, _ in posts(article)]

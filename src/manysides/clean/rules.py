@@ -104,8 +104,11 @@ CAPTION_POSITION = re.compile(
 #: benchmark's gold, and trafilatura keeps them); the quotes stage reads it as the post's
 #: author quoted (``quotes.extract``).
 LONE_HANDLE = re.compile(r"^\s*@\w+\s*$")
-#: The line that closes an embedded post: "— UKR Mission to NATO (@UKRinNATO) April 4, 2024".
-EMBED_BYLINE = re.compile(r"^[—–-]\s*(?P<name>[^\s(@][^()\n]{0,79}?)\s*\(@\w+\)")
+#: The line that closes an embedded post: "— UKR Mission to NATO (@UKRinNATO) April 4, 2024"
+#: (its date written either way round; an author's sign-off "— Jane Doe (@jdoe)" has none).
+EMBED_BYLINE = re.compile(
+    r"^[—–-]\s*(?P<name>[^\s(@][^()\n]{0,79}?)\s*\(@\w+\)\s+(?:[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})"
+)
 POST_LINK = re.compile(r"pic\.twitter\.com/|\bt\.co/")
 HANDLE_OR_TAG = re.compile(r"(^|\s)[@#][A-Za-z_]\w+")
 SITE_NOTICE = re.compile(r"(website can (also )?be accessed|^(https?://)?(www\.)?[\w-]+(\.[\w-]+)+/?$)", re.IGNORECASE)
