@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conftest import by_source
-from manysides.model import Article, Quote, QuoteGroup, Report
+from manysides.model import Article, Mention, Quote, QuoteFind, QuoteGroup, Report
 from manysides.nlp import Models
-from manysides.quotes import extract_quotes
+from manysides.quotes import extract_quotes, find_quotes
 from manysides.quotes.extract import posts, quote_spans
 
 
@@ -193,3 +195,27 @@ def test_a_government_is_not_the_last_state_named(seed_report: Report) -> None:
     blog = by_source(seed_report, "reuters", part=3)
     [mission] = [q for q in seed_report.quotes if q.article_id == blog.id and q.text.startswith("Ukraine is closer")]
     assert (mission.speaker_mention, mission.speaker) == ("mission", "Kyiv")
+
+
+def test_a_speaker_is_its_head_not_the_names_that_qualify_it() -> None:
+    cases = [
+        # (the speaker's words, its named-entity mentions, the entity it resolves to)
+        ("a spokesman for Hamas", [("Hamas", "ORG")], "Hamas"),  # the role speaks for the name after it
+        ("UKR Mission to NATO", [("NATO", "ORG")], None),  # NATO only says whose mission
+        ("the Finnish border authority", [("Finnish", "NORP")], None),
+        ("the Kremlin", [("Kremlin", "ORG")], "Kremlin"),
+        ("Kremlin spokesman Dmitry Peskov", [("Kremlin", "ORG"), ("Dmitry Peskov", "PERSON")], "Dmitry Peskov"),
+    ]
+    for words, names, expected in cases:
+        text = f"“We will not stop,” {words} said."
+        s = text.index(words)
+        mentions = tuple(
+            Mention(text=n, label=label, start=s + words.index(n), end=s + words.index(n) + len(n), sentence=0)
+            for n, label in names
+        )
+        article = replace(Article.from_sentences("a", [text]), mentions=mentions)
+        entities = {("a", m.start, m.end): m.text for m in mentions}
+        find = QuoteFind(1, text.index("”"), 0, "direct", "said", (s, s + len(words)))
+        [quote] = find_quotes([article], {"a": [find]}, entities)
+        assert quote.entity_id == expected, words
+        assert quote.speaker == (expected or words)
