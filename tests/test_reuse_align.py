@@ -8,8 +8,9 @@ import pytest
 
 from manysides.facts import story_facts
 from manysides.index import CorpusIndex
-from manysides.model import Article, Story
+from manysides.model import Article, Report, Story
 from manysides.nlp import Models
+from manysides.pipeline import analyse_articles
 from manysides.reuse import align, compare_story
 from manysides.settings import AlignSettings
 
@@ -130,3 +131,36 @@ def test_align_neighbours_from_the_graph_index_match_the_exact_ones(
     exact = align(members, index)
     graph = AlignSettings(exact_neighbours=0)  # force the HNSW graph
     assert align(members, index, graph) == exact
+
+
+# Two reports in their own words that embed the same post.
+POST = [
+    "Today marks the 75th anniversary since @NATO was founded.",
+    "Wishing the alliance to grow even stronger in the years to come 🤝 #NATO pic.twitter.com/VQkTTU4KGV",
+    "— UKR Mission to NATO (@UKRinNATO) April 4, 2024",
+]
+FIRST = [
+    "Foreign ministers of the alliance gathered in Brussels on Thursday to mark its anniversary.",
+    "Ukraine's envoy posted a message of congratulations.",
+]
+SECOND = [
+    "NATO turned 75 on Thursday, with a ceremony at its headquarters attended by dozens of diplomats.",
+    "Kyiv's mission sent its wishes online.",
+]
+
+
+def test_an_embedded_post_two_outlets_show_is_no_copying(models: Models) -> None:
+    def report(post: list[str]) -> Report:
+        articles = [Article.from_sentences(n, [*s, *post], separator="\n\n") for n, s in (("a", FIRST), ("b", SECOND))]
+        groups = [("s", ["a", "b"], {})]
+        settings = models.settings
+        return analyse_articles(articles, [], settings=settings, models=models, progress=lambda _: None, groups=groups)
+
+    shown = report(POST)
+    assert not shown.reuse
+    # The post is one fact both carry.
+    [fact] = [f for f in shown.facts if f.text == POST[0]]
+    assert set(fact.coverage.values()) == {"stated"}
+    # The same two sentences without a post's byline are copied text.
+    copied = report(POST[:2])
+    assert [(r.relation, len(r.pairs)) for r in copied.reuse] == [("derived", 2)]

@@ -285,7 +285,8 @@ class SentenceLink(Record):
     #: the aligner sets): a rewrite never outranks a copy.
     cap: float = 0.9
     #: The two sentences share a claim (a clause each, ``reuse.claims``), not their whole
-    #: content: a link for the fact matrix, not evidence of copying.
+    #: content, or both belong to one embedded post two outlets show (``reuse.align``): a
+    #: link for the fact matrix, not evidence of copying.
     claim: bool = False
     #: The two sentences speak of one happening (a clause each, close in meaning, sharing a
     #: name or figure and what happened: ``reuse.claims``) but need not state the same

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 import faiss
@@ -72,7 +73,22 @@ def align(members: Sequence[Article], index: CorpusIndex, params: AlignSettings 
     if rows and params.claim_cosine <= 1.0:
         for link in claim_links(members, index, rows, set(links), params):
             links[link.a, link.i, link.b, link.j] = link
-    return [links[key] for key in sorted(links)]
+    # The same embedded post shown by two outlets is their common source, not one copying the
+    # other: a link for the fact matrix only, as a shared claim is.
+    posted = [_post_sentences(a) for a in members]
+    return [
+        replace(link, claim=True) if link.i in posted[link.a] and link.j in posted[link.b] else link
+        for link in (links[key] for key in sorted(links))
+    ]
+
+
+def _post_sentences(article: Article) -> set[int]:
+    """Indexes of the sentences of the article's embedded posts and their bylines
+    (``quotes.extract.posts``)."""
+    from ..quotes.extract import posts
+
+    regions = [(find.start, end) for find, end in posts(article)]
+    return {s.i for s in article.sentences if any(a <= s.start < b for a, b in regions)}
 
 
 def partners(members: Sequence[Article]) -> tuple[list[bool], list[bool]]:
