@@ -219,3 +219,26 @@ def test_a_speaker_is_its_head_not_the_names_that_qualify_it() -> None:
         [quote] = find_quotes([article], {"a": [find]}, entities)
         assert quote.entity_id == expected, words
         assert quote.speaker == (expected or words)
+
+
+def test_a_dash_and_a_name_after_a_quote_attribute_it(models: Models) -> None:
+    # Invented, in the shape of readers' comments collected in one paragraph (PolNeAR dev
+    # has such an article): each name after a dash is the speaker of the quote before it.
+    # Without the rule each quote went to the name before it (its neighbour's) or to none.
+    paragraphs = [
+        "Readers told us what they made of the debate.",
+        "“He never answered a question.” ― Ana Ruiz “I will vote early this year.” ― Tom Lee. Getty.",
+        "“We have seen enough,” ― Dr. Jane Roe, a nurse in Ohio.",
+        "The mayor called it “a fiasco” — Smith’s word too — and left.",
+        "“We will rebuild,” the mayor said — Ukraine’s president said the same.",
+    ]
+    article = Article.from_sentences("readers", paragraphs, separator="\n\n")
+    found = extract_quotes([article], models)["readers"]
+    text = article.text
+    said = {text[f.start : f.end]: (f.cue, text[slice(*f.speaker)] if f.speaker else None) for f in found}
+    assert said["He never answered a question."] == ("―", "Ana Ruiz")
+    assert said["I will vote early this year."] == ("―", "Tom Lee")  # not "Tom Lee. Getty"
+    assert said["We have seen enough"] == ("―", "Dr. Jane Roe")
+    # A dash after a partial quote opens an aside; one after the cue is no attribution.
+    assert said["a fiasco"] == ("called", "The mayor")
+    assert said["We will rebuild"] == ("said", "the mayor")

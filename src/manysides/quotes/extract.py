@@ -16,6 +16,9 @@
    ("X said that ..."; "..., X said.").
 5. An embedded post (a tweet: its text, then "— Name (@handle) date") is a block quote by
    the name on that line (``posts``).
+6. A dash and a name right after a quote's closing mark attribute that quote ("“We cannot
+   wait.” ― Jane Roe"), as an epigraph or a collection of readers' comments does; the name
+   is its speaker whatever the rules or the model chose (``with_attributions``).
 """
 
 from __future__ import annotations
@@ -239,7 +242,7 @@ def extract(article: Article, docs: dict[int, Doc], *, choose_speakers: bool = T
         from .speakers import choose
 
         found = choose(article, docs, found)
-    return with_posts(article, found)
+    return with_posts(article, with_attributions(article, found))
 
 
 def candidate_sentences(article: Article) -> list[int]:
@@ -521,7 +524,7 @@ def extract_marked(article: Article) -> list[QuoteFind]:
                 found.append(QuoteFind(start, end, sentence, kind, None, found[-1].speaker, inherited=True))
                 continue
         found.append(QuoteFind(start, end, sentence, kind, None, speaker))
-    return with_posts(article, found)
+    return with_posts(article, with_attributions(article, found))
 
 
 #: A post's text is at most this long, its links left out (a tweet's limit).
@@ -557,6 +560,61 @@ def posts(article: Article) -> list[tuple[QuoteFind, int]]:
             name = (start + byline.start("name"), start + byline.end("name"))
             out.append((QuoteFind(a, b, _sentence_at(starts, a), "block", "posted", name), end))
     return out
+
+
+#: A dash after a quote's closing mark, and what follows it on its line up to another quote.
+DASH = re.compile(r"[^\S\n]*[―—–][^\S\n]*(?P<tail>[^\n“\"«„]{1,120})")
+#: Words that may stand between the capitalised words of a name.
+NAME_PARTICLES = frozenset({"de", "del", "da", "dos", "van", "von", "der", "bin", "al", "la", "le"})
+#: Abbreviations whose full stop does not end a name ("Sen. John Doe", "Martin Luther King Jr.").
+NAME_ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "prof", "rev", "st", "jr", "sr"}
+)
+#: Characters between a quote's end and its closing mark's far side: the mark, a comma or full stop.
+CLOSING = '”"’»,.!? '
+
+
+def with_attributions(article: Article, found: list[QuoteFind]) -> list[QuoteFind]:
+    """``found`` with each quote followed by a dash and a name (``_dash_name``) given that name
+    as its speaker (cue "―")."""
+    text, out = article.text, []
+    for f in found:
+        after = f.end
+        while after < len(text) and after - f.end < 4 and text[after] in CLOSING:
+            after += 1
+        # A whole quote only (a sentence or more; a block has no closing mark): a dash after
+        # a partial one opens an aside ('called it “rigged” — Trump, in particular, ...').
+        quoted = text[f.start : f.end].rstrip()
+        sentence = quoted[:1].isupper() and quoted.endswith((".", "!", "?", ","))
+        whole = f.kind == "block" or (f.kind != "indirect" and after > f.end and (f.kind == "direct" or sentence))
+        name = _dash_name(text, after) if whole else None
+        if name is not None:
+            f = QuoteFind(f.start, f.end, f.sentence, f.kind, "―", name)
+        out.append(f)
+    return out
+
+
+def _dash_name(text: str, pos: int) -> tuple[int, int] | None:
+    """The name in a dash attribution at ``pos`` ("― Jane Roe", "— Sen. John Doe, a nurse"):
+    one to five capitalised words (particles and initials between them) that end the line, a
+    sentence or a clause, or run up to another quote; None when the words go on as a sentence
+    ("— Trump's promise was ...", "— Ukraine's president said ...")."""
+    m = DASH.match(text, pos)
+    if m is None:
+        return None
+    start = m.start("tail")
+    words = list(re.finditer(r"\S+", m.group("tail")))
+    for n, w in enumerate(words[:5]):
+        word = w.group()
+        bare = word.rstrip(".,;:")
+        if not (bare[:1].isupper() or (n and bare.lower() in NAME_PARTICLES)):
+            return None
+        stops = word.endswith((",", ";", ":")) or (
+            word.endswith(".") and bare.lower() not in NAME_ABBREVIATIONS and len(bare) > 1
+        )
+        if stops or n == len(words) - 1:
+            return start + words[0].start(), start + w.start() + (len(bare) if stops else len(word))
+    return None
 
 
 def with_posts(article: Article, found: list[QuoteFind]) -> list[QuoteFind]:
