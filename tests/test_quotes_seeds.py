@@ -8,7 +8,7 @@ from conftest import by_source
 from manysides.model import Article, Mention, Quote, QuoteFind, QuoteGroup, Report
 from manysides.nlp import Models
 from manysides.quotes import extract_quotes, find_quotes
-from manysides.quotes.extract import posts, quote_spans
+from manysides.quotes.extract import posts, quote_spans, with_attributions
 
 
 def _group(report: Report, words: str) -> tuple[QuoteGroup, Quote, dict[str, str]]:
@@ -242,3 +242,7 @@ def test_a_dash_and_a_name_after_a_quote_attribute_it(models: Models) -> None:
     # A dash after a partial quote opens an aside; one after the cue is no attribution.
     assert said["a fiasco"] == ("called", "The mayor")
     assert said["We will rebuild"] == ("said", "the mayor")
+    # A date after the dash is a date line, not a name.
+    dated = Article.from_sentences("dated", ["“The polls open at seven.” — Monday, 5 May."])
+    [kept] = with_attributions(dated, [QuoteFind(1, 25, 0, "direct", None, None)])
+    assert (dated.text[1:25], kept.speaker) == ("The polls open at seven.", None)

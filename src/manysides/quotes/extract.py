@@ -570,6 +570,7 @@ NAME_PARTICLES = frozenset({"de", "del", "da", "dos", "van", "von", "der", "bin"
 NAME_ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "prof", "rev", "st", "jr", "sr"}
 )
+WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
 #: Characters between a quote's end and its closing mark's far side: the mark, a comma or full stop.
 CLOSING = '”"’»,.!? '
 
@@ -602,8 +603,12 @@ def _dash_name(text: str, pos: int) -> tuple[int, int] | None:
     m = DASH.match(text, pos)
     if m is None:
         return None
+    from ..clean.metadata import MONTHS
+
     start = m.start("tail")
     words = list(re.finditer(r"\S+", m.group("tail")))
+    if not words or words[0].group().rstrip(".,;:").lower() in MONTHS.keys() | WEEKDAYS:
+        return None  # "“...” — Monday, 5 May": a date line
     for n, w in enumerate(words[:5]):
         word = w.group()
         bare = word.rstrip(".,;:")
