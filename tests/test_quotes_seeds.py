@@ -246,3 +246,7 @@ def test_a_dash_and_a_name_after_a_quote_attribute_it(models: Models) -> None:
     dated = Article.from_sentences("dated", ["“The polls open at seven.” — Monday, 5 May."])
     [kept] = with_attributions(dated, [QuoteFind(1, 25, 0, "direct", None, None)])
     assert (dated.text[1:25], kept.speaker) == ("The polls open at seven.", None)
+    for line, name in (("“We are ready.” — Jan. 5, 2024", None), ("“We are ready.” — Jan de Vries", "Jan de Vries")):
+        one = Article.from_sentences("one", [line])
+        [got] = with_attributions(one, [QuoteFind(1, 14, 0, "direct", None, None)])
+        assert (one.text[1:14], one.text[slice(*got.speaker)] if got.speaker else None) == ("We are ready.", name)

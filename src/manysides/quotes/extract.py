@@ -607,8 +607,11 @@ def _dash_name(text: str, pos: int) -> tuple[int, int] | None:
 
     start = m.start("tail")
     words = list(re.finditer(r"\S+", m.group("tail")))
-    if not words or words[0].group().rstrip(".,;:").lower() in MONTHS.keys() | WEEKDAYS:
-        return None  # "“...” — Monday, 5 May": a date line
+    first = words[0].group().rstrip(".,;:").lower() if words else ""
+    if first in WEEKDAYS or (
+        first in MONTHS and (len(first) > 3 or (len(words) > 1 and words[1].group()[0].isdigit()))
+    ):
+        return None  # "“...” — Monday, 5 May", "— Jan. 5, 2024": a date line ("— Jan de Vries" is a name)
     for n, w in enumerate(words[:5]):
         word = w.group()
         bare = word.rstrip(".,;:")
