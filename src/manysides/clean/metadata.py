@@ -30,6 +30,7 @@ MONTHS = {
     )
     for m in names
 }
+WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
 #: Month names in the other languages manysides reads (CLDR's wide forms; Russian and
 #: Ukrainian in the genitive, as dates write them): fr, es, it, nl, de, pt, ru, uk.
 FOREIGN_MONTHS = (

@@ -202,8 +202,9 @@ BREAK_FEATURES = (
 #: A news lede says when: a weekday, "today", "last night", a month and day ("In a rare
 #: call on Wednesday, ..."); a subhead's next paragraph goes on with the story it is in.
 LEDE_WHEN = re.compile(
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tonight"
-    r"|this (?:morning|afternoon|evening|week)|last (?:night|week|month))\b"
+    r"\b(?:"
+    + "|".join(sorted(md.WEEKDAYS))
+    + r"|today|yesterday|tonight|this (?:morning|afternoon|evening|week)|last (?:night|week|month))\b"
     r"|\b(?:"
     + "|".join(sorted((m for m in md.MONTHS if len(m) > 2 and m.isalpha()), key=len, reverse=True))
     + r")\.? \d{1,2}\b",

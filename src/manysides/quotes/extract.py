@@ -242,7 +242,7 @@ def extract(article: Article, docs: dict[int, Doc], *, choose_speakers: bool = T
         from .speakers import choose
 
         found = choose(article, docs, found)
-    return with_posts(article, with_attributions(article, found))
+    return attributed(article, found)
 
 
 def candidate_sentences(article: Article) -> list[int]:
@@ -524,7 +524,7 @@ def extract_marked(article: Article) -> list[QuoteFind]:
                 found.append(QuoteFind(start, end, sentence, kind, None, found[-1].speaker, inherited=True))
                 continue
         found.append(QuoteFind(start, end, sentence, kind, None, speaker))
-    return with_posts(article, with_attributions(article, found))
+    return attributed(article, found)
 
 
 #: A post's text is at most this long, its links left out (a tweet's limit).
@@ -570,9 +570,14 @@ NAME_PARTICLES = frozenset({"de", "del", "da", "dos", "van", "von", "der", "bin"
 NAME_ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt", "prof", "rev", "st", "jr", "sr"}
 )
-WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
 #: Characters between a quote's end and its closing mark's far side: the mark, a comma or full stop.
 CLOSING = '”"’»,.!? '
+
+
+def attributed(article: Article, found: list[QuoteFind]) -> list[QuoteFind]:
+    """The rules every language's quotes end with: dash attributions (``with_attributions``),
+    then embedded posts (``with_posts``), whose bylines win."""
+    return with_posts(article, with_attributions(article, found))
 
 
 def with_attributions(article: Article, found: list[QuoteFind]) -> list[QuoteFind]:
@@ -603,7 +608,7 @@ def _dash_name(text: str, pos: int) -> tuple[int, int] | None:
     m = DASH.match(text, pos)
     if m is None:
         return None
-    from ..clean.metadata import MONTHS
+    from ..clean.metadata import MONTHS, WEEKDAYS
 
     start = m.start("tail")
     words = list(re.finditer(r"\S+", m.group("tail")))
