@@ -224,7 +224,8 @@ def test_a_speaker_is_its_head_not_the_names_that_qualify_it() -> None:
 def test_a_dash_and_a_name_after_a_quote_attribute_it(models: Models) -> None:
     # Invented, in the shape of readers' comments collected in one paragraph (PolNeAR dev
     # has such an article): each name after a dash is the speaker of the quote before it.
-    # Without the rule each quote went to the name before it (its neighbour's) or to none.
+    # Without the rule the second quote went to "Ana Ruiz", the name before it (the parser
+    # takes the dash for a verb with her as subject; that alone gets the first one right).
     paragraphs = [
         "Readers told us what they made of the debate.",
         "“He never answered a question.” ― Ana Ruiz “I will vote early this year.” ― Tom Lee. Getty.",
