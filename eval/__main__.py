@@ -48,13 +48,17 @@ def _html(pinned: dict[str, dict[str, object]]) -> None:
     print(f"HTML extraction ({ours['pages']} pages, word 4-gram shingles; floor F1 {pinned['html_extraction']['f1']}):")
     for name, r in sorted(systems.items(), key=lambda kv: -kv[1]["f1"]):
         mark = "  <- manysides" if name == "manysides" else ""
+        if "f1_interval" in r:
+            low, high = r["f1_interval"]
+            mark = f"  (95 % bootstrap over pages {low:.3f}-{high:.3f}){mark}"
         print(f"  {name:<12} P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}{mark}")
     print(
         f"  against trafilatura over {len(gap['fold_gaps'])} fixed folds of the pages: F1 gap "
         f"{', '.join(f'{g:+.3f}' for g in gap['fold_gaps'])} (mean {gap['mean_gap']:+.3f}, spread "
         f"{gap['spread']:.3f}, lowest {gap['lowest_gap']:+.3f}, floor {pinned['html_extraction']['lowest_fold_gap']}); "
         f"behind in {gap['folds_behind']} folds; pages won / lost by more than 0.05 F1: "
-        f"{gap['pages_won']} / {gap['pages_lost']}"
+        f"{gap['pages_won']} / {gap['pages_lost']}; F1 gap over all pages, 95 % paired bootstrap "
+        f"{gap['gap_interval'][0]:+.3f} to {gap['gap_interval'][1]:+.3f}"
     )
 
 
@@ -178,10 +182,11 @@ def _paraphrase(pinned: dict[str, dict[str, object]]) -> None:
         print(f"Paraphrase pairs: skipped ({DATA / 'mrpc'} is absent)")
         return
     floor = pinned["paraphrase_pairs"]["f1"]
+    low, high = result["f1_interval"]
     print(
         f"Paraphrase pair decision ({result['pairs']} report-split pairs, product threshold; floor F1 {floor}):"
         f" accuracy {result['accuracy']:.3f}  P {result['precision']:.3f}  R {result['recall']:.3f}"
-        f"  F1 {result['f1']:.3f}"
+        f"  F1 {result['f1']:.3f} (95 % bootstrap over pairs {low:.3f}-{high:.3f})"
     )
     base = result["cosine_0.8"]
     print(f"  baseline MiniLM cosine >= 0.8: accuracy {base['accuracy']:.3f}  F1 {base['f1']:.3f}")
@@ -262,7 +267,8 @@ def _quotes(pinned: dict[str, dict[str, object]]) -> None:
         )
     print(
         f"  speaker accuracy {result['speaker_accuracy']:.3f} over {result['speaker_scored']} matched quotes"
-        f" (floor {floor['speaker_accuracy']})"
+        f" (95 % bootstrap over articles {result['speaker_interval'][0]:.3f}-{result['speaker_interval'][1]:.3f};"
+        f" floor {floor['speaker_accuracy']})"
     )
 
 

@@ -13,14 +13,14 @@ import gzip
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from manysides.clean import clean
 from manysides.model import RawDocument
 from manysides.outlets import default_registry
 
-from .common import dataset, read_jsonl
+from .common import bootstrap, dataset, read_jsonl
 
 TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -44,10 +44,15 @@ def page_scores(predicted: str, gold: str) -> tuple[float, float]:
 
 def score(outputs: dict[str, str], gold: dict[str, str]) -> dict[str, float]:
     pairs = [page_scores(outputs.get(k, ""), body) for k, body in gold.items()]
+    precision, recall, f1 = mean_f1(pairs)
+    return {"precision": precision, "recall": recall, "f1": f1, "pages": len(pairs)}
+
+
+def mean_f1(pairs: Sequence[tuple[float, float]]) -> tuple[float, float, float]:
+    """Mean precision and recall over pages, and the F1 of the two means (the benchmark's)."""
     precision = sum(p for p, _ in pairs) / len(pairs)
     recall = sum(r for _, r in pairs) / len(pairs)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "pages": len(pairs)}
+    return precision, recall, 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def manysides_text(html: str, url: str | None) -> str:
@@ -67,6 +72,8 @@ def evaluate(extract: Callable[[str, str | None], str] = manysides_text) -> dict
         ours[r["id"]] = extract(html, r.get("url"))
     baselines = json.loads((folder / "baseline_outputs.json").read_text(encoding="utf-8"))
     out: dict[str, Any] = {"manysides": score(ours, gold)}
+    pages = [page_scores(ours.get(k, ""), body) for k, body in gold.items()]
+    out["manysides"]["f1_interval"] = bootstrap(pages, lambda ps: mean_f1(ps)[2])
     for name, outputs in sorted(baselines.items()):
         out[name] = score({k: v or "" for k, v in outputs.items()}, gold)
     trafilatura = {k: v or "" for k, v in baselines.get("trafilatura", {}).items()}
@@ -94,6 +101,9 @@ def against(ours: dict[str, str], theirs: dict[str, str], gold: dict[str, str]) 
         return 2 * pair[0] * pair[1] / (pair[0] + pair[1]) if sum(pair) else 0.0
 
     per_page = {k: f1(page_scores(ours.get(k, ""), b)) - f1(page_scores(theirs.get(k, ""), b)) for k, b in gold.items()}
+    # The gap with pages resampled together for both systems (a paired bootstrap).
+    paired = [(page_scores(ours.get(k, ""), b), page_scores(theirs.get(k, ""), b)) for k, b in gold.items()]
+    gap_interval = bootstrap(paired, lambda ps: mean_f1([o for o, _ in ps])[2] - mean_f1([t for _, t in ps])[2])
     return {
         "fold_gaps": [round(g, 4) for g in gaps],
         "mean_gap": round(statistics.mean(gaps), 4),
@@ -102,4 +112,5 @@ def against(ours: dict[str, str], theirs: dict[str, str], gold: dict[str, str]) 
         "folds_behind": sum(g < 0 for g in gaps),
         "pages_won": sum(d > 0.05 for d in per_page.values()),
         "pages_lost": sum(d < -0.05 for d in per_page.values()),
+        "gap_interval": (round(gap_interval[0], 4), round(gap_interval[1], 4)),
     }

@@ -7,10 +7,11 @@ lowers quality fails here. Raise them when quality improves.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import pytest
 from eval import alignment, extraction, facts, framing, multilingual, paraphrase, quotes, splitting, stories
-from eval.common import dataset, floors
+from eval.common import bootstrap, dataset, floors
 
 from manysides.nlp import Models
 
@@ -71,6 +72,8 @@ def test_eval_html_extraction_keeps_its_floor_and_beats_trafilatura() -> None:
     assert ours["f1"] >= pinned["f1"]
     assert ours["precision"] >= pinned["precision"] and ours["recall"] >= pinned["recall"]
     assert ours["f1"] > result["trafilatura"]["f1"]
+    assert ours["f1_interval"][0] < ours["f1"] < ours["f1_interval"][1]
+    assert gap["gap_interval"][0] < ours["f1"] - result["trafilatura"]["f1"] < gap["gap_interval"][1]
     # Over folds of the pages, never further behind trafilatura than the pinned worst fold.
     assert gap["lowest_gap"] >= pinned["lowest_fold_gap"]
 
@@ -82,6 +85,22 @@ def test_eval_shingle_scorer_on_known_cases() -> None:
     assert extraction.page_scores("", "a b c d") == (0.0, 0.0)
 
 
+def test_eval_bootstrap_interval_brackets_the_figure_and_narrows_with_more_data() -> None:
+    def share(xs: Sequence[int]) -> float:
+        return sum(xs) / len(xs)
+
+    units = [1] * 70 + [0] * 30
+    low, high = bootstrap(units, share)
+    assert low < 0.7 < high and 0.05 < high - low < 0.25  # binomial: about +-0.09
+    assert bootstrap(units, share) == (low, high)  # seeded
+    wide = high - low
+    low4, high4 = bootstrap(units * 4, share)
+    assert 0.35 * wide < high4 - low4 < 0.65 * wide  # four times the data: about half the width
+    assert bootstrap([1] * 50, share) == (1.0, 1.0)
+    with pytest.raises(ValueError):
+        bootstrap([], share)
+
+
 @pytest.mark.slow
 def test_eval_paraphrase_pair_decision_keeps_its_floor(models: Models) -> None:
     _need("mrpc")
@@ -91,6 +110,7 @@ def test_eval_paraphrase_pair_decision_keeps_its_floor(models: Models) -> None:
     assert result["pairs"] == 775  # the report split: one pair in five, by hash of its id
     assert result["f1"] >= pinned["f1"] and result["accuracy"] >= pinned["accuracy"]
     assert result["f1"] > result["cosine_0.8"]["f1"]  # better than the embedding alone
+    assert result["f1_interval"][0] < result["f1"] < result["f1_interval"][1]
 
 
 @pytest.mark.slow
@@ -126,6 +146,7 @@ def test_eval_quotes_on_polnear_keep_their_floors(models: Models) -> None:
     assert result["quoted"]["f1"] >= pinned["quoted_f1"]
     assert result["indirect"]["f1"] >= pinned["indirect_f1"]
     assert result["speaker_accuracy"] >= pinned["speaker_accuracy"]
+    assert result["speaker_interval"][0] < result["speaker_accuracy"] < result["speaker_interval"][1]
 
 
 def test_eval_loaded_words_on_babe_keep_their_floor() -> None:
