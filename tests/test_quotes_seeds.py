@@ -251,3 +251,23 @@ def test_a_dash_and_a_name_after_a_quote_attribute_it(models: Models) -> None:
         one = Article.from_sentences("one", [line])
         [got] = with_attributions(one, [QuoteFind(1, 14, 0, "direct", None, None)])
         assert (one.text[1:14], one.text[slice(*got.speaker)] if got.speaker else None) == ("We are ready.", name)
+
+
+def test_verbs_of_saying_beyond_say_report_speech_and_their_objects_do_not(models: Models) -> None:
+    # Invented. Levin's verbs of saying and manner of speaking cue a quote; those that also take
+    # a thing as object ("demanded a recount") report speech only with a clause.
+    paragraphs = [
+        "“Why is this not clear proof?” Senator Vitter demanded.",
+        "The minister whispered that the talks had failed.",
+        "Opposition leaders demanded that the count be stopped at once.",
+        "The candidate demanded a recount and revealed the plan on Monday.",
+    ]
+    article = Article.from_sentences("verbs", paragraphs, separator="\n\n")
+    found = extract_quotes([article], models)["verbs"]
+    text = article.text
+    said = {text[f.start : f.end]: (f.kind, f.cue, text[slice(*f.speaker)] if f.speaker else None) for f in found}
+    assert said["Why is this not clear proof?"] == ("direct", "demanded", "Senator Vitter")
+    # Before these verbs, neither clause was found, and the question had no cue.
+    assert said["that the talks had failed"] == ("indirect", "whispered", "The minister")
+    assert said["that the count be stopped at once"] == ("indirect", "demanded", "Opposition leaders")
+    assert not any("recount" in quote or "plan" in quote for quote in said), said

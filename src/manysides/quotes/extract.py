@@ -119,6 +119,23 @@ REPORTING_VERBS = frozenset(
         "mock",
         "exclaim",
         "scream",
+        # Verbs of saying, complaining and manner of speaking in Levin's classes 37.7, 37.8 and
+        # 37.3 (Levin 1993) and news' verbs of demand and reply that the lists above lacked.
+        # 2026-12-03, PolNeAR: indirect F1 train 0.477 -> 0.481, dev 0.488 -> 0.493; speaker
+        # accuracy and quoted F1 unchanged on both (train +1 of 5,096 speakers).
+        "mention",
+        "reveal",
+        "disclose",
+        "confess",
+        "recount",
+        "brag",
+        "whisper",
+        "mutter",
+        "retort",
+        "counter",
+        "demand",
+        "plead",
+        "wonder",
     ]
 )
 #: Verbs that report speech only with a clause ("believe", "think" without a quote are opinions
@@ -128,6 +145,8 @@ NEEDS_CLAUSE = frozenset(
     # These take an object that is not what was said ("read the report", "cite a poll", "blast
     # the deal"): only a clause they govern is reported speech.
     | {"continue", "read", "refer", "chant", "cite", "blast", "slam", "denounce", "mock", "lament", "assure"}
+    # ("revealed the plan", "demanded a recount", "pleaded guilty", "countered the attack")
+    | {"mention", "reveal", "disclose", "confess", "recount", "counter", "demand", "plead"}
 )
 CUE_WORDS = re.compile(
     r"\b(?:" + "|".join(sorted(REPORTING_VERBS)) + r")(?:s|es|ed|d|ing)?\b|\bsaid\b|\btold\b|\bwrote\b|"
