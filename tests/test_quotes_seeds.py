@@ -221,6 +221,14 @@ def test_a_speaker_is_its_head_not_the_names_that_qualify_it() -> None:
         assert quote.speaker == (expected or words)
 
 
+def _said(models: Models, paragraphs: list[str]) -> dict[str, tuple[str, str | None, str | None]]:
+    """Quote words -> (kind, cue, speaker words) found in an invented article of ``paragraphs``."""
+    article = Article.from_sentences("invented", paragraphs, separator="\n\n")
+    text = article.text
+    found = extract_quotes([article], models)["invented"]
+    return {text[f.start : f.end]: (f.kind, f.cue, text[slice(*f.speaker)] if f.speaker else None) for f in found}
+
+
 def test_a_dash_and_a_name_after_a_quote_attribute_it(models: Models) -> None:
     # Invented, in the shape of readers' comments collected in one paragraph (PolNeAR dev
     # has such an article): each name after a dash is the speaker of the quote before it.
@@ -233,10 +241,7 @@ def test_a_dash_and_a_name_after_a_quote_attribute_it(models: Models) -> None:
         "The mayor called it “a fiasco” — Smith’s word too — and left.",
         "“We will rebuild,” the mayor said — Ukraine’s president said the same.",
     ]
-    article = Article.from_sentences("readers", paragraphs, separator="\n\n")
-    found = extract_quotes([article], models)["readers"]
-    text = article.text
-    said = {text[f.start : f.end]: (f.cue, text[slice(*f.speaker)] if f.speaker else None) for f in found}
+    said = {quote: (cue, speaker) for quote, (_, cue, speaker) in _said(models, paragraphs).items()}
     assert said["He never answered a question."] == ("―", "Ana Ruiz")
     assert said["I will vote early this year."] == ("―", "Tom Lee")  # not "Tom Lee. Getty"
     assert said["We have seen enough"] == ("―", "Dr. Jane Roe")
@@ -262,10 +267,7 @@ def test_verbs_of_saying_beyond_say_report_speech_and_their_objects_do_not(model
         "Opposition leaders demanded that the count be stopped at once.",
         "The candidate demanded a recount and revealed the plan on Monday.",
     ]
-    article = Article.from_sentences("verbs", paragraphs, separator="\n\n")
-    found = extract_quotes([article], models)["verbs"]
-    text = article.text
-    said = {text[f.start : f.end]: (f.kind, f.cue, text[slice(*f.speaker)] if f.speaker else None) for f in found}
+    said = _said(models, paragraphs)
     assert said["Why is this not clear proof?"] == ("direct", "demanded", "Senator Vitter")
     # Before these verbs, neither clause was found, and the question had no cue.
     assert said["that the talks had failed"] == ("indirect", "whispered", "The minister")
