@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conftest import by_source
+from manysides.annotate import annotate
 from manysides.model import Article, Mention, Quote, QuoteFind, QuoteGroup, Report
 from manysides.nlp import Models
 from manysides.quotes import extract_quotes, find_quotes
-from manysides.quotes.extract import posts, quote_spans, with_attributions
+from manysides.quotes.extract import posts, quote_spans, with_attributions, with_turns
 
 
 def _group(report: Report, words: str) -> tuple[QuoteGroup, Quote, dict[str, str]]:
@@ -223,7 +224,8 @@ def test_a_speaker_is_its_head_not_the_names_that_qualify_it() -> None:
 
 def _said(models: Models, paragraphs: list[str]) -> dict[str, tuple[str, str | None, str | None]]:
     """Quote words -> (kind, cue, speaker words) found in an invented article of ``paragraphs``."""
-    article = Article.from_sentences("invented", paragraphs, separator="\n\n")
+    # Named-entity mentions first, as the features stage gives them.
+    [article] = annotate([Article.from_sentences("invented", paragraphs, separator="\n\n")], models)
     text = article.text
     found = extract_quotes([article], models)["invented"]
     return {text[f.start : f.end]: (f.kind, f.cue, text[slice(*f.speaker)] if f.speaker else None) for f in found}
@@ -273,3 +275,23 @@ def test_verbs_of_saying_beyond_say_report_speech_and_their_objects_do_not(model
     assert said["that the talks had failed"] == ("indirect", "whispered", "The minister")
     assert said["that the count be stopped at once"] == ("indirect", "demanded", "Opposition leaders")
     assert not any("recount" in quote or "plan" in quote for quote in said), said
+
+
+def test_a_transcript_gives_each_turn_to_the_name_that_opens_it(models: Models) -> None:
+    # Invented, in the shape of a broadcast transcript quoted in an article (PolNeAR dev has
+    # one, where both turns went to the words before the colon, "Partial transcript").
+    paragraphs = [
+        "Governor Mike Pence spoke to Chris Wallace on Sunday. Partial transcript:",
+        "“WALLACE: Why would Trump do that, and will she be there tomorrow night?”",
+        "“PENCE: Well, look, this is serious business for the American people.”",
+    ]
+    said = _said(models, paragraphs)
+    assert said["WALLACE: Why would Trump do that, and will she be there tomorrow night?"][1:] == (":", "WALLACE")
+    assert said["PENCE: Well, look, this is serious business for the American people."][1:] == (":", "PENCE")
+    # A capitalised label that names no one in the article is no turn, even in a transcript;
+    # one speaker's label alone is no transcript.
+    for lines in ([*paragraphs, "VIDEO: “We will be there.”"], ["PENCE: “We will be there.”"]):
+        [article] = annotate([Article.from_sentences("labels", lines, separator="\n\n")], models)
+        start = article.text.index("We will")
+        [kept] = with_turns(article, [QuoteFind(start, start + 16, 0, "direct", None, None)])
+        assert kept.speaker is None, lines

@@ -595,8 +595,34 @@ CLOSING = '”"’»,.!? '
 
 def attributed(article: Article, found: list[QuoteFind]) -> list[QuoteFind]:
     """The rules every language's quotes end with: dash attributions (``with_attributions``),
-    then embedded posts (``with_posts``), whose bylines win."""
-    return with_posts(article, with_attributions(article, found))
+    transcript turns (``with_turns``), then embedded posts (``with_posts``), whose bylines win."""
+    return with_posts(article, with_turns(article, with_attributions(article, found)))
+
+
+#: A turn of a transcript: a paragraph opening with a speaker's name in capitals and a colon
+#: ("PENCE: Well, look, ...", "MR. SMITH: ..."), a quote mark allowed before it.
+TURN = re.compile(r"(?m)^[\"“‘']?[ \t]*([A-Z][A-Z.’'\-]*(?:[ ][A-Z][A-Z.’'\-]*){0,3}):[ \t]+\S")
+
+
+def with_turns(article: Article, found: list[QuoteFind]) -> list[QuoteFind]:
+    """In a transcript (at least two speakers whose turns open paragraphs with their names in
+    capitals and a colon), each quote in a turn is the turn's speaker's (cue ":"). A label
+    counts as a speaker when the article names a person by its last word ("WALLACE:" and
+    "Chris Wallace"); "VIDEO:" or "UPDATE:" do not."""
+    text = article.text
+    people = {m.text.split()[-1].lower() for m in article.mentions if m.label == "PERSON" and m.text.split()}
+    turns = [m for m in TURN.finditer(text) if m.group(1).split()[-1].strip(".").lower() in people]
+    if len({m.group(1).rstrip(".") for m in turns}) < 2:
+        return found
+    starts = [m.start() for m in turns]
+    out = []
+    for f in found:
+        k = bisect.bisect_right(starts, f.start) - 1
+        # (bisect: the last turn that starts at or before the quote; it must be the quote's paragraph)
+        if f.kind != "indirect" and k >= 0 and "\n" not in text[starts[k] : f.start]:
+            f = QuoteFind(f.start, f.end, f.sentence, f.kind, ":", turns[k].span(1))
+        out.append(f)
+    return out
 
 
 def with_attributions(article: Article, found: list[QuoteFind]) -> list[QuoteFind]:
