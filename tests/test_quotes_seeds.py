@@ -290,7 +290,10 @@ def test_a_transcript_gives_each_turn_to_the_name_that_opens_it(models: Models) 
     assert said["PENCE: Well, look, this is serious business for the American people."][1:] == (":", "PENCE")
     # A capitalised label that names no one in the article is no turn, even in a transcript;
     # one speaker's label alone is no transcript.
-    for lines in ([*paragraphs, "VIDEO: “We will be there.”"], ["PENCE: “We will be there.”"]):
+    for lines in (
+        [*paragraphs, "VIDEO: “We will be there.”"],
+        ["Mike Pence spoke on Sunday.", "PENCE: “We will be there.”"],
+    ):
         [article] = annotate([Article.from_sentences("labels", lines, separator="\n\n")], models)
         start = article.text.index("We will")
         [kept] = with_turns(article, [QuoteFind(start, start + 16, 0, "direct", None, None)])
