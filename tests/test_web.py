@@ -56,7 +56,14 @@ def test_web_story_page_and_api_give_the_report_and_cache_it(client: TestClient)
     report = client.get(f"/api/v1/stories/{story}").json()
     validate_report(report)
     assert report["schema"] == "manysides/report/1" and len(report["articles"]) == 4
-    assert client.app.state.cache.analyses == before + 1  # type: ignore[attr-defined]  # analysed once
+    # analysed at most once for the two (once, or not at all when an earlier test in this process analysed it), and
+    # asked again, not analysed again
+    once = client.app.state.cache.analyses  # type: ignore[attr-defined]
+    assert once - before <= 1
+    assert (
+        client.get(f"/api/v1/stories/{story}").status_code == 200 and client.get(f"/stories/{story}").status_code == 200
+    )
+    assert client.app.state.cache.analyses == once  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
