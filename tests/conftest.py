@@ -28,6 +28,18 @@ hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, prin
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Say the order the tests ran in when pytest-randomly shuffled it (``make test`` outside CI),
+    at the end, where a failure's reader looks: that order can be run again."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int) and config.pluginmanager.has_plugin("randomly"):
+        terminalreporter.write_line(
+            f"tests ran in a random order, seed {seed}: run that order again with "
+            f"`make test TEST_ORDER=--randomly-seed={seed}`"
+        )
+
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "nato-2024-04-04"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
