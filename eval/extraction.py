@@ -43,7 +43,11 @@ def page_scores(predicted: str, gold: str) -> tuple[float, float]:
 
 
 def score(outputs: dict[str, str], gold: dict[str, str]) -> dict[str, float]:
-    pairs = [page_scores(outputs.get(k, ""), body) for k, body in gold.items()]
+    return summary([page_scores(outputs.get(k, ""), body) for k, body in gold.items()])
+
+
+def summary(pairs: Sequence[tuple[float, float]]) -> dict[str, float]:
+    """The benchmark's figures from (precision, recall) per page."""
     precision, recall, f1 = mean_f1(pairs)
     return {"precision": precision, "recall": recall, "f1": f1, "pages": len(pairs)}
 
@@ -71,9 +75,8 @@ def evaluate(extract: Callable[[str, str | None], str] = manysides_text) -> dict
         html = gzip.decompress((folder / r["html_file"]).read_bytes()).decode("utf-8", errors="replace")
         ours[r["id"]] = extract(html, r.get("url"))
     baselines = json.loads((folder / "baseline_outputs.json").read_text(encoding="utf-8"))
-    out: dict[str, Any] = {"manysides": score(ours, gold)}
     pages = [page_scores(ours.get(k, ""), body) for k, body in gold.items()]
-    out["manysides"]["f1_interval"] = bootstrap(pages, lambda ps: mean_f1(ps)[2])
+    out: dict[str, Any] = {"manysides": summary(pages) | {"f1_interval": bootstrap(pages, lambda ps: mean_f1(ps)[2])}}
     for name, outputs in sorted(baselines.items()):
         out[name] = score({k: v or "" for k, v in outputs.items()}, gold)
     trafilatura = {k: v or "" for k, v in baselines.get("trafilatura", {}).items()}
@@ -92,18 +95,19 @@ def against(ours: dict[str, str], theirs: dict[str, str], gold: dict[str, str]) 
     import hashlib
     import statistics
 
-    folds: list[dict[str, str]] = [{} for _ in range(FOLDS)]
-    for k, body in sorted(gold.items()):
-        folds[int(hashlib.sha256(k.encode()).hexdigest(), 16) % FOLDS][k] = body
-    gaps = [score(ours, fold)["f1"] - score(theirs, fold)["f1"] for fold in folds if fold]
+    # Each page scored once for each system: (ours, theirs) of (precision, recall).
+    paired = {k: (page_scores(ours.get(k, ""), b), page_scores(theirs.get(k, ""), b)) for k, b in gold.items()}
 
-    def f1(pair: tuple[float, float]) -> float:
-        return 2 * pair[0] * pair[1] / (pair[0] + pair[1]) if sum(pair) else 0.0
+    def gap(pages: Sequence[tuple[tuple[float, float], tuple[float, float]]]) -> float:
+        return mean_f1([o for o, _ in pages])[2] - mean_f1([t for _, t in pages])[2]
 
-    per_page = {k: f1(page_scores(ours.get(k, ""), b)) - f1(page_scores(theirs.get(k, ""), b)) for k, b in gold.items()}
+    folds: list[list[str]] = [[] for _ in range(FOLDS)]
+    for k in sorted(gold):
+        folds[int(hashlib.sha256(k.encode()).hexdigest(), 16) % FOLDS].append(k)
+    gaps = [gap([paired[k] for k in fold]) for fold in folds if fold]
+    per_page = {k: gap([pages]) for k, pages in paired.items()}
     # The gap with pages resampled together for both systems (a paired bootstrap).
-    paired = [(page_scores(ours.get(k, ""), b), page_scores(theirs.get(k, ""), b)) for k, b in gold.items()]
-    gap_interval = bootstrap(paired, lambda ps: mean_f1([o for o, _ in ps])[2] - mean_f1([t for _, t in ps])[2])
+    gap_interval = bootstrap(list(paired.values()), gap)
     return {
         "fold_gaps": [round(g, 4) for g in gaps],
         "mean_gap": round(statistics.mean(gaps), 4),
