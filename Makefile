@@ -32,7 +32,8 @@ serve: install
 	$(BIN)/manysides serve --db sqlite:///out/example.db
 
 # Tests run in TEST_WORKERS processes (pytest-xdist; each loads the models once, about 1.5 GB):
-# 407 tests in 9.5 min on 2 cores (2026-12-03); 14.5 min in one process at the stop before (not one run).
+# 410 tests in 9 to 11 min on 2 cores (fresh clones, 2026-12-03); 14.5 min in one process at the stop before
+# (not one run).
 TEST_WORKERS ?= 2
 # Outside CI the tests run in a new random order each time (pytest-randomly: modules, then the tests within each),
 # so that a test leaning on another's work fails on a developer's machine first; the seed is printed at the end, and
