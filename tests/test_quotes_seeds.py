@@ -298,3 +298,33 @@ def test_a_transcript_gives_each_turn_to_the_name_that_opens_it(models: Models) 
         start = article.text.index("We will")
         [kept] = with_turns(article, [QuoteFind(start, start + 16, 0, "direct", None, None)])
         assert kept.speaker is None, lines
+
+
+def test_a_statement_speaks_for_whoever_made_it_and_an_addressee_is_not_what_was_said(seed_report: Report) -> None:
+    # RT: 'This, according to an earlier statement by Putin, would take the conflict “one step
+    # shy of a full-scale World War III.”' Press TV: '..., “it will create problems for France
+    # itself,” according to a statement from the Russian Defense Ministry.' Both were given to
+    # "an earlier statement" / "a statement"; and Press TV's 'Shoigu warned his French
+    # counterpart Sébastien Lecornu against deploying troops' made the addressee a quote.
+    rt, press_tv = by_source(seed_report, "rt"), by_source(seed_report, "presstv", part=2)
+    speaker = {(q.article_id, q.text): q.speaker for q in seed_report.quotes}
+    assert speaker[rt.id, "one step shy of a full-scale World War III."] == "Vladimir Putin"
+    [according] = [q for q in seed_report.quotes if q.article_id == press_tv.id and q.cue == "according to"]
+    assert according.speaker_mention == "the Russian Defense Ministry"
+    assert not any("counterpart" in text for article, text in speaker if article == press_tv.id)
+
+
+def test_carriers_of_words_and_objects_of_addressing(models: Models) -> None:
+    # Invented. A statement, tweet or letter by or from someone is that someone's; the object
+    # of "told", "warned", "urged" is a quote only when it is not who was addressed.
+    paragraphs = [
+        "“The plant is safe,” according to a statement from the energy ministry.",
+        "A letter by Mayor Ann Lutz said the bridge would reopen in May.",
+        "The envoy warned his Dutch counterpart Jan Smit against a second vote.",
+        "The minister urged a ceasefire along the northern border.",
+    ]
+    said = _said(models, paragraphs)
+    assert said["The plant is safe"] == ("direct", "according to", "the energy ministry")
+    assert said["the bridge would reopen in May"] == ("indirect", "said", "Mayor Ann Lutz")
+    assert not any("Smit" in quote for quote in said), said
+    assert said["a ceasefire along the northern border"] == ("indirect", "urged", "The minister")

@@ -41,8 +41,10 @@ from ..settings import Settings
 # 6: embedded posts quoted by their author (quotes.extract.posts), place names the tagger
 # took for people (annotate.place_names; 2026-12-03); 7: a dash and a name after a quote
 # attribute it (quotes.extract.with_attributions; 2026-12-03); 8: more verbs of saying
-# (quotes.extract.REPORTING_VERBS; 2026-12-03); 9: transcript turns (quotes.extract.with_turns).
-NLP_CODE = 9
+# (quotes.extract.REPORTING_VERBS; 2026-12-03); 9: transcript turns (quotes.extract.with_turns);
+# 10: a statement by or from someone is theirs, an addressee is no quote (quotes.extract._owner,
+# ADDRESSING; 2026-12-03).
+NLP_CODE = 10
 #: Bump when the embedding text or pooling changes, or how sentences divide into claims
 #: (``reuse.claims``: their vectors are kept by position among the sentence vectors).
 VECTOR_CODE = 2

@@ -148,6 +148,9 @@ NEEDS_CLAUSE = frozenset(
     # ("revealed the plan", "demanded a recount", "pleaded guilty", "countered the attack")
     | {"mention", "reveal", "disclose", "confess", "recount", "counter", "demand", "plead"}
 )
+#: Verbs whose object may be who was addressed ("warned his French counterpart Sébastien
+#: Lecornu against ...", "told reporters"), not what was said ("urged restraint").
+ADDRESSING = frozenset({"tell", "warn", "urge", "caution", "remind", "advise", "inform"})
 CUE_WORDS = re.compile(
     r"\b(?:" + "|".join(sorted(REPORTING_VERBS)) + r")(?:s|es|ed|d|ing)?\b|\bsaid\b|\btold\b|\bwrote\b|"
     r"\baccording to\b|\bthought\b",
@@ -289,7 +292,7 @@ def _cue(doc: Doc, offset: int, quote: tuple[int, int]) -> tuple[str, tuple[int,
         if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             obj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
             if obj is not None:
-                return "according to", _offsets(_name_span(obj), offset)
+                return "according to", _offsets(_name_span(_owner(obj)), offset)
         if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in REPORTING_VERBS:
             subject = _subject(tok)
             if subject is not None and subject.idx in inside:
@@ -329,11 +332,19 @@ def _subject(verb: Token) -> Token | None:
         subject = next((c for c in verb.head.children if c.dep_ in SUBJECTS), None)
     if subject is not None and subject.lower_ in RELATIVES and verb.dep_ == "relcl":
         subject = verb.head  # "Sanders, who said ...": the noun the clause hangs on
-    if subject is not None and subject.lemma_.lower() in CARRIERS:
-        owner = next((c for c in subject.children if c.dep_ == "poss"), None)
-        if owner is not None:
-            return owner
-    return subject
+    return subject if subject is None else _owner(subject)
+
+
+def _owner(noun: Token) -> Token:
+    """Who a carrier of words speaks for: "Rubio's statement", "a statement from the Russian
+    Defense Ministry", "an earlier statement by Putin"; any other noun is its own speaker."""
+    if noun.lemma_.lower() not in CARRIERS:
+        return noun
+    owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if owner is None:
+        by = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ in ("by", "from")), None)
+        owner = None if by is None else next((c for c in by.children if c.dep_ == "pobj"), None)
+    return noun if owner is None else owner
 
 
 def _cue_text(verb: Token) -> str:
@@ -450,7 +461,11 @@ def _indirect(article: Article, docs: dict[int, Doc], found: list[QuoteFind], st
                 content = doc[rest[0].i : rest[-1].i + 1]
                 out.append(
                     QuoteFind(
-                        *_offsets(content, offset), k, "indirect", "according to", _offsets(_name_span(obj), offset)
+                        *_offsets(content, offset),
+                        k,
+                        "indirect",
+                        "according to",
+                        _offsets(_name_span(_owner(obj)), offset),
                     )
                 )
             if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in REPORTING_VERBS:
@@ -458,6 +473,8 @@ def _indirect(article: Article, docs: dict[int, Doc], found: list[QuoteFind], st
             clause = next((c for c in tok.children if c.dep_ in ("ccomp", "parataxis")), None)
             if clause is None and tok.lemma_.lower() not in NEEDS_CLAUSE:
                 clause = next((c for c in tok.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN")), None)
+                if clause is not None and tok.lemma_.lower() in ADDRESSING and _someone(clause):
+                    clause = None
             if clause is None or len(list(clause.subtree)) < 3:
                 continue
             subject = _subject(tok)
@@ -476,6 +493,45 @@ def _indirect(article: Article, docs: dict[int, Doc], found: list[QuoteFind], st
                 )
             )
     return out
+
+
+def _someone(noun: Token) -> bool:
+    """The noun phrase names a person or group: a name, a person's name in it, or a word for people."""
+    from ..index.text import ROLE_NOUNS
+
+    return (
+        noun.pos_ == "PROPN"
+        or noun.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
+        or any(t.ent_type_ == "PERSON" for t in noun.subtree)
+        or noun.lemma_.lower() in ROLE_NOUNS | PEOPLE_NOUNS
+    )
+
+
+#: Nouns for people addressed ("told reporters", "warned voters").
+PEOPLE_NOUNS = frozenset(
+    {
+        "reporter",
+        "journalist",
+        "counterpart",
+        "audience",
+        "crowd",
+        "supporter",
+        "voter",
+        "lawmaker",
+        "official",
+        "leader",
+        "member",
+        "ally",
+        "colleague",
+        "viewer",
+        "listener",
+        "reader",
+        "people",
+        "public",
+        "student",
+        "parent",
+    }
+)
 
 
 def _strip_punct(span: Span) -> Span:

@@ -129,7 +129,7 @@ def candidates(
     quoted span of the article (a name inside another quote is rarely its speaker),
     ``labels`` its mentions (``MentionLabels.of(article)``, built here when not given)."""
     from ..index.text import ROLE_NOUNS
-    from .extract import REPORTING_VERBS, _name_span, _paragraph, _sentence_at, _subject
+    from .extract import REPORTING_VERBS, _name_span, _owner, _paragraph, _sentence_at, _subject
 
     text, sentences = article.text, article.sentences
     _labels = labels or MentionLabels.of(article)
@@ -181,7 +181,7 @@ def candidates(
             pron = tok.pos_ == "PRON" and tok.lower_ in PRONOUNS
             if not (pron or tok.pos_ in ("PROPN", "NOUN")):
                 continue
-            words = _name_span(tok)
+            words = _name_span(_owner(tok))  # a statement speaks for whoever made it
             s, e = offset + words.start_char, offset + words.end_char
             if quote.start <= s < quote.end:
                 continue
