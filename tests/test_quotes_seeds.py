@@ -331,9 +331,9 @@ def test_carriers_of_words_and_objects_of_addressing(models: Models) -> None:
 
 
 def test_a_title_in_quote_marks_is_not_a_quote(models: Models) -> None:
-    # Invented. The name of a show, a film or a book, after a preposition, is not words said
-    # (PolNeAR train: 13 such spans had no gold attribution, and their "speakers" counted
-    # against speaker accuracy); a nickname someone used stays a quote.
+    # Invented. The name of a show, a film or a book after "on", "in" or "at" is not words
+    # said (PolNeAR train: 21 of 27 such spans have no gold attribution); a nickname someone
+    # used, as the object of a verb, stays a quote.
     paragraphs = [
         "Pence said on “Fox News Sunday” that the campaign would go on.",
         "The actor is best known for playing Wolverine in the “X-Men” franchise.",
