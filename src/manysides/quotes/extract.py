@@ -28,7 +28,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..index.text import UPPER_CLASS
+from ..index.text import ROLE_NOUNS, UPPER_CLASS
 from ..model import Article, QuoteFind, QuoteKind
 
 if TYPE_CHECKING:
@@ -549,13 +549,13 @@ PEOPLE_NOUNS = frozenset(
 
 def _someone(noun: Token) -> bool:
     """The noun phrase names a person or group: a name, a person's name in it, or a word for people."""
-    from ..index.text import ROLE_NOUNS
-
+    lemma = noun.lemma_.lower()
     return (
         noun.pos_ == "PROPN"
         or noun.ent_type_ in ("PERSON", "ORG", "NORP", "GPE")
         or any(t.ent_type_ == "PERSON" for t in noun.subtree)
-        or noun.lemma_.lower() in ROLE_NOUNS | PEOPLE_NOUNS
+        or lemma in ROLE_NOUNS
+        or lemma in PEOPLE_NOUNS
     )
 
 
