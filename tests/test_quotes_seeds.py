@@ -104,6 +104,23 @@ def test_quote_spans_pairing() -> None:
     assert not any("Russia" in s for s in spans)  # an apostrophe is not a quote
 
 
+def test_quote_spans_pair_mixed_marks() -> None:
+    # Writers mix curly and straight marks, and type an opening mark for a closing one; each
+    # pair read as one quote ran to the paragraph's end and swallowed the cue between them.
+    text = (
+        '“Our roads are crumbling," she said. "Families endure blackouts.”\n\n'
+        "“The reality is clear,“ said Jim Clyburn, a congressman.\n\n"
+        'He said, "it opens here.\n\nAnd closes here," he said.'
+    )
+    spans = [text[s:e] for s, e in quote_spans(text)]
+    assert spans == [
+        "Our roads are crumbling,",
+        "Families endure blackouts.",
+        "The reality is clear,",
+        "it opens here.\n\nAnd closes here,",
+    ]
+
+
 def test_quotes_pronoun_speakers_follow_the_previous_speaker_and_a_doubled_cue(seed_report: Report) -> None:
     blog, fr = by_source(seed_report, "reuters", part=3), by_source(seed_report, "reuters_fr")
 

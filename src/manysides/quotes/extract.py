@@ -158,7 +158,8 @@ CUE_WORDS = re.compile(
     r"\baccording to\b|\bthought\b",
     re.IGNORECASE,
 )
-OPENERS = {"“": "”", "«": "»", "„": "“”", '"': '"'}
+#: Marks that open a double quote; ``_closing`` says which marks close each.
+OPENERS = frozenset('“«„"')
 #: A partial quote of at most this many words with no cue is a scare quote, not a quote.
 SCARE_WORDS = 3
 SUBJECTS = ("nsubj", "nsubjpass")
@@ -169,7 +170,8 @@ SHORT_CUE_WORDS = 8
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every quoted span, marks excluded, paired per paragraph. A paragraph
     that closes a quote it did not open (a quote carried over from the paragraph before)
-    starts with a span."""
+    starts with a span. Writers mix their double marks (“...," and "...” and even “...,“):
+    a curly or straight opener closes at any double mark that reads as closing."""
     out: list[tuple[int, int]] = []
     open_at_end = False
     for para in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text):
@@ -186,11 +188,8 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
             if not opener:
                 i += 1
                 continue
-            closers = OPENERS.get(ch, "’")
             j = i + 1
-            while j < len(p):
-                if p[j] in closers and (closers != "’" or j + 1 == len(p) or not p[j + 1].isalpha()):
-                    break
+            while j < len(p) and not _closing(p, j, ch):
                 j += 1
             if j > i + 1:
                 out.append((base + i + 1, base + j))
@@ -199,15 +198,33 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _closing(p: str, j: int, opener: str) -> bool:
+    """Whether the mark at ``p[j]`` closes a quote opened by ``opener``."""
+    ch = p[j]
+    if opener == "‘":
+        return ch == "’" and (j + 1 == len(p) or not p[j + 1].isalpha())
+    if opener == "«":
+        return ch == "»"
+    if opener == "„":
+        return ch in "“”"
+    # “ and ": the matching mark, the other style's closer, or a mark that reads as closing.
+    return ch in '”"' or (ch == "“" and _reads_closing(p, j))
+
+
+def _reads_closing(p: str, j: int) -> bool:
+    """A double mark after a word or punctuation and before a space, punctuation or the end."""
+    after = p[j + 1] if j + 1 < len(p) else " "
+    return j > 0 and not p[j - 1].isspace() and (after.isspace() or after in ",.;:!?)]—–-")
+
+
 def _carried_over(p: str) -> int:
-    """Position after the closing mark of a quote that began before this paragraph, or 0."""
-    first_open = min((p.find(c) for c in "“«„" if c in p), default=-1)
-    first_close = min((p.find(c) for c in "”»" if c in p), default=-1)
-    if first_close > 0 and (first_open < 0 or first_close < first_open):
-        return first_close + 1
-    if p.count('"') % 2 == 1 and not p.startswith('"'):
-        return p.find('"') + 1
-    return 0
+    """Position after the closing mark of a quote that began before this paragraph, or 0: the
+    paragraph's first double mark closes (”, », or a straight or curly mark that reads as
+    closing)."""
+    k = next((k for k, c in enumerate(p) if c in '“”«»„"'), -1)
+    if k < 0 or p[k] in "«„":
+        return 0
+    return k + 1 if p[k] in "”»" or _reads_closing(p, k) else 0
 
 
 def extract(article: Article, docs: dict[int, Doc], *, choose_speakers: bool = True) -> list[QuoteFind]:
