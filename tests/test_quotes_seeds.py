@@ -277,6 +277,26 @@ def test_a_dash_and_a_name_after_a_quote_attribute_it(models: Models) -> None:
         assert (one.text[1:14], one.text[slice(*got.speaker)] if got.speaker else None) == ("We are ready.", name)
 
 
+def test_a_dash_line_after_a_quote_paragraph_names_its_speaker(models: Models) -> None:
+    # Invented, in the shape of a fact check (PolNeAR train has eight such quotes, none with a
+    # speaker before this rule): a quote fills its paragraph and the next line, opening with a
+    # dash or a hyphen, names who said it.
+    paragraphs = [
+        "We checked the claims made in the debate.",
+        '"Almost all new income is going to the top 1 percent of earners."',
+        "- Bernie Sanders.",
+        "The figure is out of date.",
+        "“I will certainly look into it, and I will tell you what I find.”",
+        "—Hillary Clinton, at a town hall in Iowa.",
+        "The mayor promised “a new plan for the city and its schools” on Monday.",
+        "- Reporting by Jane Doe.",
+    ]
+    said = _said(models, paragraphs)
+    assert said["Almost all new income is going to the top 1 percent of earners."][1:] == ("―", "Bernie Sanders")
+    assert said["I will certainly look into it, and I will tell you what I find."][1:] == ("―", "Hillary Clinton")
+    assert said["a new plan for the city and its schools"][2] == "The mayor"  # not a quote paragraph
+
+
 def test_verbs_of_saying_beyond_say_report_speech_and_their_objects_do_not(models: Models) -> None:
     # Invented. Levin's verbs of saying and manner of speaking cue a quote; those that also take
     # a thing as object ("demanded a recount") report speech only with a clause.

@@ -681,6 +681,9 @@ def posts(article: Article) -> list[tuple[QuoteFind, int]]:
 
 #: A dash after a quote's closing mark, and what follows it on its line up to another quote.
 DASH = re.compile(r"[^\S\n]*[―—–][^\S\n]*(?P<tail>[^\n“\"«„]{1,120})")
+#: The line after a quote that fills its paragraph, opening with a dash or a hyphen and a name
+#: (fact checks and quote boxes: '"..." / - Bernie Sanders.', '-President Obama, tweeting ...').
+NEXT_LINE_DASH = re.compile(r"[^\S\n]*\n[^\S\n]*\n?[^\S\n]*[―—–-][^\S\n]*(?P<tail>[^\n“\"«„]{1,120})")
 #: Words that may stand between the capitalised words of a name.
 NAME_PARTICLES = frozenset({"de", "del", "da", "dos", "van", "von", "der", "bin", "al", "la", "le"})
 #: Abbreviations whose full stop does not end a name ("Sen. John Doe", "Martin Luther King Jr.").
@@ -737,18 +740,20 @@ def with_attributions(article: Article, found: list[QuoteFind]) -> list[QuoteFin
         sentence = quoted[:1].isupper() and quoted.endswith((".", "!", "?", ","))
         whole = f.kind == "block" or (f.kind != "indirect" and after > f.end and (f.kind == "direct" or sentence))
         name = _dash_name(text, after) if whole else None
+        if name is None and whole and not text[text.rfind("\n", 0, f.start) + 1 : f.start].strip(' “"«„‘'):
+            name = _dash_name(text, after, NEXT_LINE_DASH)  # a quote paragraph, then "- Bernie Sanders."
         if name is not None:
             f = QuoteFind(f.start, f.end, f.sentence, f.kind, "―", name)
         out.append(f)
     return out
 
 
-def _dash_name(text: str, pos: int) -> tuple[int, int] | None:
+def _dash_name(text: str, pos: int, dash: re.Pattern[str] = DASH) -> tuple[int, int] | None:
     """The name in a dash attribution at ``pos`` ("― Jane Roe", "— Sen. John Doe, a nurse"):
     one to five capitalised words (particles and initials between them) that end the line, a
     sentence or a clause, or run up to another quote; None when the words go on as a sentence
     ("— Trump's promise was ...", "— Ukraine's president said ...")."""
-    m = DASH.match(text, pos)
+    m = dash.match(text, pos)
     if m is None:
         return None
     from ..clean.metadata import MONTHS, WEEKDAYS
