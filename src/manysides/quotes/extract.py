@@ -752,7 +752,8 @@ def _dash_name(text: str, pos: int, dash: re.Pattern[str] = DASH) -> tuple[int, 
     """The name in a dash attribution at ``pos`` ("― Jane Roe", "— Sen. John Doe, a nurse"):
     one to five capitalised words (particles and initials between them) that end the line, a
     sentence or a clause, or run up to another quote; None when the words go on as a sentence
-    ("— Trump's promise was ...", "— Ukraine's president said ...")."""
+    ("— Trump's promise was ...", "— Ukraine's president said ..."). ``dash`` reads the dash
+    at ``pos``: on the quote's line (``DASH``) or opening the next (``NEXT_LINE_DASH``)."""
     m = dash.match(text, pos)
     if m is None:
         return None
