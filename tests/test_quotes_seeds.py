@@ -379,3 +379,25 @@ def test_a_title_in_quote_marks_is_not_a_quote(models: Models) -> None:
     said = _said(models, paragraphs)
     assert not any(title in said for title in ("Fox News Sunday", "X-Men")), said
     assert said["Miss Piggy"][::2] == ("partial", "Clinton")
+
+
+def test_a_subject_inside_the_words_said_is_not_their_speaker(models: Models) -> None:
+    # Invented, in shapes PolNeAR train has ("He was a “respected manager ...,” Boistard said";
+    # "Candidates who think “America ... are dangerously wrong,” she said"): the subject that
+    # opens the sentence belongs to the reported clause, and whoever said it is the subject of
+    # the reporting verb after the quote. Before the speaker model read this, each went to the
+    # opening subject.
+    paragraphs = [
+        "The governor spoke to the union in Ohio on Friday.",
+        "Leaders who think “the country can wait another year are dangerously wrong,” she said.",
+        "They want to “build a city that works for families and not just developers,” Mayor Ann Lutz said.",
+        "He was a “respected manager and a friend to all of us,” Boistard said in a statement.",
+        "Critics who say “the plan is too costly have not read it,” the minister said on Monday.",
+    ]
+    said = {words: speaker for words, (_, _, speaker) in _said(models, paragraphs).items()}
+    assert said == {
+        "the country can wait another year are dangerously wrong": "she",
+        "build a city that works for families and not just developers": "Mayor Ann Lutz",
+        "respected manager and a friend to all of us": "Boistard",
+        "the plan is too costly have not read it": "the minister",
+    }

@@ -45,8 +45,10 @@ from ..settings import Settings
 # 10: a statement by or from someone is theirs, an addressee is no quote (quotes.extract._owner,
 # ADDRESSING), a title after on/in/at is no quote (quotes.extract.named_work; 2026-12-03);
 # 11: mixed quote marks pair (“...," and "...”; quotes.extract.quote_spans), a dash line after a
-# quote paragraph names its speaker (quotes.extract.NEXT_LINE_DASH; 2026-12-03).
-NLP_CODE = 11
+# quote paragraph names its speaker (quotes.extract.NEXT_LINE_DASH; 2026-12-03); 12: the speaker
+# model reads the innermost governor's subject and a subject inside another's reported clause
+# (quotes.speakers; 2026-12-04).
+NLP_CODE = 12
 #: Bump when the embedding text or pooling changes, or how sentences divide into claims
 #: (``reuse.claims``: their vectors are kept by position among the sentence vectors).
 VECTOR_CODE = 2

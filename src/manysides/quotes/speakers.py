@@ -61,6 +61,8 @@ FEATURES = (
     "subject_of_outermost_governor",
     "continues_previous",
     "beside_not_subject",
+    "subject_of_innermost_governor",
+    "subject_within_reported",
 )
 CONTINUES = FEATURES.index("continues_previous")
 PRONOUNS = frozenset({"he", "she", "they", "i", "we", "you", "it"})
@@ -164,6 +166,7 @@ def candidates(
         governors: set[int] = set()
         reporting_governors: set[int] = set()
         outermost = -1
+        innermost = -1
         node = inner
         while node is not None and node.head.i != node.i:
             node = node.head
@@ -172,6 +175,7 @@ def candidates(
                 if subj is not None:
                     governors.add(subj.i)
                     outermost = subj.i
+                    innermost = subj.i if innermost < 0 else innermost
                     if node.lemma_.lower() in REPORTING_VERBS:
                         reporting_governors.add(subj.i)
         colon = sentences[k].text.rstrip().endswith(":")
@@ -219,6 +223,8 @@ def candidates(
                 float(tok.i == outermost),
                 0.0,
                 float(position != "same" and tok.dep_ not in ("nsubj", "nsubjpass") and not according),
+                float(tok.i == innermost),
+                float(tok.dep_ in ("nsubj", "nsubjpass") and _reported_by_another(tok, outside)),
             ]
             if (s, e) not in found:
                 found[(s, e)] = row
@@ -245,6 +251,21 @@ def candidates(
     if previous is not None and previous.speaker in found and not claimed:
         found[previous.speaker][FEATURES.index("continues_previous")] = 1.0
     return [Candidate(span, tuple(row)) for span, row in found.items()]
+
+
+def _reported_by_another(tok: Token, outside: Callable[[Token], bool]) -> bool:
+    """Whether the nearest reporting verb above ``tok`` in the parse (outside the quote) is
+    someone else's: ``tok`` is then part of what was said ("He was a “respected manager,”
+    Boistard said": "He" is Boistard's words, not the quote's speaker)."""
+    from .extract import REPORTING_VERBS, _subject
+
+    node = tok
+    while node.head.i != node.i:
+        node = node.head
+        if node.pos_ in ("VERB", "AUX") and node.lemma_.lower() in REPORTING_VERBS and outside(node):
+            subj = _subject(node)
+            return subj is None or subj.i != tok.i
+    return False
 
 
 def _nearest(found: dict[tuple[int, int], list[float]], quote: QuoteFind) -> None:
