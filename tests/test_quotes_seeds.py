@@ -401,3 +401,21 @@ def test_a_subject_inside_the_words_said_is_not_their_speaker(models: Models) ->
         "respected manager and a friend to all of us": "Boistard",
         "the plan is too costly have not read it": "the minister",
     }
+
+
+def test_the_speaker_model_reads_the_words_around_a_candidate(models: Models) -> None:
+    # Invented. The verb a candidate is the subject of ("fired back"), a name in apposition
+    # to a role ("the mayor's chief of staff, Ana Ruiz, told"), and a subject that was only
+    # asked (Lopez) beside the one who answered: the lexical features (quotes.speakers.LEXICAL)
+    # decide these. Without them, the first went to "the governor", the second to "chief"
+    # and the third to "Lopez".
+    paragraphs = [
+        "The council met late on Tuesday.",
+        "When the governor mocked her budget, Warren fired back: “He has never read a page of it.”",
+        "The plan was “rushed and badly drafted,” the mayor’s chief of staff, Ana Ruiz, told the council.",
+        "Lopez was asked whether the bridge would open on time. The spokeswoman answered: “It will open in May.”",
+    ]
+    said = {words: speaker for words, (_, _, speaker) in _said(models, paragraphs).items()}
+    assert said["He has never read a page of it."] == "Warren"
+    assert said["rushed and badly drafted"] == "Ana Ruiz"
+    assert said["It will open in May."] == "The spokeswoman"

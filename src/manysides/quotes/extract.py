@@ -351,6 +351,10 @@ def _subject(verb: Token) -> Token | None:
     subject = next((c for c in verb.children if c.dep_ in SUBJECTS), None)
     if subject is None and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.pos_ == "VERB":
         subject = next((c for c in verb.head.children if c.dep_ in SUBJECTS), None)
+    if subject is None and verb.lemma_.lower() in REPORTING_VERBS:
+        # An inverted cue the parser reads as verb and object ('..., declared NATO Secretary
+        # General Jens Stoltenberg'): a name right after a verb of saying that has no subject.
+        subject = next((c for c in verb.rights if c.dep_ == "dobj" and c.pos_ == "PROPN"), None)
     if subject is not None and subject.lower_ in RELATIVES and verb.dep_ == "relcl":
         subject = verb.head  # "Sanders, who said ...": the noun the clause hangs on
     return subject if subject is None else _owner(subject)
