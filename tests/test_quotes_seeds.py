@@ -419,3 +419,30 @@ def test_the_speaker_model_reads_the_words_around_a_candidate(models: Models) ->
     assert said["He has never read a page of it."] == "Warren"
     assert said["rushed and badly drafted"] == "Ana Ruiz"
     assert said["It will open in May."] == "The spokeswoman"
+
+
+def test_a_role_with_a_name_beside_it_is_that_person_not_someone_named_before() -> None:
+    # Invented. A role resolves to the person named before it ("Jane Roe ... The spokeswoman
+    # said"), except when a name stands beside it in apposition: "the mayor's chief of staff,
+    # Ana Ruiz, said". Before, both went to Tom Warren, the person named earlier; a name the
+    # tagger did not mark leaves the words as written rather than guess.
+    first = "Tom Warren mocked the budget."
+    for role, name, tagged, expected in [
+        ("the mayor’s chief", " of staff, Ana Ruiz,", True, "Ana Ruiz"),
+        ("a spokesman", ", John Pike,", True, "John Pike"),
+        ("the mayor’s chief", " of staff, Ana Ruiz,", False, None),
+    ]:
+        second = f"“The plan was rushed,” {role}{name} said."
+        text = f"{first}\n{second}"
+        s = text.index(role)
+        named = [("Tom Warren", 0)] + ([(name.strip(" ,").split(", ")[-1], text.index(name))] if tagged else [])
+        mentions = tuple(
+            Mention(text=n, label="PERSON", start=text.index(n, at), end=text.index(n, at) + len(n), sentence=0)
+            for n, at in named
+        )
+        article = replace(Article.from_sentences("a", [first, second]), mentions=mentions)
+        assert article.text == text
+        entities = {("a", m.start, m.end): m.text for m in mentions}
+        find = QuoteFind(text.index("“") + 1, text.index("”"), 1, "direct", "said", (s, s + len(role)))
+        [quote] = find_quotes([article], {"a": [find]}, entities)
+        assert quote.entity_id == expected, (role, tagged)

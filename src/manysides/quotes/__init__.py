@@ -132,6 +132,11 @@ def _a_person(article: Article, found: QuoteFind) -> bool:
     return bool(words & (ROLE_NOUNS | {"he", "she"}))
 
 
+#: "the company's chief of staff, Ana Ruiz,": a name in apposition after a role (the parse's
+#: phrase for the role may stop at "chief"; a prepositional phrase may stand between).
+APPOSED = re.compile(r"(?:\s+(?:of|for|at|to)\s+[\w’'-]+(?:\s+[\w’'-]+){0,4}?)?,\s+")
+#: Two or more capitalised words: a name, whether or not the tagger saw it.
+NAME = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")
 #: '..." he said. declared Dmitro Kouleba': a machine translation's second cue, naming the speaker.
 DOUBLED_CUE = re.compile(
     r"\s*\w+[.,]\s+(?:said|declared|added|stressed|stated|told|explained|insisted|noted|warned|affirmed|asserted"
@@ -228,11 +233,16 @@ def _resolve(
     if labels is None:
         return None
     if labels == ("PERSON",):
-        after = DOUBLED_CUE.match(article.text, e)
+        # "the mayor's chief of staff, Ana Ruiz, told": the role names the person beside it.
+        # A doubled cue ('..." he said. declared Dmitro Kouleba') names the one after it.
+        apposed = APPOSED.match(article.text, e) if head in ROLE_NOUNS else None
+        after = apposed or DOUBLED_CUE.match(article.text, e)
         if after is not None:
             named_after = [m for m in article.mentions if m.label == "PERSON" and m.start == after.end()]
             if named_after:
                 return entities.get((article.id, named_after[0].start, named_after[0].end))
+            if apposed is not None and NAME.match(article.text, apposed.end()):
+                return None  # a name the tagger missed: not someone named earlier
         if context.previous is not None and head in {"he", "she"}:
             person, paragraph = context.previous
             if 0 <= _paragraph(article.text, found.start) - paragraph <= 1:
