@@ -446,3 +446,15 @@ def test_a_role_with_a_name_beside_it_is_that_person_not_someone_named_before() 
         find = QuoteFind(text.index("“") + 1, text.index("”"), 1, "direct", "said", (s, s + len(role)))
         [quote] = find_quotes([article], {"a": [find]}, entities)
         assert quote.entity_id == expected, (role, tagged)
+
+
+def test_a_role_chosen_as_speaker_gives_way_to_the_name_it_stands_beside(models: Models) -> None:
+    # Invented. The model may pick the role of "Dana Cole, its director: “...”"; the speaker's
+    # words are then the name the role is in apposition to, as a reader would credit it.
+    # Before, the speaker was "its director" (and stayed unresolved).
+    paragraphs = [
+        "Shelters across the city turned families away this winter.",
+        "The shelter is full - Dana Cole, its director: “We turn people away every night.”",
+    ]
+    said = {words: speaker for words, (_, _, speaker) in _said(models, paragraphs).items()}
+    assert said["We turn people away every night."] == "Dana Cole"
