@@ -48,8 +48,8 @@ from ..settings import Settings
 # quote paragraph names its speaker (quotes.extract.NEXT_LINE_DASH; 2026-12-03); 12: the speaker
 # model reads the innermost governor's subject and a subject inside another's reported clause
 # (quotes.speakers; 2026-12-04); 13: the speaker model's lexical features (quotes.speakers.LEXICAL;
-# 2026-12-04).
-NLP_CODE = 13
+# 2026-12-04); 14: a chosen role gives way to the name it is in apposition to (2026-12-04).
+NLP_CODE = 14
 #: Bump when the embedding text or pooling changes, or how sentences divide into claims
 #: (``reuse.claims``: their vectors are kept by position among the sentence vectors).
 VECTOR_CODE = 2
