@@ -30,7 +30,7 @@ from manysides.annotate import annotate
 from manysides.model import Article
 from manysides.nlp import Models
 from manysides.quotes.extract import candidate_sentences, extract, parse
-from manysides.quotes.speakers import CONTINUES, FEATURES, Candidate, MentionLabels, SpeakerModel, candidates
+from manysides.quotes.speakers import FEATURES, Candidate, MentionLabels, SpeakerModel, candidates, pick
 from manysides.segment import split_sentences
 from manysides.settings import load_settings
 
@@ -47,15 +47,16 @@ MIN_COUNT = 20
 
 @dataclass(frozen=True)
 class Case:
-    """One matched quote: its article, its candidates' features, lexical features and
-    spans, the gold source and the rules' speaker."""
+    """One matched quote: its article, its candidates, the gold source and the rules' speaker."""
 
     doc: int
-    rows: np.ndarray
-    lexical: list[tuple[str, ...]]
-    spans: list[tuple[int, int]]
+    options: list[Candidate]
     source: tuple[int, int] | None
     rule: tuple[int, int] | None
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        return [c.span for c in self.options]
 
 
 def cases(split: str = "train") -> list[Case]:
@@ -85,8 +86,7 @@ def cases(split: str = "train") -> list[Case]:
             f = hits[0]
             i = quoted.index(f)
             options = candidates(article, docs, f, quoted[i - 1] if i else None, spans, labels)
-            rows = np.array([c.features for c in options]).reshape(-1, len(FEATURES))
-            out.append(Case(n, rows, [c.lexical for c in options], [c.span for c in options], source, f.speaker))
+            out.append(Case(n, options, source, f.speaker))
     return out
 
 
@@ -101,32 +101,25 @@ def _label(span: tuple[int, int], source: tuple[int, int] | None) -> int:
 
 
 def accuracy(model: SpeakerModel, test: list[Case]) -> float:
-    """As ``speakers.choose`` picks: a continued quote keeps its speaker, else the best score."""
-    right = 0
-    for c in test:
-        options = [Candidate(s, tuple(row), lex) for s, row, lex in zip(c.spans, c.rows, c.lexical, strict=True)]
-        pick = c.spans[int(np.argmax(model.scores(options)))] if options else None
-        carried = [s for s, row in zip(c.spans, c.rows, strict=True) if row[CONTINUES]]
-        pick = carried[0] if carried else pick
-        right += _right(pick, c.source)
-    return right / max(1, len(test))
+    """As ``speakers.choose`` picks (``speakers.pick``)."""
+    return sum(_right(pick(c.options, model), c.source) for c in test) / max(1, len(test))
 
 
-def fit(train: list[Case], provenance: str = "") -> SpeakerModel:
+def fit(train: list[Case]) -> SpeakerModel:
     """The conditional logit: each quote with a right candidate is one softmax over its
     candidates, the right ones sharing the target; dense ``FEATURES`` and the lexical
     features that ``MIN_COUNT`` or more of ``train``'s candidates have."""
-    counts = Counter(f for c in train for lex in c.lexical for f in lex)
+    counts = Counter(f for c in train for option in c.options for f in option.lexical)
     vocabulary = {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_COUNT))}
     width = len(FEATURES) + len(vocabulary)
     groups = []
     for c in train:
         y = np.array([_label(s, c.source) for s in c.spans], dtype=np.float64)
         if y.sum():
-            x = np.zeros((len(c.spans), width))
-            x[:, : len(FEATURES)] = c.rows
-            for j, lex in enumerate(c.lexical):
-                for f in lex:
+            x = np.zeros((len(c.options), width))
+            for j, option in enumerate(c.options):
+                x[j, : len(FEATURES)] = option.features
+                for f in option.lexical:
                     if f in vocabulary:
                         x[j, len(FEATURES) + vocabulary[f]] = 1.0
             groups.append((x, y / y.sum()))
@@ -143,7 +136,7 @@ def fit(train: list[Case], provenance: str = "") -> SpeakerModel:
 
     w = np.asarray(minimize(loss, np.zeros(width), jac=True, method="L-BFGS-B").x)
     lexical = {f: float(w[len(FEATURES) + i]) for f, i in vocabulary.items()}
-    return SpeakerModel(tuple(float(v) for v in w[: len(FEATURES)]), provenance, lexical)
+    return SpeakerModel(tuple(float(v) for v in w[: len(FEATURES)]), "", lexical)
 
 
 def main() -> None:
