@@ -27,13 +27,19 @@ def extract_html(html: str) -> tuple[str, dict[str, Any]]:
     finished sentences it dropped from inside the body put back (``_restore``). On the
     benchmark's 119 public pages (``make eval``) this is F1 0.965 -> 0.9696, better in each
     of its 5 fixed folds (+0.001 to +0.014), 5 pages better by more than 0.05 F1 and none
-    worse.
+    worse. The page is parsed once and its metadata read once (by the default run; by the
+    precision run only when the default one found no body): the same text and hints as two
+    whole runs on the 119 pages, 1.0-1.2 times faster (side by side, two passes).
     """
-    default = _bare(html, favor_precision=False)
-    precise = _bare(html, favor_precision=True)
-    data, text = default, _text(default)
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        return "", {}
+    default = _bare(tree, favor_precision=False, metadata=True)
+    precise = _bare(tree, favor_precision=True, metadata=not default)
+    text = _text(default)
     if precise and len(_WORD.findall(_text(precise))) >= PRECISION_MIN_SHARE * len(_WORD.findall(text)):
-        data, text = precise, _restore(text, _text(precise))
+        text = _restore(text, _text(precise))
+    data = default or precise
     if not data:
         return "", {}
     hints = {
@@ -78,10 +84,11 @@ def _finished_sentence(line: str) -> bool:
     return len(_WORD.findall(line)) >= _SENTENCE_WORDS and bool(_SENTENCE_END.search(line)) and not line.isupper()
 
 
-def _bare(html: str, *, favor_precision: bool) -> dict[str, Any]:
+def _bare(tree: Any, *, favor_precision: bool, metadata: bool) -> dict[str, Any]:
+    """One trafilatura run over a parsed page (trafilatura copies the tree it is given)."""
     doc = trafilatura.bare_extraction(
-        html,
-        with_metadata=True,
+        tree,
+        with_metadata=metadata,
         include_comments=False,
         include_tables=False,
         deduplicate=False,
